@@ -1,0 +1,115 @@
+# hvfs — see README.md.  `make run` and `make check` are the two commands a
+# newcomer needs; both install what they need on Debian when run as root.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/hvfs
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+VERSION    := 0.1.0
+
+CC         ?= cc
+PKGS       := fuse3 libxml-2.0
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS     ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DHVFS_VERSION='"$(VERSION)"' -pthread -I. $(PKG_CFLAGS) $(CFLAGS)
+LIBS       := $(PKG_LIBS) -lpthread
+SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1 -g
+
+# Everything but fs/ forms the core that unit tests link against: drivers
+# never see FUSE, so their tests need none either.
+CORE_SRC   := $(wildcard util/*.c) $(wildcard schema/*.c) $(wildcard drivers/*.c) \
+              $(wildcard drivers/conf/*.c) $(wildcard drivers/test/*.c)
+CORE_ASM   := schema/schemas.S
+FS_SRC     := $(wildcard fs/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+SCHEMAS    := $(wildcard schema/*.rng)
+
+B          := build
+CORE_OBJ   := $(CORE_SRC:%.c=$(B)/%.o) $(CORE_ASM:%.S=$(B)/%.o)
+FS_OBJ     := $(FS_SRC:%.c=$(B)/%.o)
+SAN_CORE   := $(CORE_SRC:%.c=$(B)/san/%.o) $(CORE_ASM:%.S=$(B)/san/%.o)
+SAN_FS     := $(FS_SRC:%.c=$(B)/san/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+
+.PHONY: all san deps test-deps run check check-unit check-bats check-san format format-check \
+        install uninstall clean stop
+
+all: $(B)/hvfs $(UNIT_BIN)
+san: $(B)/san/hvfs
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/%.o: %.S $(SCHEMAS)
+	@mkdir -p $(dir $@)
+	$(CC) -I. -c $< -o $@
+$(B)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+$(B)/san/%.o: %.S $(SCHEMAS)
+	@mkdir -p $(dir $@)
+	$(CC) -I. -c $< -o $@
+
+$(B)/libhvcore.a: $(CORE_OBJ)
+	ar rcs $@ $^
+$(B)/san/libhvcore.a: $(SAN_CORE)
+	ar rcs $@ $^
+
+$(B)/hvfs: $(FS_OBJ) $(B)/libhvcore.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(FS_OBJ) $(B)/libhvcore.a $(LIBS)
+$(B)/san/hvfs: $(SAN_FS) $(B)/san/libhvcore.a
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $(SAN_FS) $(B)/san/libhvcore.a $(LIBS)
+
+$(B)/unit/%: tests/unit/%.c $(B)/libhvcore.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libhvcore.a $(LIBS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# --- set-up ---------------------------------------------------------------
+deps:
+	@tools/install-deps.sh build
+test-deps:
+	@tools/install-deps.sh test
+
+# --- the two commands -------------------------------------------------------
+MNT ?= /tmp/hvfs-demo
+run: deps all
+	@tools/run-demo.sh $(B)/hvfs $(MNT)
+stop:
+	-fusermount3 -u $(MNT)
+
+check: test-deps
+	@$(MAKE) --no-print-directory all san
+	@tests/run.sh
+
+check-unit: all
+	@tests/run.sh unit
+check-bats: all
+	@tests/run.sh bats
+check-san: all san
+	@tests/run.sh san
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+# --- install ----------------------------------------------------------------
+install: $(B)/hvfs
+	install -D -m 0755 $(B)/hvfs $(DESTDIR)$(BINDIR)/hvfs
+	install -d $(DESTDIR)$(DATADIR)/schema
+	install -m 0644 $(SCHEMAS) $(DESTDIR)$(DATADIR)/schema/
+	install -D -m 0644 docs/hvfs.1 $(DESTDIR)$(MANDIR)/man1/hvfs.1
+	sed 's|@BINDIR@|$(BINDIR)|g' tools/hvfs.service.in > $(B)/hvfs.service
+	install -D -m 0644 $(B)/hvfs.service $(DESTDIR)$(UNITDIR)/hvfs.service
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hvfs $(DESTDIR)$(MANDIR)/man1/hvfs.1 $(DESTDIR)$(UNITDIR)/hvfs.service
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,99 @@
+/* libvirt-compatible XML for domains, networks and pools: parse (safely),
+ * validate (RelaxNG, then semantics), extract what drivers need, and edit the
+ * user's document in place so that fields changed through attribute files
+ * show up in config.xml without losing the rest of the user's text.
+ *
+ * Parsing never touches the network, never expands entities and refuses a
+ * DOCTYPE.  Every error is -EINVAL (or -ENOMEM, -EFBIG) with one sentence in
+ * err that names the line where libxml2 or the schema found it. */
+#ifndef HVFS_DRIVERS_CONF_H
+#define HVFS_DRIVERS_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+#include "util/names.h"
+#include "util/uuid.h"
+
+#define HV_XML_MAX (1024 * 1024) /* SPEC 3: EFBIG above */
+
+struct hv_domain_def {
+	char name[HV_NAME_MAX + 1];
+	char uuid[HV_UUID_STRLEN + 1]; /* "" when the XML has none */
+	char type[16];		       /* <domain type=...>: test, kvm, xen, lxc */
+	char os_type[16];	       /* <os><type>: hvm, xen, linux, exe */
+	uint64_t max_memory_kib;       /* <memory> */
+	uint64_t memory_kib;	       /* <currentMemory>, = max when absent */
+	unsigned max_vcpus;	       /* <vcpu> */
+	unsigned vcpus;		       /* <vcpu current=...>, = max when absent */
+	char on_poweroff[16];	       /* destroy, restart, preserve, rename-restart */
+	char on_reboot[16];
+	char on_crash[24]; /* also coredump-destroy, coredump-restart */
+	unsigned disk_count;
+	unsigned interface_count;
+};
+
+struct hv_network_def {
+	char name[HV_NAME_MAX + 1];
+	char uuid[HV_UUID_STRLEN + 1];
+	char bridge[16];       /* <bridge name=...>, "" when absent */
+	char forward_mode[16]; /* <forward mode=...>, "" when isolated */
+	char ip_address[64];   /* first <ip address=...>, "" when none */
+	char ip_netmask[64];   /* netmask=..., or derived from prefix=... */
+	char dhcp_start[64];   /* first <dhcp><range start=... end=...> */
+	char dhcp_end[64];
+};
+
+struct hv_pool_def {
+	char name[HV_NAME_MAX + 1];
+	char uuid[HV_UUID_STRLEN + 1];
+	char type[16];		/* <pool type=...>: dir, logical, ... */
+	char target_path[4096]; /* <target><path> */
+	uint64_t capacity;	/* bytes, from <capacity unit=...> when present, else 0 */
+	uint64_t allocation;
+	uint64_t available;
+};
+
+/* Parse + validate + extract.  expected_name, when not NULL, must equal the
+ * XML's <name> ("the name matches the directory").  Semantic checks: name
+ * valid (util/names.h), uuid well-formed, memory <= max, vcpus <= max,
+ * both >= 1. */
+int hv_domain_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_domain_def *def,
+			struct hv_error *err);
+int hv_network_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_network_def *def,
+			 struct hv_error *err);
+int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
+		      struct hv_error *err);
+
+/* Rewrite the user's document so that it states def's fields, touching only
+ * the elements whose value differs (creating them when missing, e.g. a
+ * <uuid> the user left out): for a domain name, uuid, memory, currentMemory
+ * (written in KiB), vcpu and vcpu/@current; for networks and pools name and
+ * uuid.  Comments, unknown elements and formatting elsewhere are kept.
+ * *out is a new heap string; the input is not modified. */
+int hv_domain_xml_update(const char *xml, size_t len, const struct hv_domain_def *def, char **out,
+			 struct hv_error *err);
+int hv_network_xml_update(const char *xml, size_t len, const struct hv_network_def *def, char **out,
+			  struct hv_error *err);
+int hv_pool_xml_update(const char *xml, size_t len, const struct hv_pool_def *def, char **out,
+		       struct hv_error *err);
+
+/* Defaults for mkdir: a complete, schema-valid definition.
+ * Domain: domain_type ("test"), os hvm, 1 vCPU, 128 MiB, no devices.
+ * Network: isolated, bridge bridge_name (may be NULL for none), no IP.
+ * Pool: type dir, target path target_path. */
+int hv_domain_xml_default(const char *name, const char *uuid, const char *domain_type, char **out);
+int hv_network_xml_default(const char *name, const char *uuid, const char *bridge_name, char **out);
+int hv_pool_xml_default(const char *name, const char *uuid, const char *target_path, char **out);
+
+/* Memory in libvirt units: value with unit b, bytes, KB, k, KiB, MB, M, MiB,
+ * GB, G, GiB, TB, T, TiB (KB etc. decimal as in libvirt).  Returns KiB,
+ * rounded up.  0 or -EINVAL / -ERANGE. */
+int hv_conf_parse_memory(const char *value, const char *unit, uint64_t *kib);
+
+/* Frees libxml2's global state at exit (for leak checkers). */
+void hv_conf_cleanup(void);
+
+#endif

@@ -1,0 +1,74 @@
+/* Helpers shared by the domain, network and pool parsers (drivers/conf/xml.c).
+ * Not for use outside drivers/conf/. */
+#ifndef HVFS_DRIVERS_CONF_INTERNAL_H
+#define HVFS_DRIVERS_CONF_INTERNAL_H
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drivers/conf/conf.h"
+#include "schema/validate.h"
+#include "util/error.h"
+
+static inline void conf_free_doc_(xmlDocPtr *doc)
+{
+	xmlFreeDoc(*doc);
+}
+
+static inline void conf_free_xml_(xmlChar **text)
+{
+	if (*text)
+		xmlFree(*text);
+}
+
+#define auto_xml_doc  __attribute__((cleanup(conf_free_doc_)))
+#define auto_xml_char __attribute__((cleanup(conf_free_xml_)))
+
+/* Parsing ------------------------------------------------------------------ */
+
+/* Parses len bytes of xml: -EFBIG above HV_XML_MAX; -EINVAL for an empty or
+ * malformed document or one with a DOCTYPE, with every parser error as
+ * "line N: msg; ..." in err.  Never touches the network, never expands
+ * entities.  Keeps whitespace and comments, for editing in place. */
+int conf_parse(const char *xml, size_t len, xmlDocPtr *doc, struct hv_error *err);
+/* conf_parse, then validation against schema. */
+int conf_load(const char *xml, size_t len, enum hv_schema schema, xmlDocPtr *doc, struct hv_error *err);
+
+/* Reading ------------------------------------------------------------------ */
+
+/* The first child element called name (no namespace), or NULL. */
+xmlNodePtr conf_child(xmlNodePtr parent, const char *name);
+unsigned conf_count_children(xmlNodePtr parent, const char *name);
+/* Text content of node (attribute name when attr is not NULL) into out;
+ * "" when absent.  -EINVAL (with err naming what) when it does not fit. */
+int conf_text(xmlNodePtr node, const char *what, char *out, size_t size, struct hv_error *err);
+int conf_attr(xmlNodePtr node, const char *attr, char *out, size_t size, struct hv_error *err);
+/* Decimal with optional surrounding blanks and '+': -EINVAL, -ERANGE above max. */
+int conf_parse_uint(const char *text, uint64_t max, uint64_t *value);
+/* A libvirt scaled integer (value, unit) in bytes; a missing unit means
+ * default_scale bytes.  -EINVAL or -ERANGE. */
+int conf_parse_bytes(const char *value, const char *unit, uint64_t default_scale, uint64_t *bytes);
+/* <name> and <uuid> of root, checked: the name is valid and equals
+ * expected_name when that is not NULL, the uuid is normalized. */
+int conf_read_identity(xmlNodePtr root, const char *expected_name, char name[HV_NAME_MAX + 1],
+		       char uuid[HV_UUID_STRLEN + 1], struct hv_error *err);
+
+/* Editing ------------------------------------------------------------------ */
+
+/* Replaces the text of node with value, keeping any comments inside it. */
+int conf_set_text(xmlNodePtr node, const char *value);
+/* Adds <name>value</name> to parent right after anchor (as the first element
+ * when anchor is NULL), indented as the anchor is.  NULL on ENOMEM. */
+xmlNodePtr conf_insert_element(xmlNodePtr parent, xmlNodePtr anchor, const char *name, const char *value);
+/* Brings <name> and <uuid> in line with name and uuid ("" leaves the uuid
+ * alone); <uuid> goes right after <name> when missing. */
+int conf_update_identity(xmlNodePtr root, const char *name, const char *uuid, struct hv_error *err);
+/* Checks def-side name and uuid before they are written. */
+int conf_check_identity(const char *name, const char *uuid, struct hv_error *err);
+/* Serializes doc as the user wrote it: with an XML declaration only when
+ * the original text (xml, len) had one, ending in a newline. */
+int conf_serialize(xmlDocPtr doc, const char *xml, size_t len, char **out);
+
+#endif

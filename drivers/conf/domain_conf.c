@@ -1,0 +1,323 @@
+/* Domain definitions: libvirt's <domain> XML, as far as hvfs interprets it. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/conf/conf_internal.h"
+#include "util/cleanup.h"
+
+/* Far above any hypervisor's limit; only keeps the counts in an unsigned. */
+#define DOMAIN_VCPU_LIMIT 16384
+
+static int read_memory(xmlNodePtr node, const char *what, uint64_t *kib, struct hv_error *err)
+{
+	char value[64], unit[16];
+	int ret;
+
+	ret = conf_text(node, what, value, sizeof(value), err);
+	if (ret < 0)
+		return ret;
+	ret = conf_attr(node, "unit", unit, sizeof(unit), err);
+	if (ret < 0)
+		return ret;
+	ret = hv_conf_parse_memory(value, unit, kib);
+	if (ret == -ERANGE)
+		return hv_error_set(err, EINVAL, "%s %s %s is too large", what, value,
+				    unit[0] ? unit : "KiB");
+	if (ret < 0)
+		return hv_error_set(err, EINVAL, "%s '%s' with unit '%s' is not a memory size", what, value,
+				    unit[0] ? unit : "KiB");
+	if (*kib == 0)
+		return hv_error_set(err, EINVAL, "%s must be at least 1 KiB", what);
+	return 0;
+}
+
+static int read_count(const char *text, const char *what, unsigned *count, struct hv_error *err)
+{
+	uint64_t value;
+
+	if (conf_parse_uint(text, DOMAIN_VCPU_LIMIT, &value) < 0 || value == 0)
+		return hv_error_set(err, EINVAL, "%s '%s' is not a number from 1 to %d", what, text,
+				    DOMAIN_VCPU_LIMIT);
+	*count = (unsigned)value;
+	return 0;
+}
+
+static int read_vcpus(xmlNodePtr root, struct hv_domain_def *def, struct hv_error *err)
+{
+	xmlNodePtr node = conf_child(root, "vcpu");
+	char text[32];
+	int ret;
+
+	def->max_vcpus = def->vcpus = 1; /* libvirt's default */
+	if (!node)
+		return 0;
+	ret = conf_text(node, "vcpu", text, sizeof(text), err);
+	if (ret < 0)
+		return ret;
+	ret = read_count(text, "vcpu", &def->max_vcpus, err);
+	if (ret < 0)
+		return ret;
+	ret = conf_attr(node, "current", text, sizeof(text), err);
+	if (ret < 0)
+		return ret;
+	if (!text[0]) {
+		def->vcpus = def->max_vcpus;
+		return 0;
+	}
+	ret = read_count(text, "vcpu current", &def->vcpus, err);
+	if (ret < 0)
+		return ret;
+	if (def->vcpus > def->max_vcpus)
+		return hv_error_set(err, EINVAL, "vcpu current='%u' exceeds vcpu %u", def->vcpus,
+				    def->max_vcpus);
+	return 0;
+}
+
+static int read_action(xmlNodePtr root, const char *name, const char *fallback, char *out, size_t size,
+		       struct hv_error *err)
+{
+	xmlNodePtr node = conf_child(root, name);
+
+	if (!node) {
+		snprintf(out, size, "%s", fallback);
+		return 0;
+	}
+	return conf_text(node, name, out, size, err);
+}
+
+int hv_domain_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_domain_def *def,
+			struct hv_error *err)
+{
+	auto_xml_doc xmlDocPtr doc = NULL;
+	struct hv_domain_def parsed = {0};
+	xmlNodePtr root, node, devices;
+	int ret;
+
+	ret = conf_load(xml, len, HV_SCHEMA_DOMAIN, &doc, err);
+	if (ret < 0)
+		return ret;
+	root = xmlDocGetRootElement(doc);
+
+	ret = conf_read_identity(root, expected_name, parsed.name, parsed.uuid, err);
+	if (ret < 0)
+		return ret;
+	ret = conf_attr(root, "type", parsed.type, sizeof(parsed.type), err);
+	if (ret < 0)
+		return ret;
+	node = conf_child(conf_child(root, "os"), "type");
+	ret = conf_text(node, "os type", parsed.os_type, sizeof(parsed.os_type), err);
+	if (ret < 0)
+		return ret;
+
+	ret = read_memory(conf_child(root, "memory"), "memory", &parsed.max_memory_kib, err);
+	if (ret < 0)
+		return ret;
+	node = conf_child(root, "currentMemory");
+	if (node) {
+		ret = read_memory(node, "currentMemory", &parsed.memory_kib, err);
+		if (ret < 0)
+			return ret;
+		if (parsed.memory_kib > parsed.max_memory_kib)
+			return hv_error_set(err, EINVAL,
+					    "currentMemory %" PRIu64 " KiB exceeds memory %" PRIu64 " KiB",
+					    parsed.memory_kib, parsed.max_memory_kib);
+	} else {
+		parsed.memory_kib = parsed.max_memory_kib;
+	}
+	ret = read_vcpus(root, &parsed, err);
+	if (ret < 0)
+		return ret;
+
+	/* libvirt's defaults when the elements are left out. */
+	ret =
+	    read_action(root, "on_poweroff", "destroy", parsed.on_poweroff, sizeof(parsed.on_poweroff), err);
+	if (ret == 0)
+		ret = read_action(root, "on_reboot", "restart", parsed.on_reboot, sizeof(parsed.on_reboot),
+				  err);
+	if (ret == 0)
+		ret = read_action(root, "on_crash", "destroy", parsed.on_crash, sizeof(parsed.on_crash), err);
+	if (ret < 0)
+		return ret;
+
+	devices = conf_child(root, "devices");
+	parsed.disk_count = conf_count_children(devices, "disk");
+	parsed.interface_count = conf_count_children(devices, "interface");
+	*def = parsed;
+	return 0;
+}
+
+static int check_def(const struct hv_domain_def *def, struct hv_error *err)
+{
+	if (def->max_memory_kib == 0 || def->memory_kib == 0)
+		return hv_error_set(err, EINVAL, "memory must be at least 1 KiB");
+	if (def->memory_kib > def->max_memory_kib)
+		return hv_error_set(err, EINVAL,
+				    "currentMemory %" PRIu64 " KiB exceeds memory %" PRIu64 " KiB",
+				    def->memory_kib, def->max_memory_kib);
+	if (def->max_vcpus == 0 || def->vcpus == 0 || def->max_vcpus > DOMAIN_VCPU_LIMIT)
+		return hv_error_set(err, EINVAL, "vcpu counts must be from 1 to %d", DOMAIN_VCPU_LIMIT);
+	if (def->vcpus > def->max_vcpus)
+		return hv_error_set(err, EINVAL, "vcpu current='%u' exceeds vcpu %u", def->vcpus,
+				    def->max_vcpus);
+	return 0;
+}
+
+static bool memory_equals(xmlNodePtr node, uint64_t kib)
+{
+	auto_xml_char xmlChar *value = xmlNodeGetContent(node);
+	auto_xml_char xmlChar *unit = xmlGetNoNsProp(node, BAD_CAST "unit");
+	uint64_t current;
+
+	return hv_conf_parse_memory((const char *)value, (const char *)unit, &current) == 0 && current == kib;
+}
+
+/* Writes <NAME unit='KiB'>kib</NAME>, creating it after anchor if missing. */
+static int write_memory(xmlNodePtr root, xmlNodePtr node, xmlNodePtr anchor, const char *name, uint64_t kib)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%" PRIu64, kib);
+	if (!node) {
+		node = conf_insert_element(root, anchor, name, NULL);
+		if (!node)
+			return -ENOMEM;
+	}
+	if (conf_set_text(node, text) < 0 || !xmlSetProp(node, BAD_CAST "unit", BAD_CAST "KiB"))
+		return -ENOMEM;
+	return 0;
+}
+
+static int update_memory(xmlNodePtr root, const struct hv_domain_def *def)
+{
+	xmlNodePtr memory = conf_child(root, "memory"), current = conf_child(root, "currentMemory");
+	xmlNodePtr anchor = conf_child(root, "uuid");
+	int ret;
+
+	if (!memory || !memory_equals(memory, def->max_memory_kib)) {
+		ret = write_memory(root, memory, anchor ? anchor : conf_child(root, "name"), "memory",
+				   def->max_memory_kib);
+		if (ret < 0)
+			return ret;
+		memory = conf_child(root, "memory");
+	}
+	/* Absent means "all of memory"; it only appears when that changes. */
+	if (current ? memory_equals(current, def->memory_kib) : def->memory_kib == def->max_memory_kib)
+		return 0;
+	return write_memory(root, current, memory, "currentMemory", def->memory_kib);
+}
+
+static int update_vcpus(xmlNodePtr root, const struct hv_domain_def *def)
+{
+	xmlNodePtr vcpu = conf_child(root, "vcpu");
+	auto_xml_char xmlChar *count = NULL, *current = NULL;
+	char text[32];
+	uint64_t value;
+
+	if (!vcpu) {
+		xmlNodePtr anchor = conf_child(root, "currentMemory");
+
+		if (def->max_vcpus == 1 && def->vcpus == 1)
+			return 0;
+		vcpu = conf_insert_element(root, anchor ? anchor : conf_child(root, "memory"), "vcpu", NULL);
+		if (!vcpu)
+			return -ENOMEM;
+	}
+	count = xmlNodeGetContent(vcpu);
+	if (!count || conf_parse_uint((const char *)count, UINT64_MAX, &value) < 0 ||
+	    value != def->max_vcpus) {
+		snprintf(text, sizeof(text), "%u", def->max_vcpus);
+		if (conf_set_text(vcpu, text) < 0)
+			return -ENOMEM;
+	}
+	current = xmlGetNoNsProp(vcpu, BAD_CAST "current");
+	if (current ? conf_parse_uint((const char *)current, UINT64_MAX, &value) == 0 && value == def->vcpus
+		    : def->vcpus == def->max_vcpus)
+		return 0;
+	snprintf(text, sizeof(text), "%u", def->vcpus);
+	return xmlSetProp(vcpu, BAD_CAST "current", BAD_CAST text) ? 0 : -ENOMEM;
+}
+
+int hv_domain_xml_update(const char *xml, size_t len, const struct hv_domain_def *def, char **out,
+			 struct hv_error *err)
+{
+	auto_xml_doc xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	int ret;
+
+	*out = NULL;
+	ret = check_def(def, err);
+	if (ret < 0)
+		return ret;
+	ret = conf_parse(xml, len, &doc, err);
+	if (ret < 0)
+		return ret;
+	root = xmlDocGetRootElement(doc);
+	if (!xmlStrEqual(root->name, BAD_CAST "domain") || root->ns)
+		return hv_error_set(err, EINVAL, "the document is a <%s>, not a <domain>",
+				    (const char *)root->name);
+	ret = conf_update_identity(root, def->name, def->uuid, err);
+	if (ret < 0)
+		return ret;
+	ret = update_memory(root, def);
+	if (ret == 0)
+		ret = update_vcpus(root, def);
+	if (ret == 0)
+		ret = conf_serialize(doc, xml, len, out);
+	if (ret < 0)
+		return hv_error_set(err, -ret, "out of memory while editing the domain XML");
+	return 0;
+}
+
+int hv_domain_xml_default(const char *name, const char *uuid, const char *domain_type, char **out)
+{
+	char uuid_line[HV_UUID_STRLEN + 32] = "", normalized[HV_UUID_STRLEN + 1];
+	struct hv_domain_def def;
+	const char *os;
+	char *text;
+	int ret;
+
+	*out = NULL;
+	if (!domain_type)
+		domain_type = "test";
+	if (!hv_name_is_valid(name) ||
+	    strspn(domain_type, "abcdefghijklmnopqrstuvwxyz") != strlen(domain_type))
+		return -EINVAL;
+	if (uuid && uuid[0]) {
+		if (hv_uuid_normalize(uuid, normalized) < 0)
+			return -EINVAL;
+		snprintf(uuid_line, sizeof(uuid_line), "  <uuid>%s</uuid>\n", normalized);
+	}
+	/* A container runs a program, not an operating system (SPEC 5). */
+	if (strcmp(domain_type, "lxc") == 0)
+		os = "    <type>exe</type>\n"
+		     "    <init>/sbin/init</init>\n";
+	else
+		os = "    <type>hvm</type>\n";
+	if (asprintf(&text,
+		     "<domain type='%s'>\n"
+		     "  <name>%s</name>\n"
+		     "%s"
+		     "  <memory unit='KiB'>131072</memory>\n"
+		     "  <currentMemory unit='KiB'>131072</currentMemory>\n"
+		     "  <vcpu placement='static'>1</vcpu>\n"
+		     "  <os>\n"
+		     "%s"
+		     "  </os>\n"
+		     "  <on_poweroff>destroy</on_poweroff>\n"
+		     "  <on_reboot>restart</on_reboot>\n"
+		     "  <on_crash>destroy</on_crash>\n"
+		     "</domain>\n",
+		     domain_type, name, uuid_line, os) < 0)
+		return -ENOMEM;
+	/* The schema is the judge of the type (and of everything else). */
+	ret = hv_domain_def_parse(text, strlen(text), name, &def, NULL);
+	if (ret < 0) {
+		free(text);
+		return ret;
+	}
+	*out = text;
+	return 0;
+}

@@ -1,0 +1,135 @@
+/* Storage pool definitions: libvirt's <pool> XML, as far as hvfs interprets
+ * it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/conf/conf_internal.h"
+
+/* <capacity unit='GiB'>10</capacity> in bytes; a missing unit means bytes
+ * in pool XML, and a missing element 0. */
+static int read_size(xmlNodePtr root, const char *name, uint64_t *bytes, struct hv_error *err)
+{
+	xmlNodePtr node = conf_child(root, name);
+	char value[64], unit[16];
+	int ret;
+
+	*bytes = 0;
+	if (!node)
+		return 0;
+	ret = conf_text(node, name, value, sizeof(value), err);
+	if (ret == 0)
+		ret = conf_attr(node, "unit", unit, sizeof(unit), err);
+	if (ret < 0)
+		return ret;
+	ret = conf_parse_bytes(value, unit, 1, bytes);
+	if (ret == -ERANGE)
+		return hv_error_set(err, EINVAL, "%s %s %s is more than 16 EiB", name, value,
+				    unit[0] ? unit : "bytes");
+	if (ret < 0)
+		return hv_error_set(err, EINVAL, "%s '%s' with unit '%s' is not a size", name, value,
+				    unit[0] ? unit : "bytes");
+	return 0;
+}
+
+int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
+		      struct hv_error *err)
+{
+	auto_xml_doc xmlDocPtr doc = NULL;
+	struct hv_pool_def *parsed;
+	xmlNodePtr root;
+	int ret;
+
+	ret = conf_load(xml, len, HV_SCHEMA_POOL, &doc, err);
+	if (ret < 0)
+		return ret;
+	/* 4 KiB of path: build it aside, so that def is only written whole. */
+	parsed = calloc(1, sizeof(*parsed));
+	if (!parsed)
+		return hv_error_set(err, ENOMEM, "out of memory while reading the pool XML");
+	root = xmlDocGetRootElement(doc);
+	ret = conf_read_identity(root, expected_name, parsed->name, parsed->uuid, err);
+	if (ret == 0)
+		ret = conf_attr(root, "type", parsed->type, sizeof(parsed->type), err);
+	if (ret == 0)
+		ret = conf_text(conf_child(conf_child(root, "target"), "path"), "the target path",
+				parsed->target_path, sizeof(parsed->target_path), err);
+	if (ret == 0)
+		ret = read_size(root, "capacity", &parsed->capacity, err);
+	if (ret == 0)
+		ret = read_size(root, "allocation", &parsed->allocation, err);
+	if (ret == 0)
+		ret = read_size(root, "available", &parsed->available, err);
+	if (ret == 0)
+		*def = *parsed;
+	free(parsed);
+	return ret;
+}
+
+int hv_pool_xml_update(const char *xml, size_t len, const struct hv_pool_def *def, char **out,
+		       struct hv_error *err)
+{
+	auto_xml_doc xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	int ret;
+
+	*out = NULL;
+	ret = conf_parse(xml, len, &doc, err);
+	if (ret < 0)
+		return ret;
+	root = xmlDocGetRootElement(doc);
+	if (!xmlStrEqual(root->name, BAD_CAST "pool") || root->ns)
+		return hv_error_set(err, EINVAL, "the document is a <%s>, not a <pool>",
+				    (const char *)root->name);
+	ret = conf_update_identity(root, def->name, def->uuid, err);
+	if (ret < 0)
+		return ret;
+	ret = conf_serialize(doc, xml, len, out);
+	if (ret < 0)
+		return hv_error_set(err, -ret, "out of memory while editing the pool XML");
+	return 0;
+}
+
+int hv_pool_xml_default(const char *name, const char *uuid, const char *target_path, char **out)
+{
+	char uuid_line[HV_UUID_STRLEN + 32] = "", normalized[HV_UUID_STRLEN + 1];
+	auto_xml_char xmlChar *path = NULL;
+	struct hv_pool_def *def;
+	char *text;
+	int ret;
+
+	*out = NULL;
+	if (!hv_name_is_valid(name) || !target_path || target_path[0] != '/')
+		return -EINVAL;
+	if (uuid && uuid[0]) {
+		if (hv_uuid_normalize(uuid, normalized) < 0)
+			return -EINVAL;
+		snprintf(uuid_line, sizeof(uuid_line), "  <uuid>%s</uuid>\n", normalized);
+	}
+	/* A path may hold '&' or '<'. */
+	path = xmlEncodeSpecialChars(NULL, BAD_CAST target_path);
+	if (!path)
+		return -ENOMEM;
+	if (asprintf(&text,
+		     "<pool type='dir'>\n"
+		     "  <name>%s</name>\n"
+		     "%s"
+		     "  <source>\n"
+		     "  </source>\n"
+		     "  <target>\n"
+		     "    <path>%s</path>\n"
+		     "  </target>\n"
+		     "</pool>\n",
+		     name, uuid_line, (const char *)path) < 0)
+		return -ENOMEM;
+	def = malloc(sizeof(*def));
+	ret = def ? hv_pool_def_parse(text, strlen(text), name, def, NULL) : -ENOMEM;
+	free(def);
+	if (ret < 0) {
+		free(text);
+		return ret;
+	}
+	*out = text;
+	return 0;
+}

@@ -1,0 +1,277 @@
+/* Driver registry and dispatch.  Every public hv_* call goes through one
+ * macro so that the rules of driver.h (NULL slot = EOPNOTSUPP, names
+ * validated before a driver sees them) hold for all of them alike. */
+#include "drivers/driver.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/uri.h"
+
+extern const struct hv_driver_ops hv_test_driver_ops;
+
+/* Alphabetical by scheme. */
+static const struct hv_driver_ops *const drivers[] = {
+    &hv_test_driver_ops,
+};
+
+int hv_conn_open(const char *uri_text, hv_change_fn on_change, void *opaque, struct hv_conn **out,
+		 struct hv_error *err)
+{
+	struct uri uri;
+	const char *why = NULL;
+	const struct hv_driver_ops *ops = NULL;
+	int ret;
+
+	ret = uri_parse(uri_text, &uri, &why);
+	if (ret < 0)
+		return hv_error_set(err, -ret, "invalid URI '%s': %s", uri_text, why ? why : "out of memory");
+	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
+		if (strcmp(drivers[i]->scheme, uri.scheme) == 0)
+			ops = drivers[i];
+	if (!ops) {
+		ret = hv_error_set(err, EINVAL, "no driver for URI scheme '%s' (known: test)", uri.scheme);
+		uri_finish(&uri);
+		return ret;
+	}
+	struct hv_conn *conn = calloc(1, sizeof(*conn));
+	if (!conn || !(conn->uri = strdup(uri_text))) {
+		free(conn);
+		uri_finish(&uri);
+		return hv_error_set(err, ENOMEM, "out of memory");
+	}
+	conn->ops = ops;
+	conn->on_change = on_change;
+	conn->on_change_opaque = opaque;
+	ret = ops->open(conn, &uri, err);
+	uri_finish(&uri);
+	if (ret < 0) {
+		free(conn->uri);
+		free(conn);
+		return ret;
+	}
+	*out = conn;
+	return 0;
+}
+
+void hv_conn_close(struct hv_conn *conn)
+{
+	if (!conn)
+		return;
+	conn->ops->close(conn);
+	free(conn->uri);
+	free(conn);
+}
+
+void hv_conn_emit(struct hv_conn *conn, const struct hv_change *change)
+{
+	if (conn->on_change)
+		conn->on_change(conn->on_change_opaque, change);
+}
+
+void hv_name_list_finish(struct hv_name_list *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		free(list->names[i]);
+	free(list->names);
+	list->names = NULL;
+	list->count = 0;
+}
+
+static int check_name(const char *name, struct hv_error *err)
+{
+	if (!hv_name_is_valid(name))
+		return hv_error_set(err, EINVAL,
+				    "invalid name '%.80s': use 1-64 characters of A-Z a-z 0-9 _ . + -, "
+				    "not starting with . or -",
+				    name ? name : "");
+	return 0;
+}
+
+#define DISPATCH(slot, ...)                                                                                  \
+	do {                                                                                                 \
+		if (!conn->ops->slot)                                                                        \
+			return hv_error_set(err, EOPNOTSUPP, "the %s driver does not support %s",            \
+					    conn->ops->name, #slot);                                         \
+		return conn->ops->slot(conn, __VA_ARGS__);                                                   \
+	} while (0)
+
+#define DISPATCH_NAMED(slot, name, ...)                                                                      \
+	do {                                                                                                 \
+		int ret_ = check_name(name, err);                                                            \
+		if (ret_ < 0)                                                                                \
+			return ret_;                                                                         \
+		DISPATCH(slot, name, __VA_ARGS__);                                                           \
+	} while (0)
+
+#define DISPATCH_RENAME(slot)                                                                                \
+	do {                                                                                                 \
+		if (check_name(new_name, err) < 0)                                                           \
+			return -EINVAL;                                                                      \
+		DISPATCH_NAMED(slot, name, new_name, err);                                                   \
+	} while (0)
+
+int hv_host_info(struct hv_conn *conn, struct hv_host_info *info, struct hv_error *err)
+{
+	DISPATCH(host_info, info, err);
+}
+
+int hv_host_capabilities(struct hv_conn *conn, char **xml, struct hv_error *err)
+{
+	DISPATCH(host_capabilities, xml, err);
+}
+
+int hv_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
+{
+	DISPATCH(domain_list, out, err);
+}
+
+int hv_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info, struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_info, name, info, err);
+}
+
+int hv_domain_stats(struct hv_conn *conn, const char *name, struct hv_domain_stats *stats,
+		    struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_stats, name, stats, err);
+}
+
+int hv_domain_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_get_xml, name, xml, err);
+}
+
+int hv_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+		     struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_define, name, xml, len, err);
+}
+
+int hv_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_undefine, name, err);
+}
+
+int hv_domain_rename(struct hv_conn *conn, const char *name, const char *new_name, struct hv_error *err)
+{
+	DISPATCH_RENAME(domain_rename);
+}
+
+int hv_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_command command,
+		      struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_control, name, command, err);
+}
+
+int hv_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_set_memory, name, kib, err);
+}
+
+int hv_domain_set_max_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_set_max_memory, name, kib, err);
+}
+
+int hv_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_set_vcpus, name, vcpus, err);
+}
+
+int hv_domain_set_max_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_set_max_vcpus, name, vcpus, err);
+}
+
+int hv_domain_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_set_autostart, name, autostart, err);
+}
+
+int hv_network_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
+{
+	DISPATCH(network_list, out, err);
+}
+
+int hv_network_info(struct hv_conn *conn, const char *name, struct hv_network_info *info,
+		    struct hv_error *err)
+{
+	DISPATCH_NAMED(network_info, name, info, err);
+}
+
+int hv_network_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err)
+{
+	DISPATCH_NAMED(network_get_xml, name, xml, err);
+}
+
+int hv_network_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+		      struct hv_error *err)
+{
+	DISPATCH_NAMED(network_define, name, xml, len, err);
+}
+
+int hv_network_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)
+{
+	DISPATCH_NAMED(network_undefine, name, err);
+}
+
+int hv_network_rename(struct hv_conn *conn, const char *name, const char *new_name, struct hv_error *err)
+{
+	DISPATCH_RENAME(network_rename);
+}
+
+int hv_network_control(struct hv_conn *conn, const char *name, enum hv_network_command command,
+		       struct hv_error *err)
+{
+	DISPATCH_NAMED(network_control, name, command, err);
+}
+
+int hv_network_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err)
+{
+	DISPATCH_NAMED(network_set_autostart, name, autostart, err);
+}
+
+int hv_pool_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
+{
+	DISPATCH(pool_list, out, err);
+}
+
+int hv_pool_info(struct hv_conn *conn, const char *name, struct hv_pool_info *info, struct hv_error *err)
+{
+	DISPATCH_NAMED(pool_info, name, info, err);
+}
+
+int hv_pool_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err)
+{
+	DISPATCH_NAMED(pool_get_xml, name, xml, err);
+}
+
+int hv_pool_define(struct hv_conn *conn, const char *name, const char *xml, size_t len, struct hv_error *err)
+{
+	DISPATCH_NAMED(pool_define, name, xml, len, err);
+}
+
+int hv_pool_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)
+{
+	DISPATCH_NAMED(pool_undefine, name, err);
+}
+
+int hv_pool_rename(struct hv_conn *conn, const char *name, const char *new_name, struct hv_error *err)
+{
+	DISPATCH_RENAME(pool_rename);
+}
+
+int hv_pool_control(struct hv_conn *conn, const char *name, enum hv_pool_command command,
+		    struct hv_error *err)
+{
+	DISPATCH_NAMED(pool_control, name, command, err);
+}
+
+int hv_pool_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err)
+{
+	DISPATCH_NAMED(pool_set_autostart, name, autostart, err);
+}

@@ -1,0 +1,349 @@
+/* The driver interface: the one table of operations behind which every
+ * hypervisor backend (test, container, xen) lives.
+ *
+ * Contract, for every slot:
+ *  - returns 0 on success or a negative errno, and on failure fills *err with
+ *    the same errno and one human sentence (for last_error and the log);
+ *  - a NULL slot means the driver cannot do it: the dispatch wrappers in
+ *    driver.c answer -EOPNOTSUPP;
+ *  - may block (a hypervisor, XenStore, a process); the caller is one of
+ *    several worker threads and must hold no lock of its own across the call;
+ *  - is thread-safe: the driver serialises internally;
+ *  - strings returned through char ** are heap-allocated and owned by the caller.
+ *
+ * Change reporting: a driver calls hv_conn_emit() once for every change of
+ * its model, whatever caused it (a write through the mount, a timer, the
+ * hypervisor), after the change is visible to the read slots and while it
+ * holds none of its own locks (the callback may call back into the driver).
+ *
+ * Errno vocabulary (SPEC 3): EINVAL bad value/command/XML/name, EBUSY wrong
+ * state, EEXIST duplicate name or UUID, ENOENT no such object, EOPNOTSUPP the
+ * driver cannot, EIO the backend failed.
+ */
+#ifndef HVFS_DRIVERS_DRIVER_H
+#define HVFS_DRIVERS_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+#include "util/names.h"
+#include "util/uuid.h"
+
+struct uri;
+
+enum hv_object_kind {
+	HV_KIND_HOST,
+	HV_KIND_DOMAIN,
+	HV_KIND_NETWORK,
+	HV_KIND_POOL,
+};
+
+/* libvirt's virDomainState, same order. */
+enum hv_domain_state {
+	HV_DOMAIN_NOSTATE,
+	HV_DOMAIN_RUNNING,
+	HV_DOMAIN_BLOCKED,
+	HV_DOMAIN_PAUSED,
+	HV_DOMAIN_SHUTDOWN, /* being shut down */
+	HV_DOMAIN_SHUTOFF,
+	HV_DOMAIN_CRASHED,
+	HV_DOMAIN_PMSUSPENDED,
+};
+
+/* Commands are HV_*_CMD_*, states HV_DOMAIN_* / HV_POOL_*: the words overlap
+ * (shutdown is both), the enumerators must not. */
+enum hv_domain_command {
+	HV_DOMAIN_CMD_START,
+	HV_DOMAIN_CMD_SHUTDOWN,
+	HV_DOMAIN_CMD_REBOOT,
+	HV_DOMAIN_CMD_RESET,
+	HV_DOMAIN_CMD_DESTROY,
+	HV_DOMAIN_CMD_SUSPEND,
+	HV_DOMAIN_CMD_RESUME,
+};
+
+/* libvirt's storage pool states. */
+enum hv_pool_state {
+	HV_POOL_INACTIVE,
+	HV_POOL_BUILDING,
+	HV_POOL_RUNNING,
+	HV_POOL_DEGRADED,
+	HV_POOL_INACCESSIBLE,
+};
+
+enum hv_pool_command {
+	HV_POOL_CMD_BUILD,
+	HV_POOL_CMD_START,
+	HV_POOL_CMD_STOP,
+	HV_POOL_CMD_REFRESH,
+	HV_POOL_CMD_DELETE,
+};
+
+enum hv_network_command {
+	HV_NETWORK_CMD_START,
+	HV_NETWORK_CMD_STOP,
+};
+
+struct hv_host_info {
+	char hostname[256];
+	char cpu_model[128];
+	char hypervisor_version[64]; /* e.g. "test 1.0.0", "xen 4.17.3" */
+	unsigned cpus;
+	uint64_t memory_kib;
+	uint64_t free_memory_kib;
+};
+
+struct hv_domain_info {
+	char name[HV_NAME_MAX + 1];
+	char uuid[HV_UUID_STRLEN + 1];
+	char os_type[16]; /* hvm, xen, linux, exe */
+	int id;		  /* -1 while inactive */
+	enum hv_domain_state state;
+	uint64_t memory_kib;
+	uint64_t max_memory_kib;
+	unsigned vcpus;
+	unsigned max_vcpus;
+	bool autostart;
+	bool persistent;
+};
+
+/* Volatile counters; a field the driver cannot measure is UINT64_MAX. */
+struct hv_domain_stats {
+	uint64_t cpu_time_ns;
+	uint64_t memory_rss_kib;
+};
+
+struct hv_network_info {
+	char name[HV_NAME_MAX + 1];
+	char uuid[HV_UUID_STRLEN + 1];
+	char bridge[16]; /* IFNAMSIZ; "" when none */
+	bool active;
+	bool autostart;
+	bool persistent;
+};
+
+struct hv_pool_info {
+	char name[HV_NAME_MAX + 1];
+	char uuid[HV_UUID_STRLEN + 1];
+	char type[16]; /* dir, logical, ... */
+	enum hv_pool_state state;
+	bool autostart;
+	bool persistent;
+	uint64_t capacity; /* bytes */
+	uint64_t allocation;
+	uint64_t available;
+};
+
+/* A change of the driver's model, as handed to the change callback.
+ * Lifecycle events carry libvirt's event names (defined, undefined, started,
+ * suspended, resumed, stopped, shutdown, crashed) and a detail word
+ * (booted, destroyed, shutdown, paused, ...). */
+enum hv_change_type {
+	HV_CHANGE_CREATED,   /* an object appeared */
+	HV_CHANGE_DELETED,   /* an object went */
+	HV_CHANGE_RENAMED,   /* name -> new_name */
+	HV_CHANGE_MODIFIED,  /* some attribute or the definition changed */
+	HV_CHANGE_LIFECYCLE, /* a lifecycle transition (also implies MODIFIED) */
+};
+
+/* What a MODIFIED or LIFECYCLE change touched, so that only the files that
+ * show it are reported changed.  0 means "anything may have changed". */
+enum hv_field {
+	HV_FIELD_STATE = 1u << 0, /* state */
+	HV_FIELD_ID = 1u << 1,
+	HV_FIELD_CONFIG = 1u << 2, /* the stored definition (config.xml) */
+	HV_FIELD_MEMORY = 1u << 3,
+	HV_FIELD_MAX_MEMORY = 1u << 4,
+	HV_FIELD_VCPUS = 1u << 5,
+	HV_FIELD_MAX_VCPUS = 1u << 6,
+	HV_FIELD_AUTOSTART = 1u << 7,
+	HV_FIELD_UUID = 1u << 8,
+	HV_FIELD_OS_TYPE = 1u << 9,
+	HV_FIELD_BRIDGE = 1u << 10,
+	HV_FIELD_POOL_SIZES = 1u << 11, /* capacity, allocation, available */
+	HV_FIELD_TYPE = 1u << 12,
+	HV_FIELD_PERSISTENT = 1u << 13,
+};
+
+struct hv_change {
+	enum hv_object_kind kind;
+	enum hv_change_type type;
+	const char *name;     /* the object; NULL for the host */
+	const char *new_name; /* RENAMED only */
+	const char *event;    /* LIFECYCLE: "started", ...; else NULL */
+	const char *detail;   /* LIFECYCLE: "booted", ...; may be NULL */
+	uint32_t fields;      /* MODIFIED, LIFECYCLE: enum hv_field bits; 0 = unknown */
+};
+
+struct hv_conn;
+typedef void (*hv_change_fn)(void *opaque, const struct hv_change *change);
+
+/* Arrays of names: `names[count]`, each and the array heap-allocated. */
+struct hv_name_list {
+	char **names;
+	size_t count;
+};
+void hv_name_list_finish(struct hv_name_list *list);
+
+struct hv_driver_ops {
+	const char *name;   /* "test" */
+	const char *scheme; /* URI scheme it serves */
+
+	/* Connection.  open() sets conn->priv; it receives the parsed URI. */
+	int (*open)(struct hv_conn *conn, const struct uri *uri, struct hv_error *err);
+	/* Releases everything; called once, after which no slot is called.
+	 * Stops the driver's threads; emits no change after returning. */
+	void (*close)(struct hv_conn *conn);
+
+	/* Host */
+	int (*host_info)(struct hv_conn *conn, struct hv_host_info *info, struct hv_error *err);
+	int (*host_capabilities)(struct hv_conn *conn, char **xml, struct hv_error *err);
+
+	/* Domains.  define() with a name that does not exist creates the
+	 * domain (shut off); with an existing name replaces its persistent
+	 * definition.  xml == NULL means "sensible defaults" (mkdir). */
+	int (*domain_list)(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+	int (*domain_info)(struct hv_conn *conn, const char *name, struct hv_domain_info *info,
+			   struct hv_error *err);
+	int (*domain_stats)(struct hv_conn *conn, const char *name, struct hv_domain_stats *stats,
+			    struct hv_error *err);
+	int (*domain_get_xml)(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err);
+	int (*domain_define)(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+			     struct hv_error *err);
+	int (*domain_undefine)(struct hv_conn *conn, const char *name, struct hv_error *err);
+	int (*domain_rename)(struct hv_conn *conn, const char *name, const char *new_name,
+			     struct hv_error *err);
+	int (*domain_control)(struct hv_conn *conn, const char *name, enum hv_domain_command command,
+			      struct hv_error *err);
+	int (*domain_set_memory)(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err);
+	int (*domain_set_max_memory)(struct hv_conn *conn, const char *name, uint64_t kib,
+				     struct hv_error *err);
+	int (*domain_set_vcpus)(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err);
+	int (*domain_set_max_vcpus)(struct hv_conn *conn, const char *name, unsigned vcpus,
+				    struct hv_error *err);
+	int (*domain_set_autostart)(struct hv_conn *conn, const char *name, bool autostart,
+				    struct hv_error *err);
+
+	/* Networks */
+	int (*network_list)(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+	int (*network_info)(struct hv_conn *conn, const char *name, struct hv_network_info *info,
+			    struct hv_error *err);
+	int (*network_get_xml)(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err);
+	int (*network_define)(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+			      struct hv_error *err);
+	int (*network_undefine)(struct hv_conn *conn, const char *name, struct hv_error *err);
+	int (*network_rename)(struct hv_conn *conn, const char *name, const char *new_name,
+			      struct hv_error *err);
+	int (*network_control)(struct hv_conn *conn, const char *name, enum hv_network_command command,
+			       struct hv_error *err);
+	int (*network_set_autostart)(struct hv_conn *conn, const char *name, bool autostart,
+				     struct hv_error *err);
+
+	/* Storage pools */
+	int (*pool_list)(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+	int (*pool_info)(struct hv_conn *conn, const char *name, struct hv_pool_info *info,
+			 struct hv_error *err);
+	int (*pool_get_xml)(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err);
+	int (*pool_define)(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+			   struct hv_error *err);
+	int (*pool_undefine)(struct hv_conn *conn, const char *name, struct hv_error *err);
+	int (*pool_rename)(struct hv_conn *conn, const char *name, const char *new_name,
+			   struct hv_error *err);
+	int (*pool_control)(struct hv_conn *conn, const char *name, enum hv_pool_command command,
+			    struct hv_error *err);
+	int (*pool_set_autostart)(struct hv_conn *conn, const char *name, bool autostart,
+				  struct hv_error *err);
+};
+
+struct hv_conn {
+	const struct hv_driver_ops *ops;
+	void *priv; /* the driver's */
+	char *uri;  /* as given */
+	hv_change_fn on_change;
+	void *on_change_opaque;
+};
+
+/* Parses the URI, finds the driver for its scheme and opens it.  The change
+ * callback may be called from any thread from the moment open() returns. */
+int hv_conn_open(const char *uri, hv_change_fn on_change, void *opaque, struct hv_conn **out,
+		 struct hv_error *err);
+/* Closes the driver and frees the connection.  close(NULL) is a no-op. */
+void hv_conn_close(struct hv_conn *conn);
+void hv_conn_emit(struct hv_conn *conn, const struct hv_change *change);
+
+/* Dispatch: each wrapper calls the slot or answers -EOPNOTSUPP, and
+ * validates object names first (-EINVAL). */
+int hv_host_info(struct hv_conn *conn, struct hv_host_info *info, struct hv_error *err);
+int hv_host_capabilities(struct hv_conn *conn, char **xml, struct hv_error *err);
+
+int hv_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+int hv_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info, struct hv_error *err);
+int hv_domain_stats(struct hv_conn *conn, const char *name, struct hv_domain_stats *stats,
+		    struct hv_error *err);
+int hv_domain_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err);
+int hv_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+		     struct hv_error *err);
+int hv_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error *err);
+int hv_domain_rename(struct hv_conn *conn, const char *name, const char *new_name, struct hv_error *err);
+int hv_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_command command,
+		      struct hv_error *err);
+int hv_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err);
+int hv_domain_set_max_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err);
+int hv_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err);
+int hv_domain_set_max_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err);
+int hv_domain_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err);
+
+int hv_network_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+int hv_network_info(struct hv_conn *conn, const char *name, struct hv_network_info *info,
+		    struct hv_error *err);
+int hv_network_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err);
+int hv_network_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+		      struct hv_error *err);
+int hv_network_undefine(struct hv_conn *conn, const char *name, struct hv_error *err);
+int hv_network_rename(struct hv_conn *conn, const char *name, const char *new_name, struct hv_error *err);
+int hv_network_control(struct hv_conn *conn, const char *name, enum hv_network_command command,
+		       struct hv_error *err);
+int hv_network_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err);
+
+int hv_pool_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+int hv_pool_info(struct hv_conn *conn, const char *name, struct hv_pool_info *info, struct hv_error *err);
+int hv_pool_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err);
+int hv_pool_define(struct hv_conn *conn, const char *name, const char *xml, size_t len, struct hv_error *err);
+int hv_pool_undefine(struct hv_conn *conn, const char *name, struct hv_error *err);
+int hv_pool_rename(struct hv_conn *conn, const char *name, const char *new_name, struct hv_error *err);
+int hv_pool_control(struct hv_conn *conn, const char *name, enum hv_pool_command command,
+		    struct hv_error *err);
+int hv_pool_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err);
+
+/* By-kind dispatch for what domains, networks and pools have alike (the
+ * files config.xml and autostart, mkdir/rmdir/rename of the object).
+ * HV_KIND_HOST is -EINVAL. */
+int hv_object_list(struct hv_conn *conn, enum hv_object_kind kind, struct hv_name_list *out,
+		   struct hv_error *err);
+/* 0 when it exists, -ENOENT when not. */
+int hv_object_exists(struct hv_conn *conn, enum hv_object_kind kind, const char *name, struct hv_error *err);
+int hv_object_get_xml(struct hv_conn *conn, enum hv_object_kind kind, const char *name, char **xml,
+		      struct hv_error *err);
+int hv_object_define(struct hv_conn *conn, enum hv_object_kind kind, const char *name, const char *xml,
+		     size_t len, struct hv_error *err);
+int hv_object_undefine(struct hv_conn *conn, enum hv_object_kind kind, const char *name,
+		       struct hv_error *err);
+int hv_object_rename(struct hv_conn *conn, enum hv_object_kind kind, const char *name, const char *new_name,
+		     struct hv_error *err);
+int hv_object_set_autostart(struct hv_conn *conn, enum hv_object_kind kind, const char *name, bool autostart,
+			    struct hv_error *err);
+const char *hv_object_kind_name(enum hv_object_kind kind); /* "domain" */
+const char *hv_object_kind_dir(enum hv_object_kind kind);  /* "domains" */
+
+/* Names <-> enums, for the files that show and accept them. */
+const char *hv_domain_state_name(enum hv_domain_state state);
+const char *hv_pool_state_name(enum hv_pool_state state);
+/* Return 0 or -EINVAL. */
+int hv_domain_command_parse(const char *word, enum hv_domain_command *out);
+int hv_network_command_parse(const char *word, enum hv_network_command *out);
+int hv_pool_command_parse(const char *word, enum hv_pool_command *out);
+const char *hv_domain_command_name(enum hv_domain_command command);
+
+#endif

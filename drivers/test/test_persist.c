@@ -1,0 +1,667 @@
+/* Persistence of the test driver (test:///ABS/PATH): one file per object,
+ *
+ *     PATH/domains/NAME   PATH/networks/NAME   PATH/pools/NAME
+ *
+ * each a few "key value" header lines, a blank line, then the config XML
+ * exactly as the user wrote it.  For example:
+ *
+ *     name web1
+ *     state running
+ *     id 3
+ *     autostart 1
+ *     cpu_time 1500000000
+ *     uuid 0b9c...          \
+ *     type test              |  derived from the XML, so that opening
+ *     os_type hvm            |  10,000 domains needs no XML parsing;
+ *     memory 131072          |  trusted only while xml_hash matches the
+ *     max_memory 131072      |  text below (a hand-edited file is parsed)
+ *     vcpus 1                |
+ *     max_vcpus 1            |
+ *     xml_hash 5d0c...      /
+ *
+ *     <domain type='test'>...
+ *
+ * Every change is written with atomic_file_write() (temporary file, fsync,
+ * rename, directory fsync) before the operation reports success, so a crash
+ * loses nothing acknowledged and never leaves a torn file.  Seeding a new
+ * directory, which acknowledges nothing until open() returns, writes without
+ * per-file fsyncs and syncs the filesystem once at the end. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "drivers/lifecycle.h"
+#include "drivers/test/test_private.h"
+#include "util/atomic_file.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/parse.h"
+#include "util/strbuf.h"
+
+#define FILE_MODE	  0600
+#define HEADER_MAX_FIELDS 24
+#define SEED_TEMP_PREFIX  ".seed-"
+
+static int object_path(const struct test_driver *drv, enum hv_object_kind kind, const char *name, char *buf,
+		       size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s/%s", drv->dir, hv_object_kind_dir(kind), name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* --- rendering ------------------------------------------------------------ */
+
+static int render_domain(const struct test_domain *dom, struct strbuf *sb)
+{
+	const struct hv_domain_def *def = &dom->def;
+
+	return strbuf_printf(sb,
+			     "name %s\nstate %s\nid %d\nautostart %d\ncpu_time %llu\n"
+			     "uuid %s\ntype %s\nos_type %s\nmemory %llu\nmax_memory %llu\n"
+			     "vcpus %u\nmax_vcpus %u\nxml_hash %016llx\n\n%s",
+			     dom->obj.name, hv_domain_state_name(dom->state), dom->id, dom->autostart,
+			     (unsigned long long)test_domain_cpu_time(dom, test_now_ns()), dom->obj.uuid,
+			     def->type, def->os_type, (unsigned long long)def->memory_kib,
+			     (unsigned long long)def->max_memory_kib, def->vcpus, def->max_vcpus,
+			     (unsigned long long)hash_string(dom->xml, 0), dom->xml);
+}
+
+static int render_network(const struct test_network *net, struct strbuf *sb)
+{
+	return strbuf_printf(sb, "name %s\nstate %s\nautostart %d\n\n%s", net->obj.name,
+			     net->active ? "active" : "inactive", net->autostart, net->xml);
+}
+
+static int render_pool(const struct test_pool *pool, struct strbuf *sb)
+{
+	return strbuf_printf(
+	    sb, "name %s\nstate %s\nautostart %d\ncapacity %llu\nallocation %llu\navailable %llu\n\n%s",
+	    pool->obj.name, hv_pool_state_name(pool->state), pool->autostart,
+	    (unsigned long long)pool->capacity, (unsigned long long)pool->allocation,
+	    (unsigned long long)pool->available, pool->xml);
+}
+
+/* --- saving --------------------------------------------------------------- */
+
+static int save(struct test_driver *drv, enum hv_object_kind kind, const char *name, struct strbuf *sb,
+		int rendered, struct hv_error *err)
+{
+	char path[PATH_MAX];
+	int ret = rendered;
+
+	if (ret == 0)
+		ret = object_path(drv, kind, name, path, sizeof(path));
+	if (ret == 0)
+		ret = atomic_file_write(path, strbuf_str(sb), sb->len, FILE_MODE);
+	strbuf_finish(sb);
+	if (ret < 0) {
+		log_error("cannot save %s '%s' under %s: %s", hv_object_kind_name(kind), name, drv->dir,
+			  strerror(-ret));
+		return hv_error_set(err, EIO, "cannot save %s '%s' under %s: %s", hv_object_kind_name(kind),
+				    name, drv->dir, strerror(-ret));
+	}
+	return 0;
+}
+
+int test_persist_domain(struct test_driver *drv, const struct test_domain *dom, struct hv_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!drv->dir)
+		return 0;
+	return save(drv, HV_KIND_DOMAIN, dom->obj.name, &sb, render_domain(dom, &sb), err);
+}
+
+int test_persist_network(struct test_driver *drv, const struct test_network *net, struct hv_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!drv->dir)
+		return 0;
+	return save(drv, HV_KIND_NETWORK, net->obj.name, &sb, render_network(net, &sb), err);
+}
+
+int test_persist_pool(struct test_driver *drv, const struct test_pool *pool, struct hv_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!drv->dir)
+		return 0;
+	return save(drv, HV_KIND_POOL, pool->obj.name, &sb, render_pool(pool, &sb), err);
+}
+
+int test_persist_remove(struct test_driver *drv, enum hv_object_kind kind, const char *name,
+			struct hv_error *err)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (!drv->dir)
+		return 0;
+	ret = object_path(drv, kind, name, path, sizeof(path));
+	if (ret == 0)
+		ret = atomic_file_remove(path);
+	if (ret < 0) {
+		log_error("cannot remove %s '%s' from %s: %s", hv_object_kind_name(kind), name, drv->dir,
+			  strerror(-ret));
+		return hv_error_set(err, EIO, "cannot remove %s '%s' from %s: %s", hv_object_kind_name(kind),
+				    name, drv->dir, strerror(-ret));
+	}
+	return 0;
+}
+
+/* --- seeding a new directory ---------------------------------------------- */
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Temporary file and rename, without fsync: the caller syncs once. */
+static int seed_write(int dir_fd, const char *name, struct strbuf *sb, int rendered)
+{
+	char temp[sizeof(SEED_TEMP_PREFIX) + HV_NAME_MAX];
+	int ret = rendered;
+
+	snprintf(temp, sizeof(temp), SEED_TEMP_PREFIX "%s", name);
+	if (ret == 0) {
+		auto_close int fd = openat(dir_fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, FILE_MODE);
+		ret = fd < 0 ? -errno : write_all(fd, strbuf_str(sb), sb->len);
+		if (ret == 0 && renameat(dir_fd, temp, dir_fd, name) < 0)
+			ret = -errno;
+		if (ret < 0)
+			unlinkat(dir_fd, temp, 0);
+	}
+	strbuf_finish(sb);
+	return ret;
+}
+
+static int seed_write_all(struct test_driver *drv, struct hv_error *err)
+{
+	static const enum hv_object_kind kinds[] = {HV_KIND_DOMAIN, HV_KIND_NETWORK, HV_KIND_POOL};
+	const struct test_table *tables[] = {&drv->domains, &drv->networks, &drv->pools};
+	int ret = 0;
+
+	for (size_t k = 0; k < ARRAY_SIZE(kinds) && ret == 0; k++) {
+		auto_close int dir_fd =
+		    openat(drv->dir_fd, hv_object_kind_dir(kinds[k]), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir_fd < 0) {
+			ret = -errno;
+			break;
+		}
+		for (struct test_object *obj = tables[k]->head; obj && ret == 0; obj = obj->next) {
+			struct strbuf sb = STRBUF_INIT;
+			int rendered;
+			if (kinds[k] == HV_KIND_DOMAIN)
+				rendered =
+				    render_domain(test_container_of(obj, struct test_domain, obj), &sb);
+			else if (kinds[k] == HV_KIND_NETWORK)
+				rendered =
+				    render_network(test_container_of(obj, struct test_network, obj), &sb);
+			else
+				rendered = render_pool(test_container_of(obj, struct test_pool, obj), &sb);
+			ret = seed_write(dir_fd, obj->name, &sb, rendered);
+		}
+	}
+	if (ret == 0 && syncfs(drv->dir_fd) < 0)
+		ret = -errno;
+	if (ret < 0)
+		return hv_error_set(err, EIO, "cannot seed %s: %s", drv->dir, strerror(-ret));
+	return 0;
+}
+
+/* --- loading -------------------------------------------------------------- */
+
+struct header {
+	const char *keys[HEADER_MAX_FIELDS];
+	const char *values[HEADER_MAX_FIELDS];
+	size_t count;
+	const char *body;
+	size_t body_len;
+};
+
+/* Splits text (modified in place) into header fields and the body. */
+static int header_parse(char *text, size_t len, struct header *h)
+{
+	char *p = text, *end = text + len;
+
+	*h = (struct header){0};
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return -EINVAL;
+		if (nl == p) {
+			h->body = nl + 1;
+			h->body_len = (size_t)(end - h->body);
+			return 0;
+		}
+		*nl = '\0';
+		char *space = strchr(p, ' ');
+		if (!space)
+			return -EINVAL;
+		*space = '\0';
+		if (h->count < HEADER_MAX_FIELDS) {
+			h->keys[h->count] = p;
+			h->values[h->count] = space + 1;
+			h->count++;
+		}
+		p = nl + 1;
+	}
+	return -EINVAL;
+}
+
+static const char *header_get(const struct header *h, const char *key)
+{
+	for (size_t i = 0; i < h->count; i++)
+		if (strcmp(h->keys[i], key) == 0)
+			return h->values[i];
+	return NULL;
+}
+
+static bool header_u64(const struct header *h, const char *key, uint64_t max, uint64_t *out)
+{
+	const char *value = header_get(h, key);
+
+	return value && parse_u64(value, strlen(value), max, out) == 0;
+}
+
+static bool header_copy(const struct header *h, const char *key, char *out, size_t size)
+{
+	const char *value = header_get(h, key);
+
+	if (!value || strlen(value) >= size)
+		return false;
+	memcpy(out, value, strlen(value) + 1);
+	return true;
+}
+
+static bool domain_state_parse(const char *word, enum hv_domain_state *out)
+{
+	for (int s = HV_DOMAIN_NOSTATE; word && s <= HV_DOMAIN_PMSUSPENDED; s++) {
+		if (strcmp(hv_domain_state_name((enum hv_domain_state)s), word) == 0) {
+			*out = (enum hv_domain_state)s;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool pool_state_parse(const char *word, enum hv_pool_state *out)
+{
+	for (int s = HV_POOL_INACTIVE; word && s <= HV_POOL_INACCESSIBLE; s++) {
+		if (strcmp(hv_pool_state_name((enum hv_pool_state)s), word) == 0) {
+			*out = (enum hv_pool_state)s;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The derived fields of the header, when they are complete and describe
+ * exactly this text; otherwise the caller parses the XML. */
+static bool domain_def_from_header(const struct header *h, const char *name, struct hv_domain_def *def)
+{
+	uint64_t hash, memory, max_memory, vcpus, max_vcpus;
+	const char *hash_text = header_get(h, "xml_hash");
+	char *end;
+
+	if (!hash_text)
+		return false;
+	errno = 0;
+	hash = strtoull(hash_text, &end, 16);
+	if (errno || *end || hash != hash_string(h->body, 0))
+		return false;
+	*def = (struct hv_domain_def){0};
+	snprintf(def->name, sizeof(def->name), "%s", name);
+	if (!header_copy(h, "uuid", def->uuid, sizeof(def->uuid)) ||
+	    hv_uuid_normalize(def->uuid, def->uuid) < 0 ||
+	    !header_copy(h, "type", def->type, sizeof(def->type)) ||
+	    !header_copy(h, "os_type", def->os_type, sizeof(def->os_type)))
+		return false;
+	if (!header_u64(h, "memory", UINT64_MAX, &memory) ||
+	    !header_u64(h, "max_memory", UINT64_MAX, &max_memory) ||
+	    !header_u64(h, "vcpus", TEST_VCPUS_MAX, &vcpus) ||
+	    !header_u64(h, "max_vcpus", TEST_VCPUS_MAX, &max_vcpus))
+		return false;
+	if (memory < 1 || memory > max_memory || vcpus < 1 || vcpus > max_vcpus)
+		return false;
+	def->memory_kib = memory;
+	def->max_memory_kib = max_memory;
+	def->vcpus = (unsigned)vcpus;
+	def->max_vcpus = (unsigned)max_vcpus;
+	return true;
+}
+
+static int load_domain(struct test_driver *drv, const char *name, const struct header *h, uint64_t now,
+		       struct hv_error *err)
+{
+	struct hv_domain_def def;
+	enum hv_domain_state state;
+	uint64_t id = 0, autostart = 0, cpu_time = 0;
+	int ret;
+
+	if (!domain_state_parse(header_get(h, "state"), &state))
+		return hv_error_set(err, EINVAL, "no valid state line");
+	header_u64(h, "id", INT32_MAX, &id);
+	header_u64(h, "autostart", 1, &autostart);
+	header_u64(h, "cpu_time", UINT64_MAX, &cpu_time);
+	if (!domain_def_from_header(h, name, &def)) {
+		ret = hv_domain_def_parse(h->body, h->body_len, name, &def, err);
+		if (ret < 0)
+			return ret;
+		if (!def.uuid[0])
+			return hv_error_set(err, EINVAL, "the definition has no UUID");
+	}
+
+	char *xml = strndup(h->body, h->body_len);
+	struct test_domain *dom = xml ? test_domain_create(&def, xml) : NULL;
+	if (!dom) {
+		free(xml);
+		return hv_error_set(err, ENOMEM, "out of memory");
+	}
+	dom->autostart = autostart;
+	dom->cpu_time_ns = cpu_time;
+	if (state == HV_DOMAIN_NOSTATE)
+		state = HV_DOMAIN_SHUTOFF;
+	dom->state = state;
+	if (hv_domain_state_is_active(state)) {
+		/* Ids of domains that were running come back; 0 is fixed up
+		 * once every id is known. */
+		dom->id = (int)id;
+		if (state == HV_DOMAIN_RUNNING || state == HV_DOMAIN_BLOCKED || state == HV_DOMAIN_SHUTDOWN)
+			dom->running_since_ns = now;
+	}
+	ret = test_table_add(&drv->domains, &dom->obj);
+	if (ret < 0) {
+		test_domain_destroy(dom);
+		return hv_error_set(err, -ret,
+				    ret == -EEXIST ? "its UUID is already used by another domain"
+						   : "out of memory");
+	}
+	if (dom->id >= drv->next_id)
+		drv->next_id = dom->id + 1;
+	return 0;
+}
+
+static int load_network(struct test_driver *drv, const char *name, const struct header *h,
+			struct hv_error *err)
+{
+	struct hv_network_def def;
+	const char *state = header_get(h, "state");
+	uint64_t autostart = 0;
+	int ret = hv_network_def_parse(h->body, h->body_len, name, &def, err);
+
+	if (ret < 0)
+		return ret;
+	if (!def.uuid[0])
+		return hv_error_set(err, EINVAL, "the definition has no UUID");
+	header_u64(h, "autostart", 1, &autostart);
+
+	char *xml = strndup(h->body, h->body_len);
+	struct test_network *net = xml ? test_network_create(&def, xml) : NULL;
+	if (!net) {
+		free(xml);
+		return hv_error_set(err, ENOMEM, "out of memory");
+	}
+	net->active = state && strcmp(state, "active") == 0;
+	net->autostart = autostart;
+	ret = test_table_add(&drv->networks, &net->obj);
+	if (ret < 0) {
+		test_network_destroy_object(&net->obj);
+		return hv_error_set(err, -ret,
+				    ret == -EEXIST ? "its UUID is already used by another network"
+						   : "out of memory");
+	}
+	return 0;
+}
+
+static int load_pool(struct test_driver *drv, const char *name, const struct header *h, struct hv_error *err)
+{
+	struct hv_pool_def def;
+	enum hv_pool_state state = HV_POOL_INACTIVE;
+	uint64_t autostart = 0;
+	int ret = hv_pool_def_parse(h->body, h->body_len, name, &def, err);
+
+	if (ret < 0)
+		return ret;
+	if (!def.uuid[0])
+		return hv_error_set(err, EINVAL, "the definition has no UUID");
+	header_u64(h, "autostart", 1, &autostart);
+	pool_state_parse(header_get(h, "state"), &state);
+
+	char *xml = strndup(h->body, h->body_len);
+	struct test_pool *pool = xml ? test_pool_create(&def, xml) : NULL;
+	if (!pool) {
+		free(xml);
+		return hv_error_set(err, ENOMEM, "out of memory");
+	}
+	/* A build that was under way when we stopped did not finish. */
+	pool->state = state == HV_POOL_BUILDING ? HV_POOL_INACTIVE : state;
+	pool->autostart = autostart;
+	header_u64(h, "capacity", UINT64_MAX, &pool->capacity);
+	header_u64(h, "allocation", UINT64_MAX, &pool->allocation);
+	header_u64(h, "available", UINT64_MAX, &pool->available);
+	ret = test_table_add(&drv->pools, &pool->obj);
+	if (ret < 0) {
+		test_pool_destroy_object(&pool->obj);
+		return hv_error_set(
+		    err, -ret, ret == -EEXIST ? "its UUID is already used by another pool" : "out of memory");
+	}
+	return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The object file names of one directory, sorted (listings then come back
+ * in a stable order).  Leftover temporary files are removed and logged. */
+static int list_dir(struct test_driver *drv, enum hv_object_kind kind, int dir_fd, struct hv_name_list *out)
+{
+	int fd = dup(dir_fd);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct hv_name_list list = {0};
+	size_t cap = 0;
+	struct dirent *entry;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while ((entry = readdir(dir))) {
+		const char *name = entry->d_name;
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		if (!hv_name_is_valid(name)) {
+			/* atomic_file_write's ".tmp-*" or our ".seed-*": never the
+			 * real copy, since rename is what commits a file. */
+			log_warning("%s/%s: removing leftover temporary file %s", drv->dir,
+				    hv_object_kind_dir(kind), name);
+			unlinkat(dir_fd, name, 0);
+			continue;
+		}
+		if (list.count == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **names = realloc(list.names, cap * sizeof(*names));
+			if (!names)
+				goto nomem;
+			list.names = names;
+		}
+		list.names[list.count] = strdup(name);
+		if (!list.names[list.count])
+			goto nomem;
+		list.count++;
+	}
+	closedir(dir);
+	if (list.count)
+		qsort(list.names, list.count, sizeof(*list.names), compare_names);
+	*out = list;
+	return 0;
+nomem:
+	closedir(dir);
+	hv_name_list_finish(&list);
+	return -ENOMEM;
+}
+
+static int load_kind(struct test_driver *drv, enum hv_object_kind kind, uint64_t now, struct hv_error *err)
+{
+	auto_close int dir_fd =
+	    openat(drv->dir_fd, hv_object_kind_dir(kind), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct hv_name_list names = {0};
+	int ret = dir_fd < 0 ? -errno : list_dir(drv, kind, dir_fd, &names);
+
+	if (ret < 0)
+		return hv_error_set(err, EIO, "cannot read %s/%s: %s", drv->dir, hv_object_kind_dir(kind),
+				    strerror(-ret));
+	for (size_t i = 0; i < names.count; i++) {
+		const char *name = names.names[i];
+		char path[PATH_MAX];
+		auto_free char *text = NULL;
+		struct hv_error why = {0};
+		struct header h;
+		size_t len = 0;
+
+		snprintf(path, sizeof(path), "%s/%s/%s", drv->dir, hv_object_kind_dir(kind), name);
+		ret = file_read_all(path, HV_XML_MAX + 4096, &text, &len);
+		if (ret == -EISDIR || ret == -ENOENT)
+			continue;
+		if (ret < 0) {
+			hv_error_set(&why, -ret, "%s", strerror(-ret));
+		} else if (header_parse(text, len, &h) < 0) {
+			hv_error_set(&why, EINVAL, "no header (key value lines, then a blank line)");
+		} else if (!header_get(&h, "name") || strcmp(header_get(&h, "name"), name) != 0) {
+			hv_error_set(&why, EINVAL, "its name line does not match the file name");
+		} else if (kind == HV_KIND_DOMAIN) {
+			load_domain(drv, name, &h, now, &why);
+		} else if (kind == HV_KIND_NETWORK) {
+			load_network(drv, name, &h, &why);
+		} else {
+			load_pool(drv, name, &h, &why);
+		}
+		/* One bad file must not make the whole host unmountable: it
+		 * stays on disk for the administrator, the rest loads. */
+		if (why.code == ENOMEM) {
+			hv_name_list_finish(&names);
+			return hv_error_set(err, ENOMEM, "out of memory");
+		}
+		if (why.code)
+			log_error("%s: ignored: %s", path, why.message);
+	}
+	hv_name_list_finish(&names);
+	return 0;
+}
+
+/* After loading: shutdowns that were under way have completed, running
+ * domains have ids, and autostart objects that are not running start. */
+static void settle_loaded(struct test_driver *drv, uint64_t now)
+{
+	struct hv_error err = {0};
+
+	for (struct test_object *obj = drv->domains.head; obj; obj = obj->next) {
+		struct test_domain *dom = test_container_of(obj, struct test_domain, obj);
+		bool dirty = false;
+
+		if (dom->state == HV_DOMAIN_SHUTDOWN) {
+			dom->cpu_time_ns = test_domain_cpu_time(dom, now);
+			dom->state = HV_DOMAIN_SHUTOFF;
+			dom->id = -1;
+			dom->running_since_ns = 0;
+			dirty = true;
+		}
+		if (hv_domain_state_is_active(dom->state) && dom->id < 1) {
+			dom->id = drv->next_id++;
+			dirty = true;
+		}
+		if (!hv_domain_state_is_active(dom->state) && dom->autostart) {
+			test_domain_boot(drv, dom, now);
+			log_info("autostarted domain '%s'", obj->name);
+			dirty = true;
+		}
+		if (dirty && test_persist_domain(drv, dom, &err) < 0)
+			hv_error_clear(&err);
+	}
+	for (struct test_object *obj = drv->networks.head; obj; obj = obj->next) {
+		struct test_network *net = test_container_of(obj, struct test_network, obj);
+		if (net->active || !net->autostart)
+			continue;
+		net->active = true;
+		log_info("autostarted network '%s'", obj->name);
+		if (test_persist_network(drv, net, &err) < 0)
+			hv_error_clear(&err);
+	}
+	for (struct test_object *obj = drv->pools.head; obj; obj = obj->next) {
+		struct test_pool *pool = test_container_of(obj, struct test_pool, obj);
+		if (pool->state != HV_POOL_INACTIVE || !pool->autostart)
+			continue;
+		pool->state = HV_POOL_RUNNING;
+		log_info("autostarted pool '%s'", obj->name);
+		if (test_persist_pool(drv, pool, &err) < 0)
+			hv_error_clear(&err);
+	}
+}
+
+int test_persist_open(struct test_driver *drv, struct hv_error *err)
+{
+	static const enum hv_object_kind kinds[] = {HV_KIND_DOMAIN, HV_KIND_NETWORK, HV_KIND_POOL};
+	bool fresh = true;
+	uint64_t now = test_now_ns();
+	int ret = mkdir_parents(drv->dir);
+
+	if (ret < 0)
+		return hv_error_set(err, EIO, "cannot create %s: %s", drv->dir, strerror(-ret));
+	drv->dir_fd = open(drv->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (drv->dir_fd < 0)
+		return hv_error_set(err, EIO, "cannot open %s: %s", drv->dir, strerror(errno));
+	/* Two daemons saving into one directory would overwrite each other. */
+	if (flock(drv->dir_fd, LOCK_EX | LOCK_NB) < 0)
+		return hv_error_set(err, errno == EWOULDBLOCK ? EBUSY : EIO,
+				    "%s is in use by another hvfs: %s", drv->dir, strerror(errno));
+
+	/* A directory is new when it has none of our subdirectories; one whose
+	 * objects were all undefined stays empty rather than being reseeded. */
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		if (mkdirat(drv->dir_fd, hv_object_kind_dir(kinds[k]), 0700) < 0) {
+			if (errno != EEXIST)
+				return hv_error_set(err, EIO, "cannot create %s/%s: %s", drv->dir,
+						    hv_object_kind_dir(kinds[k]), strerror(errno));
+			fresh = false;
+		}
+	}
+	if (fresh) {
+		ret = test_seed_demo(drv, err);
+		if (ret == 0)
+			ret = test_seed_generated(drv, drv->generated_domains, err);
+		if (ret == 0)
+			ret = seed_write_all(drv, err);
+		return ret;
+	}
+	if (drv->generated_domains)
+		log_info("%s is not new: domains=%u is ignored (generated domains are part of the seed)",
+			 drv->dir, drv->generated_domains);
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		ret = load_kind(drv, kinds[k], now, err);
+		if (ret < 0)
+			return ret;
+	}
+	settle_loaded(drv, now);
+	return 0;
+}

@@ -1,0 +1,244 @@
+/* Directories: listings (a snapshot per opendir, so that offsets stay
+ * meaningful while objects come and go) and the collection operations
+ * mkdir = define, rmdir = undefine, rename = rename. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fs/ops.h"
+#include "util/log.h"
+
+#define UNKNOWN_INO 0xffffffffu
+
+struct dir_entry {
+	char *name;
+	mode_t type; /* S_IFDIR or S_IFREG */
+};
+
+struct dir_listing {
+	struct dir_entry *entries;
+	size_t count;
+	size_t cap;
+};
+
+static int listing_add(struct dir_listing *l, const char *name, mode_t type)
+{
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct dir_entry *more = realloc(l->entries, cap * sizeof(*more));
+		if (!more)
+			return -ENOMEM;
+		l->entries = more;
+		l->cap = cap;
+	}
+	if (!(l->entries[l->count].name = strdup(name)))
+		return -ENOMEM;
+	l->entries[l->count++].type = type;
+	return 0;
+}
+
+static void listing_destroy(struct dir_listing *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->count; i++)
+		free(l->entries[i].name);
+	free(l->entries);
+	free(l);
+}
+
+static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listing *l)
+{
+	const struct fs_dir_type *type = dir->dir;
+	int ret = 0;
+
+	ret = listing_add(l, ".", S_IFDIR);
+	if (ret == 0)
+		ret = listing_add(l, "..", S_IFDIR);
+	for (const struct fs_subdir *s = type->subdirs; ret == 0 && s && s->name; s++)
+		ret = listing_add(l, s->name, S_IFDIR);
+	for (const struct fs_attr *a = type->attrs; ret == 0 && a && a->name; a++)
+		ret = listing_add(l, a->name, S_IFREG);
+	if (ret == 0 && type->collection) {
+		struct hv_name_list names = {0};
+		struct hv_error err = {0};
+		ret = hv_object_list(ctx->conn, type->collection->kind, &names, &err);
+		if (ret < 0)
+			log_warning("listing %s failed: %s", type->name, err.message);
+		for (size_t i = 0; ret == 0 && i < names.count; i++)
+			ret = listing_add(l, names.names[i], S_IFDIR);
+		hv_name_list_finish(&names);
+	}
+	return ret;
+}
+
+void fs_ops_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_ctx *ctx = fuse_req_userdata(req);
+	struct node *node = node_get(ino);
+	struct hv_error err = {0};
+	struct dir_listing *l;
+	int ret;
+
+	if (!node || !node->dir) {
+		fuse_reply_err(req, node ? ENOTDIR : ENOENT);
+		return;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	/* The directory of a vanished object is empty and gone. */
+	char name[HV_NAME_MAX + 1];
+	struct fs_object obj;
+	if (node_object(node, &obj, name) == 0 && obj.kind != HV_KIND_HOST &&
+	    (ret = hv_object_exists(ctx->conn, obj.kind, obj.name, &err)) < 0) {
+		listing_destroy(l);
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	ret = build_listing(ctx, node, l);
+	if (ret < 0) {
+		listing_destroy(l);
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	fi->fh = (uintptr_t)l;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		listing_destroy(l);
+}
+
+void fs_ops_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, struct fuse_file_info *fi)
+{
+	struct dir_listing *l = (struct dir_listing *)(uintptr_t)fi->fh;
+	struct node *dir = node_get(ino);
+	char *buf = malloc(size);
+	size_t used = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t i = (size_t)offset; dir && i < l->count; i++) {
+		struct stat st = {.st_mode = l->entries[i].type};
+		const char *name = l->entries[i].name;
+		if (strcmp(name, ".") == 0)
+			st.st_ino = ino;
+		else if (strcmp(name, "..") == 0)
+			st.st_ino = dir->parent ? dir->parent->ino : ino;
+		else
+			st.st_ino = node_child_ino(dir, name);
+		if (st.st_ino == 0)
+			st.st_ino = UNKNOWN_INO;
+		size_t need = fuse_add_direntry(req, buf + used, size - used, name, &st, (off_t)(i + 1));
+		if (need > size - used)
+			break;
+		used += need;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+void fs_ops_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	listing_destroy((struct dir_listing *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static int report_collection_error(struct fs_ctx *ctx, struct node *parent, const char *name,
+				   const char *what, struct hv_error *err, bool object_exists)
+{
+	char path[512];
+
+	if (err->code == 0)
+		err->code = EIO;
+	node_path(parent, path, sizeof(path));
+	log_warning("%s/%s: %s failed: %s (%s)", path, name, what, err->message, strerrorname_np(err->code));
+	if (object_exists) {
+		struct fs_object obj = {.kind = parent->dir->collection->kind, .name = name};
+		char line[HV_ERROR_MESSAGE_MAX + 64];
+		snprintf(line, sizeof(line), "%s: %s", what, err->message);
+		last_errors_set(ctx->last_errors, &obj, line);
+	}
+	return -err->code;
+}
+
+void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name)
+{
+	struct hv_error err = {0};
+	int ret;
+
+	if (!parent || !parent->dir) {
+		fuse_reply_err(req, parent ? ENOTDIR : ENOENT);
+		return;
+	}
+	if (!parent->dir->collection) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	ret = hv_object_define(ctx->conn, parent->dir->collection->kind, name, NULL, 0, &err);
+	if (ret < 0) {
+		fuse_reply_err(req, -report_collection_error(ctx, parent, name, "mkdir", &err, false));
+		return;
+	}
+	struct node *node = node_lookup_child(parent, name, parent->dir->collection->child_type, NULL);
+	if (!node) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	struct fuse_entry_param e = {0};
+	e.ino = node->ino;
+	e.attr_timeout = ctx->options.attr_timeout;
+	e.entry_timeout = ctx->options.entry_timeout;
+	e.attr.st_ino = node->ino;
+	e.attr.st_mode = S_IFDIR | 0755 | (ctx->options.has_group ? 0020 : 0);
+	e.attr.st_nlink = 2;
+	e.attr.st_gid = ctx->options.has_group ? ctx->options.group : 0;
+	e.attr.st_mtim = e.attr.st_ctim = e.attr.st_atim = node->mtime;
+	if (fuse_reply_entry(req, &e) == -ENOENT)
+		node_forget(node->ino, 1);
+}
+
+int fs_ops_rmdir(struct fs_ctx *ctx, struct node *parent, const char *name)
+{
+	struct hv_error err = {0};
+	int ret;
+
+	if (!parent || !parent->dir)
+		return parent ? -ENOTDIR : -ENOENT;
+	if (!parent->dir->collection) {
+		if (fs_dir_find_attr(parent->dir, name))
+			return -ENOTDIR;
+		return fs_dir_find_subdir(parent->dir, name) ? -EPERM : -ENOENT;
+	}
+	ret = hv_object_undefine(ctx->conn, parent->dir->collection->kind, name, &err);
+	if (ret < 0)
+		return report_collection_error(ctx, parent, name, "rmdir", &err, err.code != ENOENT);
+	return 0;
+}
+
+int fs_ops_rename(struct fs_ctx *ctx, struct node *parent, const char *name, struct node *new_parent,
+		  const char *new_name, unsigned flags)
+{
+	struct hv_error err = {0};
+	int ret;
+
+	if (!parent || !new_parent)
+		return -ENOENT;
+	if (flags & RENAME_EXCHANGE)
+		return -EINVAL; /* objects cannot trade names atomically */
+	if (parent != new_parent)
+		return -EXDEV;
+	if (!parent->dir || !parent->dir->collection)
+		return -EPERM;
+	if (strcmp(name, new_name) == 0)
+		return 0;
+	ret = hv_object_rename(ctx->conn, parent->dir->collection->kind, name, new_name, &err);
+	if (ret < 0)
+		return report_collection_error(ctx, parent, name, "rename", &err, err.code != ENOENT);
+	node_rename(parent, name, new_name);
+	return 0;
+}

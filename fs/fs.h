@@ -1,0 +1,197 @@
+/* The filesystem side of hvfs: the only code that knows FUSE.  It maps
+ * paths to driver objects through a small type system in the spirit of
+ * configfs: a directory type lists its attribute files (name, mode, show,
+ * store), its fixed subdirectories, and, for a collection such as domains/,
+ * how to list, create, remove and rename the objects it holds. */
+#ifndef HVFS_FS_FS_H
+#define HVFS_FS_FS_H
+
+#define FUSE_USE_VERSION 314
+
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "drivers/driver.h"
+#include "util/strbuf.h"
+
+#define FS_ATTR_VALUE_MAX 4096		/* SPEC 3: EFBIG above, for attributes */
+#define FS_XML_VALUE_MAX  (1024 * 1024) /* and for XML documents */
+
+struct fs_ctx;
+struct notifier;
+struct last_errors;
+
+/* The object a node belongs to: found by walking up to the nearest
+ * directory whose type is an object type. */
+struct fs_object {
+	enum hv_object_kind kind;
+	const char *name; /* NULL for the host */
+};
+
+enum fs_attr_flags {
+	FS_ATTR_VOLATILE = 1 << 0, /* statistics: never cached, direct_io */
+	FS_ATTR_DOCUMENT = 1 << 1, /* XML: 1 MiB bound, applied only on close */
+};
+
+struct fs_attr {
+	const char *name;
+	mode_t mode; /* permission bits for root; --group adds the group's */
+	unsigned flags;
+	/* Renders the whole value, newline-terminated, into out. */
+	int (*show)(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+		    struct hv_error *err);
+	/* Receives the whole value written (maybe with a trailing newline). */
+	int (*store)(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
+		     struct hv_error *err);
+};
+
+struct fs_dir_type;
+
+struct fs_subdir {
+	const char *name;
+	const struct fs_dir_type *type;
+};
+
+/* Children that are driver objects (domains/NAME ...): listed, created,
+ * removed and renamed through the by-kind calls of drivers/driver.h. */
+struct fs_collection {
+	enum hv_object_kind kind;
+	const struct fs_dir_type *child_type;
+};
+
+struct fs_dir_type {
+	const char *name;			/* for logs: "domain" */
+	bool is_object;				/* a node of this type names an object */
+	enum hv_object_kind kind;		/* when is_object */
+	const struct fs_attr *attrs;		/* terminated by {NULL}; alphabetical */
+	const struct fs_subdir *subdirs;	/* terminated by {NULL}, may be NULL */
+	const struct fs_collection *collection; /* may be NULL */
+};
+
+/* One inode.  Lifetime: a node lives while the kernel holds lookups on it
+ * (nlookup > 0) or a child node exists (children > 0); ino is never
+ * reused.  All fields but nlookup/children/name are immutable after
+ * creation; those three are guarded by the node table's lock. */
+struct node {
+	fuse_ino_t ino;
+	struct node *parent; /* NULL for the root; holds a child count on it */
+	char *name;
+	const struct fs_dir_type *dir; /* exactly one of dir/attr is set */
+	const struct fs_attr *attr;
+	uint64_t nlookup;
+	unsigned children;
+	bool stale; /* replaced or renamed away: no longer found by name */
+	struct timespec mtime;
+	struct node *ino_next; /* hash chains */
+	struct node *name_next;
+};
+
+struct fs_options {
+	char *uri;
+	gid_t group; /* with --group: members may write; else 0 */
+	bool has_group;
+	double entry_timeout;
+	double attr_timeout;
+};
+
+struct fs_ctx {
+	struct hv_conn *conn;
+	struct fuse_session *session;
+	struct fs_options options;
+	struct notifier *notifier;
+	struct last_errors *last_errors;
+	struct timespec mount_time;
+};
+
+/* --- node.c: the inode table ----------------------------------------- */
+int node_table_init(const struct fs_dir_type *root_type, struct timespec now);
+void node_table_finish(void);
+struct node *node_root(void);
+/* The node for ino, or NULL; the caller must know the kernel holds it. */
+struct node *node_get(fuse_ino_t ino);
+/* Finds or creates the child and counts one kernel lookup on it. */
+struct node *node_lookup_child(struct node *parent, const char *name, const struct fs_dir_type *dir,
+			       const struct fs_attr *attr);
+/* The existing child, or NULL; no lookup counted.  Only valid while the
+ * table lock is not needed past the call (used for hints). */
+fuse_ino_t node_child_ino(struct node *parent, const char *name);
+void node_forget(fuse_ino_t ino, uint64_t nlookup);
+/* Re-keys a node after its object was renamed. */
+void node_rename(struct node *parent, const char *old_name, const char *new_name);
+/* Calls fn(ino, opaque) for every node below the object dir parent/name
+ * (the dir included): used to invalidate what the kernel may cache. */
+void node_foreach_under(struct node *parent, const char *name, void (*fn)(fuse_ino_t ino, void *opaque),
+			void *opaque);
+void node_set_mtime(fuse_ino_t ino, struct timespec when);
+/* Fills obj from the nearest object ancestor (or the node itself).
+ * name points into a node and stays valid while the kernel holds the node;
+ * copy it into buf (HV_NAME_MAX + 1) under the table lock to be safe
+ * against a concurrent rename. */
+int node_object(struct node *node, struct fs_object *obj, char *buf);
+/* Writes "domains/test/state" style path into buf for logs. */
+void node_path(struct node *node, char *buf, size_t size);
+
+/* --- tree.c: the directory types ------------------------------------- */
+extern const struct fs_dir_type fs_root_type;
+const struct fs_attr *fs_dir_find_attr(const struct fs_dir_type *type, const char *name);
+const struct fs_dir_type *fs_dir_find_subdir(const struct fs_dir_type *type, const char *name);
+/* Attribute tables, one per object kind (host.c, domain.c, network.c, pool.c). */
+extern const struct fs_dir_type fs_host_type;
+extern const struct fs_dir_type fs_domains_type;
+extern const struct fs_dir_type fs_networks_type;
+extern const struct fs_dir_type fs_pools_type;
+
+/* Shared show/store helpers for attribute tables (attr_helpers.c). */
+int fs_show_u64(struct strbuf *out, uint64_t value);
+int fs_show_str(struct strbuf *out, const char *value);
+int fs_show_last_error(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+		       struct hv_error *err);
+/* config.xml, autostart: the same for every object kind. */
+int fs_show_config(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out, struct hv_error *err);
+int fs_store_config(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
+		    struct hv_error *err);
+int fs_store_autostart(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
+		       struct hv_error *err);
+int fs_parse_u64(const char *value, size_t len, uint64_t max, uint64_t *out, const char *what,
+		 struct hv_error *err);
+int fs_parse_bool(const char *value, size_t len, bool *out, struct hv_error *err);
+int fs_parse_word(const char *value, size_t len, char *out, size_t size, struct hv_error *err);
+
+/* --- last_error.c ------------------------------------------------------ */
+struct last_errors *last_errors_create(void);
+void last_errors_destroy(struct last_errors *errors);
+void last_errors_set(struct last_errors *errors, const struct fs_object *obj, const char *message);
+/* Copies the message (or "") into out. */
+int last_errors_get(struct last_errors *errors, const struct fs_object *obj, struct strbuf *out);
+void last_errors_rename(struct last_errors *errors, enum hv_object_kind kind, const char *name,
+			const char *new_name);
+void last_errors_forget(struct last_errors *errors, enum hv_object_kind kind, const char *name);
+
+/* --- notify.c: driver changes -> kernel caches ------------------------- */
+/* The hv_change_fn handed to the driver; opaque is the fs_ctx. */
+void fs_on_change(void *opaque, const struct hv_change *change);
+int notifier_start(struct fs_ctx *ctx);
+void notifier_stop(struct fs_ctx *ctx);
+
+/* --- attr.c: open files ------------------------------------------------ */
+struct fs_handle;
+int fs_handle_open(struct fs_ctx *ctx, struct node *node, int flags, struct fs_handle **out);
+/* On success the handle stays locked so that *data stays valid: reply,
+ * then call fs_handle_read_done().  On failure it is unlocked. */
+int fs_handle_read(struct fs_handle *handle, off_t offset, size_t size, const char **data, size_t *len);
+void fs_handle_read_done(struct fs_handle *handle);
+int fs_handle_write(struct fs_handle *handle, off_t offset, const char *data, size_t len);
+int fs_handle_truncate(struct fs_handle *handle, off_t size);
+int fs_handle_flush(struct fs_handle *handle);
+void fs_handle_release(struct fs_handle *handle);
+bool fs_handle_direct_io(const struct fs_handle *handle);
+/* Renders the node's value (for getattr's st_size and for reads). */
+int fs_attr_render(struct fs_ctx *ctx, struct node *node, struct strbuf *out, struct hv_error *err);
+/* Records a failed operation on obj: last_error, log line.  Returns -err->code. */
+int fs_report_error(struct fs_ctx *ctx, struct node *node, const char *what, struct hv_error *err);
+
+#endif

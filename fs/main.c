@@ -1,0 +1,240 @@
+/* hvfs: options, mount, the multithreaded session loop, clean shutdown. */
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "drivers/conf/conf.h"
+#include "fs/ops.h"
+#include "schema/validate.h"
+#include "util/log.h"
+
+#define DEFAULT_URI "test:///default"
+
+struct cmdline {
+	char *uri;
+	char *group;
+	char *log_level;
+	int show_help;
+	int show_version;
+};
+
+#define CMDLINE_OPT(t, p)                                                                                    \
+	{                                                                                                    \
+		t, offsetof(struct cmdline, p), 1                                                            \
+	}
+
+static const struct fuse_opt cmdline_spec[] = {
+    CMDLINE_OPT("-c %s", uri),
+    CMDLINE_OPT("--connect=%s", uri),
+    CMDLINE_OPT("--connect %s", uri),
+    CMDLINE_OPT("--group=%s", group),
+    CMDLINE_OPT("--group %s", group),
+    CMDLINE_OPT("--log-level=%s", log_level),
+    CMDLINE_OPT("--log-level %s", log_level),
+    CMDLINE_OPT("-h", show_help),
+    CMDLINE_OPT("--help", show_help),
+    CMDLINE_OPT("-V", show_version),
+    CMDLINE_OPT("--version", show_version),
+    FUSE_OPT_END,
+};
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [-c URI] [-f] [-o OPTIONS] MOUNTPOINT\n"
+	       "       %s URI MOUNTPOINT [-o OPTIONS]      (as mount -t fuse.hvfs calls it)\n"
+	       "\n"
+	       "Presents a virtualization host as a directory tree.\n"
+	       "\n"
+	       "  -c, --connect URI      driver URI (default " DEFAULT_URI ")\n"
+	       "                           test:///default        simulated host in memory\n"
+	       "                           test:///ABS/PATH       simulated host persisted under PATH\n"
+	       "  -f                     stay in the foreground, log to stderr\n"
+	       "  -d                     foreground with FUSE debug output\n"
+	       "  -s                     single-threaded (for debugging)\n"
+	       "  -o allow_other         let every user read (writes stay root's)\n"
+	       "  -o OPT[,OPT...]        other FUSE mount options (see mount.fuse3(8))\n"
+	       "  --group NAME           members of NAME may write control and tunable files\n"
+	       "  --log-level LEVEL      error, warning, info (default) or debug\n"
+	       "  -V, --version          print the version\n"
+	       "  -h, --help             this text\n"
+	       "\n"
+	       "Unmount with: fusermount3 -u MOUNTPOINT (or SIGTERM/SIGINT to the daemon).\n"
+	       "See hvfs(1) and docs/paths.md for the tree.\n",
+	       prog, prog);
+}
+
+/* mount.fuse3 runs "hvfs SOURCE MOUNTPOINT -o ...": a first non-option
+ * argument that looks like a URI is the driver URI. */
+static int cmdline_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	struct cmdline *cmd = data;
+
+	if (key == FUSE_OPT_KEY_NONOPT && !cmd->uri && strstr(arg, "://")) {
+		cmd->uri = strdup(arg);
+		return 0;
+	}
+	return 1;
+}
+
+/* A mount point whose daemon died answers ENOTCONN to everything. */
+static int check_mountpoint(const char *mountpoint)
+{
+	struct stat st;
+
+	if (stat(mountpoint, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "hvfs: %s is not a directory\n", mountpoint);
+			return -ENOTDIR;
+		}
+		return 0;
+	}
+	if (errno == ENOTCONN) {
+		fprintf(stderr,
+			"hvfs: %s is a stale mount left by a daemon that died "
+			"(\"Transport endpoint is not connected\").\n"
+			"      Unmount it first: fusermount3 -u %s\n",
+			mountpoint, mountpoint);
+		return -ENOTCONN;
+	}
+	fprintf(stderr, "hvfs: cannot use mount point %s: %s\n", mountpoint, strerror(errno));
+	return -errno;
+}
+
+static int apply_cmdline(const struct cmdline *cmd, struct fs_options *options)
+{
+	if (cmd->log_level) {
+		enum log_level level;
+		if (log_parse_level(cmd->log_level, &level) < 0) {
+			fprintf(stderr, "hvfs: unknown log level '%s' (error, warning, info, debug)\n",
+				cmd->log_level);
+			return -EINVAL;
+		}
+		log_set_level(level);
+	}
+	if (cmd->group) {
+		struct group *gr = getgrnam(cmd->group);
+		if (!gr) {
+			fprintf(stderr, "hvfs: no such group '%s'\n", cmd->group);
+			return -EINVAL;
+		}
+		options->group = gr->gr_gid;
+		options->has_group = true;
+	}
+	options->uri = cmd->uri ? cmd->uri : (char *)DEFAULT_URI;
+	/* Until change notification reaches every cached path, the kernel is
+	 * asked to revalidate every time: correctness first. */
+	options->entry_timeout = 0;
+	options->attr_timeout = 0;
+	return 0;
+}
+
+static int serve(struct fs_ctx *ctx, struct fuse_args *args, struct fuse_cmdline_opts *opts)
+{
+	struct hv_error err = {0};
+	int ret;
+
+	ret = hv_conn_open(ctx->options.uri, fs_on_change, ctx, &ctx->conn, &err);
+	if (ret < 0) {
+		fprintf(stderr, "hvfs: cannot open %s: %s\n", ctx->options.uri, err.message);
+		return 1;
+	}
+	ctx->session = fuse_session_new(args, &fs_ops, sizeof(fs_ops), ctx);
+	if (!ctx->session) {
+		hv_conn_close(ctx->conn);
+		return 1;
+	}
+	if (fuse_set_signal_handlers(ctx->session) != 0 || notifier_start(ctx) < 0 ||
+	    fuse_session_mount(ctx->session, opts->mountpoint) != 0) {
+		hv_conn_close(ctx->conn);
+		notifier_stop(ctx);
+		fuse_remove_signal_handlers(ctx->session);
+		fuse_session_destroy(ctx->session);
+		return 1;
+	}
+	log_info("serving %s on %s", ctx->options.uri, opts->mountpoint);
+	if (!opts->foreground)
+		log_use_syslog("hvfs");
+	fuse_daemonize(opts->foreground);
+
+	if (opts->singlethread) {
+		ret = fuse_session_loop(ctx->session);
+	} else {
+		struct fuse_loop_config *config = fuse_loop_cfg_create();
+		fuse_loop_cfg_set_clone_fd(config, (unsigned)opts->clone_fd);
+		fuse_loop_cfg_set_idle_threads(config, opts->max_idle_threads);
+		fuse_loop_cfg_set_max_threads(config, opts->max_threads);
+		ret = fuse_session_loop_mt(ctx->session, config);
+		fuse_loop_cfg_destroy(config);
+	}
+	log_info("unmounting %s", opts->mountpoint);
+	fuse_session_unmount(ctx->session);
+	/* Driver first (no more changes), then the notifier that relays them,
+	 * then the session the notifier talks to. */
+	hv_conn_close(ctx->conn);
+	notifier_stop(ctx);
+	fuse_remove_signal_handlers(ctx->session);
+	fuse_session_destroy(ctx->session);
+	return ret < 0 ? 1 : 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts opts = {0};
+	struct cmdline cmd = {0};
+	struct fs_ctx ctx = {0};
+	int ret = 1;
+
+	if (fuse_opt_parse(&args, &cmd, cmdline_spec, cmdline_proc) != 0)
+		goto out;
+	if (cmd.show_help) {
+		usage(argv[0]);
+		ret = 0;
+		goto out;
+	}
+	if (cmd.show_version) {
+		printf("hvfs %s (libfuse %s)\n", HVFS_VERSION, fuse_pkgversion());
+		ret = 0;
+		goto out;
+	}
+	if (fuse_parse_cmdline(&args, &opts) != 0)
+		goto out;
+	if (!opts.mountpoint) {
+		fprintf(stderr, "hvfs: no mount point given (try --help)\n");
+		goto out;
+	}
+	if (apply_cmdline(&cmd, &ctx.options) < 0 || check_mountpoint(opts.mountpoint) < 0)
+		goto out;
+	/* Root owns the mount; the kernel enforces the modes ls -l shows. */
+	/* mount(8) shows the URI as the source, as it does for fstab lines. */
+	char fsname[512];
+	snprintf(fsname, sizeof(fsname), "-ofsname=%s",
+		 strpbrk(ctx.options.uri, ",\\") ? "hvfs" : ctx.options.uri);
+	if (fuse_opt_add_arg(&args, "-odefault_permissions") != 0 || fuse_opt_add_arg(&args, fsname) != 0 ||
+	    fuse_opt_add_arg(&args, "-osubtype=hvfs") != 0)
+		goto out;
+	clock_gettime(CLOCK_REALTIME, &ctx.mount_time);
+	ctx.last_errors = last_errors_create();
+	if (!ctx.last_errors || node_table_init(&fs_root_type, ctx.mount_time) < 0) {
+		fprintf(stderr, "hvfs: out of memory\n");
+		goto out;
+	}
+	ret = serve(&ctx, &args, &opts);
+out:
+	node_table_finish();
+	last_errors_destroy(ctx.last_errors);
+	hv_schema_cleanup();
+	hv_conf_cleanup();
+	free(opts.mountpoint);
+	free(cmd.uri);
+	free(cmd.group);
+	free(cmd.log_level);
+	fuse_opt_free_args(&args);
+	return ret;
+}

@@ -1,0 +1,357 @@
+/* The one fuse_lowlevel_ops table.  Every handler ends in exactly one
+ * fuse_reply_*; the work is done by helpers that return 0 or -errno. */
+#include "fs/ops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fs/fs.h"
+#include "util/log.h"
+
+/* readdir's d_ino for entries the kernel has not looked up: any non-zero
+ * value does (glibc hides zero); stat() gives the real one. */
+#define UNKNOWN_INO 0xffffffffu
+
+static struct fs_ctx *ctx_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static mode_t effective_mode(const struct fs_ctx *ctx, mode_t mode)
+{
+	/* --group NAME: the group may write what root may write. */
+	if (ctx->options.has_group && (mode & 0200))
+		mode |= 0020;
+	return mode;
+}
+
+/* The object a node belongs to must still exist for the node to. */
+static int check_object(struct fs_ctx *ctx, struct node *node, struct hv_error *err)
+{
+	char name[HV_NAME_MAX + 1];
+	struct fs_object obj;
+
+	if (node_object(node, &obj, name) < 0 || obj.kind == HV_KIND_HOST)
+		return 0;
+	return hv_object_exists(ctx->conn, obj.kind, obj.name, err);
+}
+
+static int fill_attr(struct fs_ctx *ctx, struct node *node, struct stat *st)
+{
+	struct hv_error err = {0};
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = node->ino;
+	st->st_uid = 0;
+	st->st_gid = ctx->options.has_group ? ctx->options.group : 0;
+	st->st_mtim = st->st_ctim = st->st_atim = node->mtime;
+	st->st_blksize = 4096;
+	if (node->dir) {
+		ret = check_object(ctx, node, &err);
+		if (ret < 0)
+			return ret;
+		/* Only collections take mkdir/rmdir/rename, so only they are group-writable. */
+		st->st_mode = S_IFDIR | (node->dir->collection ? effective_mode(ctx, 0755) : 0755);
+		st->st_nlink = 2;
+		return 0;
+	}
+	st->st_mode = S_IFREG | effective_mode(ctx, node->attr->mode);
+	st->st_nlink = 1;
+	if (node->attr->show) {
+		struct strbuf value = STRBUF_INIT;
+		ret = fs_attr_render(ctx, node, &value, &err);
+		st->st_size = (off_t)value.len;
+		strbuf_finish(&value);
+		if (ret < 0)
+			return ret;
+	} else {
+		ret = check_object(ctx, node, &err);
+		if (ret < 0)
+			return ret;
+	}
+	st->st_blocks = (st->st_size + 511) / 512;
+	return 0;
+}
+
+static void reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node)
+{
+	struct fuse_entry_param e = {0};
+	int ret = fill_attr(ctx, node, &e.attr);
+
+	if (ret < 0) {
+		node_forget(node->ino, 1);
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	e.ino = node->ino;
+	e.attr_timeout = ctx->options.attr_timeout;
+	e.entry_timeout = ctx->options.entry_timeout;
+	if (fuse_reply_entry(req, &e) == -ENOENT)
+		node_forget(node->ino, 1); /* the request was interrupted: no lookup happened */
+}
+
+/* What name means inside dir: an attribute, a fixed subdirectory or an
+ * object of the collection.  0 or -ENOENT. */
+static int resolve_child(struct fs_ctx *ctx, struct node *dir, const char *name,
+			 const struct fs_dir_type **type, const struct fs_attr **attr)
+{
+	struct hv_error err = {0};
+
+	*type = NULL;
+	*attr = NULL;
+	if (!dir->dir)
+		return -ENOTDIR;
+	if ((*attr = fs_dir_find_attr(dir->dir, name)))
+		return 0;
+	if ((*type = fs_dir_find_subdir(dir->dir, name)))
+		return 0;
+	const struct fs_collection *c = dir->dir->collection;
+	if (c && hv_name_is_valid(name) && hv_object_exists(ctx->conn, c->kind, name, &err) == 0) {
+		*type = c->child_type;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
+{
+	struct fs_ctx *ctx = ctx_of(req);
+	struct node *parent = node_get(parent_ino);
+	const struct fs_dir_type *type;
+	const struct fs_attr *attr;
+	int ret;
+
+	if (!parent) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	ret = resolve_child(ctx, parent, name, &type, &attr);
+	if (ret < 0) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	struct node *node = node_lookup_child(parent, name, type, attr);
+	if (!node) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	reply_entry(req, ctx, node);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	node_forget(ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++)
+		node_forget(forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_ctx *ctx = ctx_of(req);
+	struct node *node = node_get(ino);
+	struct stat st;
+	int ret = node ? fill_attr(ctx, node, &st) : -ENOENT;
+
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_attr(req, &st, ctx->options.attr_timeout);
+}
+
+static int do_setattr(struct fs_ctx *ctx, struct node *node, struct stat *attr, int to_set,
+		      struct fuse_file_info *fi)
+{
+	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
+		return -EPERM; /* modes say who may do what; they are not for changing */
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		if (!node->attr || !node->attr->store)
+			return node->dir ? -EISDIR : -EACCES;
+		if (!fi) {
+			struct hv_error err = {0};
+			hv_error_set(&err, EINVAL,
+				     "truncate(2) cannot set a value: write the new value instead");
+			return fs_report_error(ctx, node, "truncate", &err);
+		}
+		fs_handle_truncate((struct fs_handle *)(uintptr_t)fi->fh, attr->st_size);
+	}
+	if (to_set & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW)) {
+		struct timespec when = attr->st_mtim;
+		if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+			clock_gettime(CLOCK_REALTIME, &when);
+		node_set_mtime(node->ino, when);
+	}
+	return 0;
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	struct fs_ctx *ctx = ctx_of(req);
+	struct node *node = node_get(ino);
+	struct stat st;
+	int ret = node ? do_setattr(ctx, node, attr, to_set, fi) : -ENOENT;
+
+	if (ret == 0)
+		ret = fill_attr(ctx, node, &st);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_attr(req, &st, ctx->options.attr_timeout);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs_ctx *ctx = ctx_of(req);
+	struct node *node = node_get(ino);
+	struct fs_handle *handle = NULL;
+	int ret;
+
+	if (!node)
+		ret = -ENOENT;
+	else if (node->dir)
+		ret = -EISDIR;
+	else
+		ret = fs_handle_open(ctx, node, fi->flags, &handle);
+	if (ret < 0) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	fi->fh = (uintptr_t)handle;
+	fi->direct_io = fs_handle_direct_io(handle);
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		fs_handle_release(handle); /* interrupted: no release will come */
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, struct fuse_file_info *fi)
+{
+	struct fs_handle *handle = (struct fs_handle *)(uintptr_t)fi->fh;
+	const char *data;
+	size_t len;
+	int ret = fs_handle_read(handle, offset, size, &data, &len);
+
+	if (ret < 0) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	fuse_reply_buf(req, data, len);
+	fs_handle_read_done(handle);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t offset,
+		     struct fuse_file_info *fi)
+{
+	int ret = fs_handle_write((struct fs_handle *)(uintptr_t)fi->fh, offset, buf, size);
+
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_write(req, (size_t)ret);
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, -fs_handle_flush((struct fs_handle *)(uintptr_t)fi->fh));
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fs_handle_release((struct fs_handle *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	/* Values are applied (and persisted by the driver) before write or
+	 * close returns: there is nothing left to sync. */
+	fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st = {
+	    .f_bsize = 4096,
+	    .f_frsize = 4096,
+	    .f_namemax = HV_NAME_MAX,
+	};
+
+	fuse_reply_statfs(req, &st);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode)
+{
+	fs_ops_mkdir(req, ctx_of(req), node_get(parent_ino), name);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
+{
+	fuse_reply_err(req, -fs_ops_rmdir(ctx_of(req), node_get(parent_ino), name));
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent_ino, const char *name, fuse_ino_t newparent_ino,
+		      const char *newname, unsigned int flags)
+{
+	fuse_reply_err(req, -fs_ops_rename(ctx_of(req), node_get(parent_ino), name, node_get(newparent_ino),
+					   newname, flags));
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* O_TRUNC arrives with open() instead of as a separate truncate, so
+	 * `echo x > file` is one open+write+close. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* Writes must reach us synchronously: a value is applied, and its
+	 * error returned, by the write(2) or close(2) that carried it. */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+const struct fuse_lowlevel_ops fs_ops = {
+    .init = op_init,
+    .lookup = op_lookup,
+    .forget = op_forget,
+    .forget_multi = op_forget_multi,
+    .getattr = op_getattr,
+    .setattr = op_setattr,
+    .mknod = op_mknod,
+    .mkdir = op_mkdir,
+    .unlink = op_unlink,
+    .rmdir = op_rmdir,
+    .rename = op_rename,
+    .open = op_open,
+    .read = op_read,
+    .write = op_write,
+    .flush = op_flush,
+    .release = op_release,
+    .fsync = op_fsync,
+    .opendir = fs_ops_opendir,
+    .readdir = fs_ops_readdir,
+    .releasedir = fs_ops_releasedir,
+    .statfs = op_statfs,
+    .create = op_create,
+};

@@ -1,0 +1,18 @@
+/* Directory handlers of the operations table (dirs.c), shared with ops.c. */
+#ifndef HVFS_FS_OPS_H
+#define HVFS_FS_OPS_H
+
+#include "fs/fs.h"
+
+extern const struct fuse_lowlevel_ops fs_ops;
+
+void fs_ops_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_ops_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, struct fuse_file_info *fi);
+void fs_ops_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+/* Replies itself (an entry on success). */
+void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name);
+int fs_ops_rmdir(struct fs_ctx *ctx, struct node *parent, const char *name);
+int fs_ops_rename(struct fs_ctx *ctx, struct node *parent, const char *name, struct node *new_parent,
+		  const char *new_name, unsigned flags);
+
+#endif

@@ -1,0 +1,39 @@
+/* The top of the tree, and lookups in directory types. */
+#include <string.h>
+
+#include "fs/fs.h"
+
+static const struct fs_attr root_attrs[] = {
+    {NULL},
+};
+
+/* Alphabetical. */
+static const struct fs_subdir root_subdirs[] = {
+    {"domains", &fs_domains_type},
+    {"host", &fs_host_type},
+    {"networks", &fs_networks_type},
+    {"pools", &fs_pools_type},
+    {NULL},
+};
+
+const struct fs_dir_type fs_root_type = {
+    .name = "root",
+    .attrs = root_attrs,
+    .subdirs = root_subdirs,
+};
+
+const struct fs_attr *fs_dir_find_attr(const struct fs_dir_type *type, const char *name)
+{
+	for (const struct fs_attr *a = type->attrs; a && a->name; a++)
+		if (strcmp(a->name, name) == 0)
+			return a;
+	return NULL;
+}
+
+const struct fs_dir_type *fs_dir_find_subdir(const struct fs_dir_type *type, const char *name)
+{
+	for (const struct fs_subdir *s = type->subdirs; s && s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return s->type;
+	return NULL;
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# The daemon itself: options, mounting, unmounting, stale mounts.
+
+load helpers
+
+teardown() {
+	hvfs_stop
+}
+
+@test "--help describes the options" {
+	run "$HVFS_BIN" --help
+	assert_success
+	assert_output --partial "usage:"
+	assert_output --partial "--group NAME"
+	assert_output --partial "test:///default"
+}
+
+@test "--version prints the version" {
+	run "$HVFS_BIN" --version
+	assert_success
+	assert_output --regexp '^hvfs [0-9]+\.[0-9]+\.[0-9]+'
+}
+
+@test "no mount point is an error" {
+	run "$HVFS_BIN" -f
+	assert_failure
+	assert_output --partial "no mount point"
+}
+
+@test "an unknown URI scheme is refused with a reason" {
+	d=$(mktemp -d)
+	run "$HVFS_BIN" -f -c 'nosuch:///x' "$d"
+	rmdir "$d"
+	assert_failure
+	assert_output --partial "no driver for URI scheme 'nosuch'"
+}
+
+@test "an unknown test-driver knob is refused" {
+	d=$(mktemp -d)
+	run "$HVFS_BIN" -f -c 'test:///default?bogus=1' "$d"
+	rmdir "$d"
+	assert_failure
+	assert_output --partial "bogus"
+}
+
+@test "an unknown log level is refused" {
+	d=$(mktemp -d)
+	run "$HVFS_BIN" -f --log-level=loud "$d"
+	rmdir "$d"
+	assert_failure
+	assert_output --partial "unknown log level"
+}
+
+@test "the root shows host, domains, networks and pools" {
+	hvfs_start 'test:///default'
+	run ls "$MNT"
+	assert_success
+	assert_output "$(printf 'domains\nhost\nnetworks\npools')"
+	run stat -c '%U %a %F' "$MNT/domains"
+	assert_output "root 755 directory"
+}
+
+@test "fusermount3 -u ends the daemon with status 0" {
+	hvfs_start 'test:///default'
+	fusermount3 -u "$MNT"
+	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
+	run cat "$HVFS_STATUS"
+	assert_output 0
+}
+
+@test "SIGTERM unmounts cleanly" {
+	hvfs_start 'test:///default'
+	pkill -TERM -f "^$HVFS_BIN -f -c test:///default $MNT" || kill -TERM "$(pgrep -f -- "-c test:///default $MNT")"
+	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
+	run cat "$HVFS_STATUS"
+	assert_output 0
+	run mountpoint -q "$MNT"
+	assert_failure
+}
+
+@test "SIGINT unmounts cleanly" {
+	hvfs_start 'test:///default'
+	kill -INT "$(pgrep -f -- "-c test:///default $MNT")"
+	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
+	run cat "$HVFS_STATUS"
+	assert_output 0
+	run mountpoint -q "$MNT"
+	assert_failure
+}
+
+@test "a stale mount from a killed daemon is reported clearly" {
+	hvfs_start 'test:///default'
+	kill -KILL "$(pgrep -f -- "-c test:///default $MNT")"
+	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
+	run "$HVFS_BIN" -f "$MNT"
+	assert_failure
+	assert_output --partial "stale mount"
+	assert_output --partial "fusermount3 -u $MNT"
+	fusermount3 -u "$MNT"
+	MNT=""
+}
+
+@test "mount(8) shows the URI as the source and fuse.hvfs as the type" {
+	hvfs_start 'test:///default'
+	run findmnt -n -o SOURCE,FSTYPE "$MNT"
+	assert_output "test:///default fuse.hvfs"
+}
+
+@test "a URI given as the first argument works (mount -t fuse.hvfs form)" {
+	MNT=$(mktemp -d)
+	HVFS_LOG=$(mktemp)
+	HVFS_STATUS=$HVFS_LOG.status
+	( "$HVFS_BIN" 'test:///default' "$MNT" -f >>"$HVFS_LOG" 2>&1 3>&- ; echo $? >"$HVFS_STATUS" ) 3>&- &
+	for _ in $(seq 100); do [ -d "$MNT/domains" ] && break; sleep 0.05; done
+	run cat "$MNT/host/uri"
+	assert_output "test:///default"
+}
+
+@test "unknown paths are ENOENT" {
+	hvfs_start 'test:///default'
+	run cat "$MNT/nosuch"
+	assert_failure
+	assert_output --partial "No such file or directory"
+	run cat "$MNT/domains/nosuch/state"
+	assert_output --partial "No such file or directory"
+	run cat "$MNT/domains/test/nosuch"
+	assert_output --partial "No such file or directory"
+}
+
+@test "names that are not object names are never found" {
+	hvfs_start 'test:///default'
+	run stat "$MNT/domains/..test"
+	assert_failure
+	run stat "$MNT/domains/-x"
+	assert_failure
+	run ls "$MNT/domains/../host/cpus"
+	assert_success
+}

@@ -1,0 +1,104 @@
+# Shared set-up for the bats suites: each file mounts a fresh daemon on a
+# temporary directory in setup_file and unmounts and reaps it in
+# teardown_file.  HVFS_BIN picks the binary (the sanitizer run sets it).
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+HVFS_TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+: "${HVFS_BIN:=$HVFS_TOP/build/hvfs}"
+export HVFS_BIN HVFS_TOP
+# Sanitizer builds: report everything, keep going, make leaks visible at exit.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# hvfs_start URI [extra args...]: mounts on a new directory; sets MNT, HVFS_PID,
+# HVFS_LOG, HVFS_STATUS (exported so that the tests see them).
+hvfs_start() {
+	local uri=$1
+	shift
+	# Under /tmp itself, world-traversable, so that allow_other tests can
+	# reach it as another user.
+	MNT=$(mktemp -d /tmp/hvfs-bats-mnt.XXXXXX)
+	chmod 755 "$MNT"
+	HVFS_LOG=$(mktemp "${BATS_FILE_TMPDIR:-/tmp}/hvfs-log.XXXXXX")
+	HVFS_STATUS=$HVFS_LOG.status
+	rm -f "$HVFS_STATUS"
+	# The subshell records the daemon's exit status for hvfs_stop; every fd
+	# is redirected so that bats never waits on the daemon's output.
+	( "$HVFS_BIN" -f -c "$uri" "$@" "$MNT" >>"$HVFS_LOG" 2>&1 </dev/null 3>&- ; echo $? >"$HVFS_STATUS" ) 3>&- &
+	HVFS_PID=$!
+	export MNT HVFS_PID HVFS_LOG HVFS_STATUS
+	local i
+	for i in $(seq 100); do
+		mountpoint -q "$MNT" && [ -d "$MNT/domains" ] && return 0
+		[ -f "$HVFS_STATUS" ] && break
+		sleep 0.05
+	done
+	echo "hvfs did not mount $uri on $MNT; its log:" >&2
+	cat "$HVFS_LOG" >&2
+	return 1
+}
+
+# hvfs_stop: unmounts, waits for the daemon to exit, and fails if it did not
+# exit 0 or if a sanitizer reported anything.
+hvfs_stop() {
+	[ -n "${MNT:-}" ] || return 0
+	mountpoint -q "$MNT" && fusermount3 -u "$MNT"
+	local i
+	for i in $(seq 200); do
+		[ -f "$HVFS_STATUS" ] && break
+		sleep 0.05
+	done
+	rmdir "$MNT" 2>/dev/null || true
+	hvfs_check_log
+	local status
+	status=$(cat "$HVFS_STATUS" 2>/dev/null || echo "still running")
+	if [ "$status" != 0 ]; then
+		echo "hvfs exited with status $status; its log:" >&2
+		cat "$HVFS_LOG" >&2
+		return 1
+	fi
+}
+
+# Sanitizer reports end up in the daemon's log.
+hvfs_check_log() {
+	if grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:|SUMMARY: .*Sanitizer' "$HVFS_LOG"; then
+		echo "sanitizer report in the daemon's log:" >&2
+		cat "$HVFS_LOG" >&2
+		return 1
+	fi
+}
+
+# wait_for FILE VALUE [TENTHS]: polls until FILE reads VALUE.
+wait_for() {
+	local file=$1 want=$2 tries=${3:-50} got
+	for _ in $(seq "$tries"); do
+		got=$(cat "$file" 2>/dev/null) && [ "$got" = "$want" ] && return 0
+		sleep 0.1
+	done
+	echo "$file is '$got', expected '$want'" >&2
+	return 1
+}
+
+# write_file PATH: copies stdin into PATH and reports a failed close(2),
+# which shells ignore (bash never checks close after a redirection).
+write_file() {
+	python3 -c '
+import os, sys
+data = sys.stdin.buffer.read()
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)
+try:
+    os.write(fd, data)
+finally:
+    try:
+        os.close(fd)
+    except OSError as e:
+        sys.exit("close: " + e.strerror)
+' "$1"
+}
+
+# as_nobody CMD...: runs a command as an unprivileged user.
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}

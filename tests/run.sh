@@ -1,0 +1,84 @@
+#!/bin/bash
+# Runs the test suites and ends with one line "N passed, N failed".
+#   tests/run.sh           everything: unit (+valgrind), bats, bats on the sanitizer build
+#   tests/run.sh unit|bats|san
+# Exits non-zero when anything failed, so make check and CI fail loudly.
+set -u
+cd "$(dirname "$0")/.."
+what=${1:-all}
+passed=0
+failed=0
+failures=()
+
+# count_tap NAME < TAP: adds the TAP results to the totals and echoes them.
+count_tap() {
+	local name=$1 line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"ok "*) passed=$((passed + 1)) ;;
+		"not ok "*) failed=$((failed + 1)); failures+=("$name: $line") ;;
+		esac
+	done
+}
+
+run_unit() {
+	local t rc
+	echo "== unit tests"
+	for t in build/unit/test_*; do
+		[ -x "$t" ] || continue
+		"$t" tests/data >/tmp/hvfs-unit.$$ 2>&1
+		rc=$?
+		count_tap "$(basename "$t")" </tmp/hvfs-unit.$$
+		# A crash mid-run prints no "not ok": the exit status still counts.
+		if [ $rc -ne 0 ] && ! grep -q '^not ok' /tmp/hvfs-unit.$$; then
+			failed=$((failed + 1)); failures+=("$(basename "$t"): exited $rc")
+		fi
+	done
+	if command -v valgrind >/dev/null; then
+		echo "== unit tests under valgrind (leaks and memory errors)"
+		for t in build/unit/test_*; do
+			[ -x "$t" ] || continue
+			valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+				--error-exitcode=99 "$t" tests/data >/tmp/hvfs-valgrind.$$ 2>&1
+			rc=$?
+			if [ $rc -eq 0 ]; then
+				passed=$((passed + 1)); echo "ok - valgrind clean: $(basename "$t")"
+			else
+				failed=$((failed + 1)); failures+=("valgrind: $(basename "$t") (exit $rc)")
+				echo "not ok - valgrind: $(basename "$t") exit $rc"; grep -E '==[0-9]+==' /tmp/hvfs-valgrind.$$ | head -40
+			fi
+		done
+		rm -f /tmp/hvfs-valgrind.$$
+	fi
+	rm -f /tmp/hvfs-unit.$$
+}
+
+run_bats() {
+	local label=$1 bin=$2
+	echo "== bats ($label: $bin)"
+	if [ ! -x "$bin" ]; then
+		failed=$((failed + 1)); failures+=("$label: $bin was not built"); return
+	fi
+	count_tap "bats/$label" < <(HVFS_BIN=$PWD/$bin bats --tap tests/bats 2>&1)
+}
+
+case $what in
+unit) run_unit ;;
+bats) run_bats plain build/hvfs ;;
+san) run_bats sanitizers build/san/hvfs ;;
+all)
+	run_unit
+	run_bats plain build/hvfs
+	run_bats sanitizers build/san/hvfs
+	;;
+*) echo "usage: $0 [unit|bats|san|all]" >&2; exit 2 ;;
+esac
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo
+	echo "FAILED:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

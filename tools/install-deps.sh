@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian packages hvfs needs, only those missing.
+#   tools/install-deps.sh build   to build and run
+#   tools/install-deps.sh test    to build and run every test
+set -eu
+BUILD="gcc make pkg-config libc6-dev libfuse3-dev fuse3 libxml2-dev libxml2-utils"
+TEST="$BUILD bats bats-assert bats-support valgrind busybox-static inotify-tools util-linux python3 procps"
+case "${1:-build}" in
+build) want=$BUILD ;;
+test) want=$TEST ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+	echo "hvfs needs these Debian packages:$missing" >&2
+	echo "install them as root: apt-get install$missing" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
