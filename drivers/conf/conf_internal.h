@@ -54,6 +54,12 @@ int conf_parse_bytes(const char *value, const char *unit, uint64_t default_scale
  * expected_name when that is not NULL, the uuid is normalized. */
 int conf_read_identity(xmlNodePtr root, const char *expected_name, char name[HV_NAME_MAX + 1],
 		       char uuid[HV_UUID_STRLEN + 1], struct hv_error *err);
+/* What every kind's parser starts with: conf_load against schema, then
+ * conf_read_identity of the root.  On success *doc is the caller's; on
+ * failure it is NULL. */
+int conf_load_definition(const char *xml, size_t len, enum hv_schema schema, const char *expected_name,
+			 xmlDocPtr *doc, char name[HV_NAME_MAX + 1], char uuid[HV_UUID_STRLEN + 1],
+			 struct hv_error *err);
 
 /* Editing ------------------------------------------------------------------ */
 
@@ -70,5 +76,25 @@ int conf_check_identity(const char *name, const char *uuid, struct hv_error *err
 /* Serializes doc as the user wrote it: with an XML declaration only when
  * the original text (xml, len) had one, ending in a newline. */
 int conf_serialize(xmlDocPtr doc, const char *xml, size_t len, char **out);
+/* What the kinds' xml_update share: parses the user's document (xml, len),
+ * checks that its root is <root_name>, brings <name> and <uuid> in line with
+ * name and uuid (conf_update_identity), lets edit (when not NULL) change the
+ * rest of root, and serializes the result into *out, a new heap string.
+ * edit returns 0 or -ENOMEM. */
+typedef int conf_edit_fn(xmlNodePtr root, const void *data);
+int conf_edit_document(const char *xml, size_t len, const char *root_name, const char *name, const char *uuid,
+		       conf_edit_fn *edit, const void *data, char **out, struct hv_error *err);
+
+/* Defaults ----------------------------------------------------------------- */
+
+#define CONF_UUID_LINE_SIZE (HV_UUID_STRLEN + 32)
+
+/* The "  <uuid>U</uuid>\n" line of a default definition, U normalized, or
+ * "" when uuid is NULL or "".  0, or -EINVAL for a malformed uuid. */
+int conf_uuid_line(const char *uuid, char line[CONF_UUID_LINE_SIZE]);
+/* Hands out text, a default definition, as *out when parsed, the result
+ * of checking it with the kind's own parser, is 0; frees it otherwise.
+ * Returns parsed. */
+int conf_finish_default(char *text, int parsed, char **out);
 
 #endif

@@ -96,14 +96,11 @@ int hv_domain_def_parse(const char *xml, size_t len, const char *expected_name, 
 	xmlNodePtr root, node, devices;
 	int ret;
 
-	ret = conf_load(xml, len, HV_SCHEMA_DOMAIN, &doc, err);
+	ret = conf_load_definition(xml, len, HV_SCHEMA_DOMAIN, expected_name, &doc, parsed.name, parsed.uuid,
+				   err);
 	if (ret < 0)
 		return ret;
 	root = xmlDocGetRootElement(doc);
-
-	ret = conf_read_identity(root, expected_name, parsed.name, parsed.uuid, err);
-	if (ret < 0)
-		return ret;
 	ret = conf_attr(root, "type", parsed.type, sizeof(parsed.type), err);
 	if (ret < 0)
 		return ret;
@@ -240,56 +237,41 @@ static int update_vcpus(xmlNodePtr root, const struct hv_domain_def *def)
 	return xmlSetProp(vcpu, BAD_CAST "current", BAD_CAST text) ? 0 : -ENOMEM;
 }
 
+/* The values an attribute file can change: memory and vcpus. */
+static int update_values(xmlNodePtr root, const void *data)
+{
+	const struct hv_domain_def *def = data;
+	int ret = update_memory(root, def);
+
+	return ret < 0 ? ret : update_vcpus(root, def);
+}
+
 int hv_domain_xml_update(const char *xml, size_t len, const struct hv_domain_def *def, char **out,
 			 struct hv_error *err)
 {
-	auto_xml_doc xmlDocPtr doc = NULL;
-	xmlNodePtr root;
 	int ret;
 
 	*out = NULL;
 	ret = check_def(def, err);
 	if (ret < 0)
 		return ret;
-	ret = conf_parse(xml, len, &doc, err);
-	if (ret < 0)
-		return ret;
-	root = xmlDocGetRootElement(doc);
-	if (!xmlStrEqual(root->name, BAD_CAST "domain") || root->ns)
-		return hv_error_set(err, EINVAL, "the document is a <%s>, not a <domain>",
-				    (const char *)root->name);
-	ret = conf_update_identity(root, def->name, def->uuid, err);
-	if (ret < 0)
-		return ret;
-	ret = update_memory(root, def);
-	if (ret == 0)
-		ret = update_vcpus(root, def);
-	if (ret == 0)
-		ret = conf_serialize(doc, xml, len, out);
-	if (ret < 0)
-		return hv_error_set(err, -ret, "out of memory while editing the domain XML");
-	return 0;
+	return conf_edit_document(xml, len, "domain", def->name, def->uuid, update_values, def, out, err);
 }
 
 int hv_domain_xml_default(const char *name, const char *uuid, const char *domain_type, char **out)
 {
-	char uuid_line[HV_UUID_STRLEN + 32] = "", normalized[HV_UUID_STRLEN + 1];
+	char uuid_line[CONF_UUID_LINE_SIZE];
 	struct hv_domain_def def;
 	const char *os;
 	char *text;
-	int ret;
 
 	*out = NULL;
 	if (!domain_type)
 		domain_type = "test";
 	if (!hv_name_is_valid(name) ||
-	    strspn(domain_type, "abcdefghijklmnopqrstuvwxyz") != strlen(domain_type))
+	    strspn(domain_type, "abcdefghijklmnopqrstuvwxyz") != strlen(domain_type) ||
+	    conf_uuid_line(uuid, uuid_line) < 0)
 		return -EINVAL;
-	if (uuid && uuid[0]) {
-		if (hv_uuid_normalize(uuid, normalized) < 0)
-			return -EINVAL;
-		snprintf(uuid_line, sizeof(uuid_line), "  <uuid>%s</uuid>\n", normalized);
-	}
 	/* A container runs a program, not an operating system (SPEC 5). */
 	if (strcmp(domain_type, "lxc") == 0)
 		os = "    <type>exe</type>\n"
@@ -313,11 +295,5 @@ int hv_domain_xml_default(const char *name, const char *uuid, const char *domain
 		     domain_type, name, uuid_line, os) < 0)
 		return -ENOMEM;
 	/* The schema is the judge of the type (and of everything else). */
-	ret = hv_domain_def_parse(text, strlen(text), name, &def, NULL);
-	if (ret < 0) {
-		free(text);
-		return ret;
-	}
-	*out = text;
-	return 0;
+	return conf_finish_default(text, hv_domain_def_parse(text, strlen(text), name, &def, NULL), out);
 }

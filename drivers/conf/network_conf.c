@@ -162,13 +162,11 @@ int hv_network_def_parse(const char *xml, size_t len, const char *expected_name,
 	bool first_ip = true;
 	int ret;
 
-	ret = conf_load(xml, len, HV_SCHEMA_NETWORK, &doc, err);
+	ret = conf_load_definition(xml, len, HV_SCHEMA_NETWORK, expected_name, &doc, parsed.name, parsed.uuid,
+				   err);
 	if (ret < 0)
 		return ret;
 	root = xmlDocGetRootElement(doc);
-	ret = conf_read_identity(root, expected_name, parsed.name, parsed.uuid, err);
-	if (ret < 0)
-		return ret;
 	ret = conf_attr(conf_child(root, "bridge"), "name", parsed.bridge, sizeof(parsed.bridge), err);
 	if (ret < 0)
 		return ret;
@@ -195,42 +193,18 @@ int hv_network_def_parse(const char *xml, size_t len, const char *expected_name,
 int hv_network_xml_update(const char *xml, size_t len, const struct hv_network_def *def, char **out,
 			  struct hv_error *err)
 {
-	auto_xml_doc xmlDocPtr doc = NULL;
-	xmlNodePtr root;
-	int ret;
-
-	*out = NULL;
-	ret = conf_parse(xml, len, &doc, err);
-	if (ret < 0)
-		return ret;
-	root = xmlDocGetRootElement(doc);
-	if (!xmlStrEqual(root->name, BAD_CAST "network") || root->ns)
-		return hv_error_set(err, EINVAL, "the document is a <%s>, not a <network>",
-				    (const char *)root->name);
-	ret = conf_update_identity(root, def->name, def->uuid, err);
-	if (ret < 0)
-		return ret;
-	ret = conf_serialize(doc, xml, len, out);
-	if (ret < 0)
-		return hv_error_set(err, -ret, "out of memory while editing the network XML");
-	return 0;
+	return conf_edit_document(xml, len, "network", def->name, def->uuid, NULL, NULL, out, err);
 }
 
 int hv_network_xml_default(const char *name, const char *uuid, const char *bridge_name, char **out)
 {
-	char uuid_line[HV_UUID_STRLEN + 32] = "", normalized[HV_UUID_STRLEN + 1], bridge_line[64] = "";
+	char uuid_line[CONF_UUID_LINE_SIZE], bridge_line[64] = "";
 	struct hv_network_def def;
 	char *text;
-	int ret;
 
 	*out = NULL;
-	if (!hv_name_is_valid(name))
+	if (!hv_name_is_valid(name) || conf_uuid_line(uuid, uuid_line) < 0)
 		return -EINVAL;
-	if (uuid && uuid[0]) {
-		if (hv_uuid_normalize(uuid, normalized) < 0)
-			return -EINVAL;
-		snprintf(uuid_line, sizeof(uuid_line), "  <uuid>%s</uuid>\n", normalized);
-	}
 	if (bridge_name) {
 		size_t len = strlen(bridge_name);
 
@@ -249,11 +223,5 @@ int hv_network_xml_default(const char *name, const char *uuid, const char *bridg
 		     "</network>\n",
 		     name, uuid_line, bridge_line) < 0)
 		return -ENOMEM;
-	ret = hv_network_def_parse(text, strlen(text), name, &def, NULL);
-	if (ret < 0) {
-		free(text);
-		return ret;
-	}
-	*out = text;
-	return 0;
+	return conf_finish_default(text, hv_network_def_parse(text, strlen(text), name, &def, NULL), out);
 }

@@ -41,15 +41,13 @@ int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, st
 	xmlNodePtr root;
 	int ret;
 
-	ret = conf_load(xml, len, HV_SCHEMA_POOL, &doc, err);
-	if (ret < 0)
-		return ret;
 	/* 4 KiB of path: build it aside, so that def is only written whole. */
 	parsed = calloc(1, sizeof(*parsed));
 	if (!parsed)
 		return hv_error_set(err, ENOMEM, "out of memory while reading the pool XML");
-	root = xmlDocGetRootElement(doc);
-	ret = conf_read_identity(root, expected_name, parsed->name, parsed->uuid, err);
+	ret = conf_load_definition(xml, len, HV_SCHEMA_POOL, expected_name, &doc, parsed->name, parsed->uuid,
+				   err);
+	root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (ret == 0)
 		ret = conf_attr(root, "type", parsed->type, sizeof(parsed->type), err);
 	if (ret == 0)
@@ -70,43 +68,21 @@ int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, st
 int hv_pool_xml_update(const char *xml, size_t len, const struct hv_pool_def *def, char **out,
 		       struct hv_error *err)
 {
-	auto_xml_doc xmlDocPtr doc = NULL;
-	xmlNodePtr root;
-	int ret;
-
-	*out = NULL;
-	ret = conf_parse(xml, len, &doc, err);
-	if (ret < 0)
-		return ret;
-	root = xmlDocGetRootElement(doc);
-	if (!xmlStrEqual(root->name, BAD_CAST "pool") || root->ns)
-		return hv_error_set(err, EINVAL, "the document is a <%s>, not a <pool>",
-				    (const char *)root->name);
-	ret = conf_update_identity(root, def->name, def->uuid, err);
-	if (ret < 0)
-		return ret;
-	ret = conf_serialize(doc, xml, len, out);
-	if (ret < 0)
-		return hv_error_set(err, -ret, "out of memory while editing the pool XML");
-	return 0;
+	return conf_edit_document(xml, len, "pool", def->name, def->uuid, NULL, NULL, out, err);
 }
 
 int hv_pool_xml_default(const char *name, const char *uuid, const char *target_path, char **out)
 {
-	char uuid_line[HV_UUID_STRLEN + 32] = "", normalized[HV_UUID_STRLEN + 1];
+	char uuid_line[CONF_UUID_LINE_SIZE];
 	auto_xml_char xmlChar *path = NULL;
 	struct hv_pool_def *def;
 	char *text;
 	int ret;
 
 	*out = NULL;
-	if (!hv_name_is_valid(name) || !target_path || target_path[0] != '/')
+	if (!hv_name_is_valid(name) || !target_path || target_path[0] != '/' ||
+	    conf_uuid_line(uuid, uuid_line) < 0)
 		return -EINVAL;
-	if (uuid && uuid[0]) {
-		if (hv_uuid_normalize(uuid, normalized) < 0)
-			return -EINVAL;
-		snprintf(uuid_line, sizeof(uuid_line), "  <uuid>%s</uuid>\n", normalized);
-	}
 	/* A path may hold '&' or '<'. */
 	path = xmlEncodeSpecialChars(NULL, BAD_CAST target_path);
 	if (!path)
@@ -126,10 +102,5 @@ int hv_pool_xml_default(const char *name, const char *uuid, const char *target_p
 	def = malloc(sizeof(*def));
 	ret = def ? hv_pool_def_parse(text, strlen(text), name, def, NULL) : -ENOMEM;
 	free(def);
-	if (ret < 0) {
-		free(text);
-		return ret;
-	}
-	*out = text;
-	return 0;
+	return conf_finish_default(text, ret, out);
 }

@@ -343,6 +343,22 @@ int conf_read_identity(xmlNodePtr root, const char *expected_name, char name[HV_
 	return 0;
 }
 
+int conf_load_definition(const char *xml, size_t len, enum hv_schema schema, const char *expected_name,
+			 xmlDocPtr *doc, char name[HV_NAME_MAX + 1], char uuid[HV_UUID_STRLEN + 1],
+			 struct hv_error *err)
+{
+	int ret = conf_load(xml, len, schema, doc, err);
+
+	if (ret < 0)
+		return ret;
+	ret = conf_read_identity(xmlDocGetRootElement(*doc), expected_name, name, uuid, err);
+	if (ret < 0) {
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+	}
+	return ret;
+}
+
 int conf_set_text(xmlNodePtr node, const char *value)
 {
 	xmlNodePtr child = node->children, next;
@@ -511,6 +527,56 @@ int conf_serialize(xmlDocPtr doc, const char *xml, size_t len, char **out)
 	xmlBufferFree(buffer);
 	if (!text)
 		return -ENOMEM;
+	*out = text;
+	return 0;
+}
+
+int conf_edit_document(const char *xml, size_t len, const char *root_name, const char *name, const char *uuid,
+		       conf_edit_fn *edit, const void *data, char **out, struct hv_error *err)
+{
+	auto_xml_doc xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	int ret;
+
+	*out = NULL;
+	ret = conf_parse(xml, len, &doc, err);
+	if (ret < 0)
+		return ret;
+	root = xmlDocGetRootElement(doc);
+	if (!xmlStrEqual(root->name, BAD_CAST root_name) || root->ns)
+		return hv_error_set(err, EINVAL, "the document is a <%s>, not a <%s>",
+				    (const char *)root->name, root_name);
+	ret = conf_update_identity(root, name, uuid, err);
+	if (ret < 0)
+		return ret;
+	if (edit)
+		ret = edit(root, data);
+	if (ret == 0)
+		ret = conf_serialize(doc, xml, len, out);
+	if (ret < 0)
+		return hv_error_set(err, -ret, "out of memory while editing the %s XML", root_name);
+	return 0;
+}
+
+int conf_uuid_line(const char *uuid, char line[CONF_UUID_LINE_SIZE])
+{
+	char normalized[HV_UUID_STRLEN + 1];
+
+	line[0] = '\0';
+	if (!uuid || !uuid[0])
+		return 0;
+	if (hv_uuid_normalize(uuid, normalized) < 0)
+		return -EINVAL;
+	snprintf(line, CONF_UUID_LINE_SIZE, "  <uuid>%s</uuid>\n", normalized);
+	return 0;
+}
+
+int conf_finish_default(char *text, int parsed, char **out)
+{
+	if (parsed < 0) {
+		free(text);
+		return parsed;
+	}
 	*out = text;
 	return 0;
 }

@@ -1,17 +1,14 @@
-/* Domains of the test driver: definitions, the lifecycle (through the shared
- * state machine in drivers/lifecycle.c), live tunables and statistics.
- *
- * Every public slot has the same shape: check for an injected fault, take
- * the lock, do the work in a *_locked helper that stages, persists and
- * commits (see test_private.h) and records at most one change, drop the
- * lock, emit the change. */
+/* Domains of the test driver: the lifecycle (through the shared state
+ * machine in drivers/lifecycle.c), live tunables, statistics, and the rules
+ * a domain's definition must follow while it runs.  What domains do like
+ * every kind (define, undefine, rename, autostart) is in test_kind.c. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drivers/lifecycle.h"
 #include "drivers/test/test_private.h"
-#include "util/cleanup.h"
 #include "util/log.h"
 
 /* Simulated guest load: each vCPU is busy half of the time. */
@@ -23,41 +20,9 @@ static struct test_domain *domain_of(struct test_object *obj)
 	return obj ? test_container_of(obj, struct test_domain, obj) : NULL;
 }
 
-static struct test_domain *domain_lookup(struct test_driver *drv, const char *name, struct hv_error *err)
+static const struct test_domain *domain_of_const(const struct test_object *obj)
 {
-	struct test_domain *dom = domain_of(test_table_find(&drv->domains, name));
-
-	if (!dom)
-		hv_error_set(err, ENOENT, "no domain named '%s'", name ? name : "");
-	return dom;
-}
-
-struct test_domain *test_domain_create(const struct hv_domain_def *def, char *xml)
-{
-	struct test_domain *dom = calloc(1, sizeof(*dom));
-
-	if (!dom)
-		return NULL;
-	snprintf(dom->obj.name, sizeof(dom->obj.name), "%s", def->name);
-	snprintf(dom->obj.uuid, sizeof(dom->obj.uuid), "%s", def->uuid);
-	dom->def = *def;
-	dom->xml = xml;
-	dom->state = HV_DOMAIN_SHUTOFF;
-	dom->id = -1;
-	return dom;
-}
-
-void test_domain_destroy(struct test_domain *dom)
-{
-	if (!dom)
-		return;
-	free(dom->xml);
-	free(dom);
-}
-
-void test_domain_destroy_object(struct test_object *obj)
-{
-	test_domain_destroy(domain_of(obj));
+	return test_container_of(obj, const struct test_domain, obj);
 }
 
 /* States in which the simulated guest burns CPU time. */
@@ -89,38 +54,140 @@ uint64_t test_domains_active_memory(const struct test_driver *drv)
 {
 	uint64_t total = 0;
 
-	for (struct test_object *obj = drv->domains.head; obj; obj = obj->next) {
-		const struct test_domain *dom = domain_of(obj);
+	for (const struct test_object *obj = drv->domains.head; obj; obj = obj->next) {
+		const struct test_domain *dom = domain_of_const(obj);
 		if (hv_domain_state_is_active(dom->state))
 			total += dom->def.memory_kib;
 	}
 	return total;
 }
 
-void test_domain_boot(struct test_driver *drv, struct test_domain *dom, uint64_t now)
+/* The fields that show a definition's values (the name and UUID cannot
+ * change here; the domain type shows only in config.xml). */
+static uint32_t def_fields(const struct hv_domain_def *old, const struct hv_domain_def *new)
 {
+	uint32_t fields = 0;
+
+	if (old->memory_kib != new->memory_kib)
+		fields |= HV_FIELD_MEMORY;
+	if (old->max_memory_kib != new->max_memory_kib)
+		fields |= HV_FIELD_MAX_MEMORY;
+	if (old->vcpus != new->vcpus)
+		fields |= HV_FIELD_VCPUS;
+	if (old->max_vcpus != new->max_vcpus)
+		fields |= HV_FIELD_MAX_VCPUS;
+	if (strcmp(old->os_type, new->os_type) != 0)
+		fields |= HV_FIELD_OS_TYPE;
+	return fields;
+}
+
+/* --- the kind ------------------------------------------------------------- */
+
+static bool domain_is_active(const struct test_object *obj)
+{
+	return hv_domain_state_is_active(domain_of_const(obj)->state);
+}
+
+static void domain_boot(struct test_driver *drv, struct test_object *obj, uint64_t now)
+{
+	struct test_domain *dom = domain_of(obj);
+
 	dom->state = HV_DOMAIN_RUNNING;
 	dom->id = drv->next_id++;
 	dom->running_since_ns = now;
 }
 
-/* Persists staged and, only if that worked, makes it the domain.  Consumes
- * staged->xml when it differs from dom->xml. */
-static int domain_commit(struct test_driver *drv, struct test_domain *dom, struct test_domain *staged,
-			 struct hv_error *err)
+static void domain_init(struct test_object *obj, const union test_def *def)
 {
-	int ret = test_persist_domain(drv, staged, err);
+	struct test_domain *dom = domain_of(obj);
 
-	if (ret < 0) {
-		if (staged->xml != dom->xml)
-			free(staged->xml);
-		return ret;
-	}
-	if (staged->xml != dom->xml)
-		free(dom->xml);
-	*dom = *staged;
+	dom->def = def->domain;
+	dom->state = HV_DOMAIN_SHUTOFF;
+	dom->id = -1;
+}
+
+static int domain_parse(const char *xml, size_t len, const char *name, union test_def *def,
+			struct hv_error *err)
+{
+	return hv_domain_def_parse(xml, len, name, &def->domain, err);
+}
+
+static void domain_identity(union test_def *def, char **name, char **uuid)
+{
+	*name = def->domain.name;
+	*uuid = def->domain.uuid;
+}
+
+static int domain_xml_update(const char *xml, size_t len, const union test_def *def, char **out,
+			     struct hv_error *err)
+{
+	return hv_domain_xml_update(xml, len, &def->domain, out, err);
+}
+
+static int domain_xml_default(struct test_driver *drv, const char *name, const char *uuid, char **out)
+{
+	return hv_domain_xml_default(name, uuid, "test", out);
+}
+
+/* A running domain's maxima are fixed; its live values follow. */
+static int domain_check(struct test_driver *drv, const struct test_object *existing,
+			const union test_def *def, struct hv_error *err)
+{
+	const struct test_domain *dom = existing ? domain_of_const(existing) : NULL;
+
+	if (!dom || !hv_domain_state_is_active(dom->state))
+		return 0;
+	if (def->domain.max_memory_kib != dom->def.max_memory_kib)
+		return hv_error_set(err, EBUSY, "max_memory can only change while the domain is shut off");
+	if (def->domain.max_vcpus != dom->def.max_vcpus)
+		return hv_error_set(err, EBUSY, "max_vcpus can only change while the domain is shut off");
 	return 0;
 }
+
+static uint32_t domain_redefine(struct test_object *staged, const union test_def *def)
+{
+	struct test_domain *dom = domain_of(staged);
+	uint32_t fields = def_fields(&dom->def, &def->domain);
+
+	domain_accrue(dom, test_now_ns());
+	dom->def = def->domain;
+	return fields;
+}
+
+static int domain_rename(struct test_object *staged, const char *new_name, char **text, struct hv_error *err)
+{
+	struct test_domain *dom = domain_of(staged);
+
+	snprintf(dom->def.name, sizeof(dom->def.name), "%s", new_name);
+	return hv_domain_xml_update(staged->xml, strlen(staged->xml), &dom->def, text, err);
+}
+
+const struct test_kind_ops test_domain_kind = {
+    .kind = HV_KIND_DOMAIN,
+    .word = "domain",
+    .busy = "domain is running",
+    .size = sizeof(struct test_domain),
+    .table_offset = offsetof(struct test_driver, domains),
+    .op =
+	{
+	    .define = TEST_OP_DOMAIN_DEFINE,
+	    .get_xml = TEST_OP_DOMAIN_GET_XML,
+	    .list = TEST_OP_DOMAIN_LIST,
+	    .rename = TEST_OP_DOMAIN_RENAME,
+	    .set_autostart = TEST_OP_DOMAIN_SET_AUTOSTART,
+	    .undefine = TEST_OP_DOMAIN_UNDEFINE,
+	},
+    .boot = domain_boot,
+    .check = domain_check,
+    .identity = domain_identity,
+    .init = domain_init,
+    .is_active = domain_is_active,
+    .parse = domain_parse,
+    .redefine = domain_redefine,
+    .rename = domain_rename,
+    .xml_default = domain_xml_default,
+    .xml_update = domain_xml_update,
+};
 
 /* --- pending shutdowns ---------------------------------------------------- */
 
@@ -166,354 +233,84 @@ void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *do
 	staged.state = HV_DOMAIN_SHUTOFF;
 	staged.id = -1;
 	staged.running_since_ns = 0;
-	if (test_persist_domain(drv, &staged, &err) < 0)
+	if (test_persist_object(drv, HV_KIND_DOMAIN, &staged.obj, &err) < 0)
 		log_error("domain '%s' shut down, but saving that failed: %s", dom->obj.name, err.message);
 	*dom = staged;
-	test_change_set(change, HV_KIND_DOMAIN, HV_CHANGE_LIFECYCLE, dom->obj.name, NULL, "stopped",
-			"shutdown");
+	test_change_lifecycle(change, HV_KIND_DOMAIN, dom->obj.name, "stopped", "shutdown",
+			      HV_FIELD_STATE | HV_FIELD_ID);
 }
 
 /* --- reading -------------------------------------------------------------- */
 
-int test_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
+static int domain_info_locked(struct test_driver *drv, const struct test_kind_ops *ops,
+			      struct test_object *obj, void *args, struct test_change *change,
+			      struct hv_error *err)
 {
-	struct test_driver *drv = conn->priv;
-	int ret = test_fault(drv, TEST_OP_DOMAIN_LIST, err);
+	const struct test_domain *dom = domain_of(obj);
+	struct hv_domain_info *info = args;
 
-	if (ret < 0)
-		return ret;
-	pthread_mutex_lock(&drv->lock);
-	ret = test_table_list(&drv->domains, out, err);
-	pthread_mutex_unlock(&drv->lock);
-	return ret;
+	*info = (struct hv_domain_info){
+	    .id = dom->id,
+	    .state = dom->state,
+	    .memory_kib = dom->def.memory_kib,
+	    .max_memory_kib = dom->def.max_memory_kib,
+	    .vcpus = dom->def.vcpus,
+	    .max_vcpus = dom->def.max_vcpus,
+	    .autostart = obj->autostart,
+	    .persistent = true,
+	};
+	snprintf(info->name, sizeof(info->name), "%s", obj->name);
+	snprintf(info->uuid, sizeof(info->uuid), "%s", obj->uuid);
+	snprintf(info->os_type, sizeof(info->os_type), "%s", dom->def.os_type);
+	return 0;
 }
 
 int test_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info,
 		     struct hv_error *err)
 {
-	struct test_driver *drv = conn->priv;
-	int ret = test_fault(drv, TEST_OP_DOMAIN_INFO, err);
+	return test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_INFO, name, domain_info_locked, info,
+			      err);
+}
 
-	if (ret < 0)
-		return ret;
-	pthread_mutex_lock(&drv->lock);
-	struct test_domain *dom = domain_lookup(drv, name, err);
-	if (dom) {
-		*info = (struct hv_domain_info){
-		    .id = dom->id,
-		    .state = dom->state,
-		    .memory_kib = dom->def.memory_kib,
-		    .max_memory_kib = dom->def.max_memory_kib,
-		    .vcpus = dom->def.vcpus,
-		    .max_vcpus = dom->def.max_vcpus,
-		    .autostart = dom->autostart,
-		    .persistent = true,
-		};
-		snprintf(info->name, sizeof(info->name), "%s", dom->obj.name);
-		snprintf(info->uuid, sizeof(info->uuid), "%s", dom->obj.uuid);
-		snprintf(info->os_type, sizeof(info->os_type), "%s", dom->def.os_type);
-	}
-	pthread_mutex_unlock(&drv->lock);
-	return dom ? 0 : -ENOENT;
+static int domain_stats_locked(struct test_driver *drv, const struct test_kind_ops *ops,
+			       struct test_object *obj, void *args, struct test_change *change,
+			       struct hv_error *err)
+{
+	const struct test_domain *dom = domain_of(obj);
+	struct hv_domain_stats *stats = args;
+
+	stats->cpu_time_ns = test_domain_cpu_time(dom, test_now_ns());
+	/* A paused or stopping guest still holds its memory. */
+	stats->memory_rss_kib = hv_domain_state_is_active(dom->state) ? dom->def.memory_kib : 0;
+	return 0;
 }
 
 int test_domain_stats(struct hv_conn *conn, const char *name, struct hv_domain_stats *stats,
 		      struct hv_error *err)
 {
-	struct test_driver *drv = conn->priv;
-	int ret = test_fault(drv, TEST_OP_DOMAIN_STATS, err);
-
-	if (ret < 0)
-		return ret;
-	pthread_mutex_lock(&drv->lock);
-	struct test_domain *dom = domain_lookup(drv, name, err);
-	if (dom) {
-		stats->cpu_time_ns = test_domain_cpu_time(dom, test_now_ns());
-		/* A paused or stopping guest still holds its memory. */
-		stats->memory_rss_kib = hv_domain_state_is_active(dom->state) ? dom->def.memory_kib : 0;
-	}
-	pthread_mutex_unlock(&drv->lock);
-	return dom ? 0 : -ENOENT;
+	return test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_STATS, name, domain_stats_locked, stats,
+			      err);
 }
 
-int test_domain_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err)
-{
-	struct test_driver *drv = conn->priv;
-	char *copy = NULL;
-	int ret = test_fault(drv, TEST_OP_DOMAIN_GET_XML, err);
-
-	if (ret < 0)
-		return ret;
-	pthread_mutex_lock(&drv->lock);
-	struct test_domain *dom = domain_lookup(drv, name, err);
-	if (dom) {
-		copy = strdup(dom->xml);
-		ret = copy ? 0 : hv_error_set(err, ENOMEM, "out of memory");
-	} else {
-		ret = -ENOENT;
-	}
-	pthread_mutex_unlock(&drv->lock);
-	*xml = copy;
-	return ret;
-}
-
-/* --- definitions ---------------------------------------------------------- */
-
-/* Adds a new shut-off domain; consumes text. */
-static int domain_add(struct test_driver *drv, const struct hv_domain_def *def, char *text,
-		      struct test_change *change, struct hv_error *err)
-{
-	struct test_domain *dom = test_domain_create(def, text);
-	int ret;
-
-	if (!dom) {
-		free(text);
-		return hv_error_set(err, ENOMEM, "out of memory");
-	}
-	ret = test_table_add(&drv->domains, &dom->obj);
-	if (ret < 0) {
-		test_domain_destroy(dom);
-		return hv_error_set(err, -ret, "cannot add domain '%s'", def->name);
-	}
-	ret = test_persist_domain(drv, dom, err);
-	if (ret < 0) {
-		test_table_remove(&drv->domains, &dom->obj);
-		test_domain_destroy(dom);
-		return ret;
-	}
-	test_change_set(change, HV_KIND_DOMAIN, HV_CHANGE_CREATED, def->name, NULL, NULL, NULL);
-	return 0;
-}
-
-static int domain_define_default_locked(struct test_driver *drv, const char *name, struct test_change *change,
-					struct hv_error *err)
-{
-	char uuid[HV_UUID_STRLEN + 1];
-	struct hv_domain_def def;
-	char *text = NULL;
-	int ret;
-
-	if (test_table_find(&drv->domains, name))
-		return hv_error_set(err, EEXIST, "domain '%s' already exists", name);
-	ret = test_table_fresh_uuid(&drv->domains, uuid, err);
-	if (ret < 0)
-		return ret;
-	ret = hv_domain_xml_default(name, uuid, "test", &text);
-	if (ret < 0)
-		return hv_error_set(err, -ret, "cannot build a default definition for domain '%s'", name);
-	ret = hv_domain_def_parse(text, strlen(text), name, &def, err);
-	if (ret < 0) {
-		free(text);
-		return ret;
-	}
-	return domain_add(drv, &def, text, change, err);
-}
-
-/* def was parsed from xml (outside the lock); settles its UUID against the
- * model and stores the text. */
-static int domain_define_xml_locked(struct test_driver *drv, const char *name, const char *xml, size_t len,
-				    struct hv_domain_def *def, struct test_change *change,
-				    struct hv_error *err)
-{
-	struct test_domain *dom = domain_of(test_table_find(&drv->domains, name));
-	bool uuid_missing = def->uuid[0] == '\0';
-	char *text = NULL;
-	int ret;
-
-	if (!uuid_missing) {
-		struct test_domain *other = domain_of(test_table_find_uuid(&drv->domains, def->uuid));
-		if (other && other != dom)
-			return hv_error_set(err, EEXIST, "UUID %s is already used by domain '%s'", def->uuid,
-					    other->obj.name);
-		if (dom && strcmp(dom->obj.uuid, def->uuid) != 0)
-			return hv_error_set(err, EEXIST, "domain '%s' already exists with UUID %s", name,
-					    dom->obj.uuid);
-	} else if (dom) {
-		snprintf(def->uuid, sizeof(def->uuid), "%s", dom->obj.uuid);
-	} else {
-		ret = test_table_fresh_uuid(&drv->domains, def->uuid, err);
-		if (ret < 0)
-			return ret;
-	}
-
-	if (dom && hv_domain_state_is_active(dom->state)) {
-		if (def->max_memory_kib != dom->def.max_memory_kib)
-			return hv_error_set(err, EBUSY,
-					    "max_memory can only change while the domain is shut off");
-		if (def->max_vcpus != dom->def.max_vcpus)
-			return hv_error_set(err, EBUSY,
-					    "max_vcpus can only change while the domain is shut off");
-	}
-
-	/* The user's text is kept as written; only a missing UUID is filled
-	 * in, so that config.xml shows the one the domain really has. */
-	if (uuid_missing) {
-		ret = hv_domain_xml_update(xml, len, def, &text, err);
-		if (ret < 0)
-			return ret;
-	} else {
-		text = strndup(xml, len);
-		if (!text)
-			return hv_error_set(err, ENOMEM, "out of memory");
-	}
-
-	if (!dom)
-		return domain_add(drv, def, text, change, err);
-
-	struct test_domain staged = *dom;
-	domain_accrue(&staged, test_now_ns());
-	staged.def = *def;
-	staged.xml = text;
-	ret = domain_commit(drv, dom, &staged, err);
-	if (ret < 0)
-		return ret;
-	test_change_set(change, HV_KIND_DOMAIN, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL);
-	return 0;
-}
-
-int test_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
-		       struct hv_error *err)
-{
-	struct test_driver *drv = conn->priv;
-	struct test_change change = {0};
-	struct hv_domain_def def;
-	int ret = test_fault(drv, TEST_OP_DOMAIN_DEFINE, err);
-
-	if (ret < 0)
-		return ret;
-	if (!hv_name_is_valid(name))
-		return hv_error_set(err, EINVAL, "invalid domain name '%.80s'", name ? name : "");
-	/* Parsing and validation need no model: keep them outside the lock. */
-	if (xml) {
-		ret = hv_domain_def_parse(xml, len, name, &def, err);
-		if (ret < 0)
-			return ret;
-	}
-	pthread_mutex_lock(&drv->lock);
-	if (xml)
-		ret = domain_define_xml_locked(drv, name, xml, len, &def, &change, err);
-	else
-		ret = domain_define_default_locked(drv, name, &change, err);
-	pthread_mutex_unlock(&drv->lock);
-	test_change_emit(drv, &change);
-	return ret;
-}
-
-static int domain_undefine_locked(struct test_driver *drv, const char *name, struct test_change *change,
-				  struct hv_error *err)
-{
-	struct test_domain *dom = domain_lookup(drv, name, err);
-	int ret;
-
-	if (!dom)
-		return -ENOENT;
-	if (hv_domain_state_is_active(dom->state))
-		return hv_error_set(err, EBUSY, "domain is running");
-	ret = test_persist_remove(drv, HV_KIND_DOMAIN, name, err);
-	if (ret < 0)
-		return ret;
-	test_change_set(change, HV_KIND_DOMAIN, HV_CHANGE_DELETED, name, NULL, NULL, NULL);
-	test_table_remove(&drv->domains, &dom->obj);
-	test_domain_destroy(dom);
-	return 0;
-}
-
-int test_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)
-{
-	struct test_driver *drv = conn->priv;
-	struct test_change change = {0};
-	int ret = test_fault(drv, TEST_OP_DOMAIN_UNDEFINE, err);
-
-	if (ret < 0)
-		return ret;
-	pthread_mutex_lock(&drv->lock);
-	ret = domain_undefine_locked(drv, name, &change, err);
-	pthread_mutex_unlock(&drv->lock);
-	test_change_emit(drv, &change);
-	return ret;
-}
-
-/* Rename on disk is "write the new file, then remove the old one": a crash
- * in between leaves two files with one UUID, and the loader keeps the
- * first it reads; the rename then simply did not happen or did. */
-static int domain_rename_locked(struct test_driver *drv, const char *name, const char *new_name,
-				struct test_change *change, struct hv_error *err)
-{
-	struct test_domain *dom = domain_lookup(drv, name, err);
-	char *text = NULL;
-	int ret;
-
-	if (!dom)
-		return -ENOENT;
-	if (strcmp(name, new_name) == 0)
-		return 0;
-	if (hv_domain_state_is_active(dom->state))
-		return hv_error_set(err, EBUSY, "domain is running");
-	if (test_table_find(&drv->domains, new_name))
-		return hv_error_set(err, EEXIST, "domain '%s' already exists", new_name);
-
-	struct test_domain staged = *dom;
-	snprintf(staged.def.name, sizeof(staged.def.name), "%s", new_name);
-	snprintf(staged.obj.name, sizeof(staged.obj.name), "%s", new_name);
-	ret = hv_domain_xml_update(dom->xml, strlen(dom->xml), &staged.def, &text, err);
-	if (ret < 0)
-		return ret;
-	staged.xml = text;
-	ret = test_persist_domain(drv, &staged, err);
-	if (ret < 0)
-		goto fail;
-	ret = test_table_rename(&drv->domains, &dom->obj, new_name);
-	if (ret < 0) {
-		hv_error_set(err, -ret, "out of memory");
-		goto fail_file;
-	}
-	ret = test_persist_remove(drv, HV_KIND_DOMAIN, name, err);
-	if (ret < 0) {
-		if (test_table_rename(&drv->domains, &dom->obj, name) < 0)
-			log_error("domain '%s': cannot restore its name after a failed rename", new_name);
-		goto fail_file;
-	}
-	free(dom->xml);
-	*dom = staged;
-	test_change_set(change, HV_KIND_DOMAIN, HV_CHANGE_RENAMED, name, new_name, NULL, NULL);
-	return 0;
-
-fail_file:
-	test_persist_remove(drv, HV_KIND_DOMAIN, new_name, NULL);
-fail:
-	free(text);
-	return ret;
-}
-
-int test_domain_rename(struct hv_conn *conn, const char *name, const char *new_name, struct hv_error *err)
-{
-	struct test_driver *drv = conn->priv;
-	struct test_change change = {0};
-	int ret = test_fault(drv, TEST_OP_DOMAIN_RENAME, err);
-
-	if (ret < 0)
-		return ret;
-	if (!hv_name_is_valid(new_name))
-		return hv_error_set(err, EINVAL, "invalid domain name '%.80s'", new_name ? new_name : "");
-	pthread_mutex_lock(&drv->lock);
-	ret = domain_rename_locked(drv, name, new_name, &change, err);
-	pthread_mutex_unlock(&drv->lock);
-	test_change_emit(drv, &change);
-	return ret;
-}
+/* The slots every kind has: list, get_xml, define, undefine, rename and
+ * set_autostart, in test_kind.c. */
+TEST_KIND_SLOTS(domain)
 
 /* --- the lifecycle -------------------------------------------------------- */
 
-static int domain_control_locked(struct test_driver *drv, const char *name, enum hv_domain_command command,
-				 struct test_change *change, struct hv_error *err)
+/* Every transition is reported on the state, even a reboot that leaves
+ * the word "running" as it was, and on the id when it comes or goes. */
+static int domain_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
+				 struct test_object *obj, void *args, struct test_change *change,
+				 struct hv_error *err)
 {
-	struct test_domain *dom = domain_lookup(drv, name, err);
+	enum hv_domain_command command = *(enum hv_domain_command *)args;
+	struct test_domain *dom = domain_of(obj);
 	struct hv_transition next;
 	uint64_t now = test_now_ns();
+	uint32_t fields = HV_FIELD_STATE;
 	int ret;
 
-	if (!dom)
-		return -ENOENT;
 	ret = hv_lifecycle_next(dom->state, command, &next, err);
 	if (ret < 0)
 		return ret;
@@ -528,7 +325,9 @@ static int domain_control_locked(struct test_driver *drv, const char *name, enum
 	else if (!was_active)
 		staged.id = drv->next_id;
 	staged.running_since_ns = state_accrues(next.next) ? now : 0;
-	ret = domain_commit(drv, dom, &staged, err);
+	if (staged.id != dom->id)
+		fields |= HV_FIELD_ID;
+	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
 	if (ret < 0)
 		return ret;
 	if (is_active && !was_active)
@@ -537,34 +336,29 @@ static int domain_control_locked(struct test_driver *drv, const char *name, enum
 	shutdown_dequeue(drv, dom);
 	if (next.next == HV_DOMAIN_SHUTDOWN)
 		shutdown_enqueue(drv, dom, now + (uint64_t)drv->shutdown_delay_ms * 1000000ULL);
-	test_change_set(change, HV_KIND_DOMAIN, HV_CHANGE_LIFECYCLE, name, NULL, next.event, next.detail);
+	test_change_lifecycle(change, HV_KIND_DOMAIN, obj->name, next.event, next.detail, fields);
 	return 0;
 }
 
 int test_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_command command,
 			struct hv_error *err)
 {
-	struct test_driver *drv = conn->priv;
-	struct test_change change = {0};
-	int ret = test_fault(drv, TEST_OP_DOMAIN_CONTROL, err);
-
-	if (ret < 0)
-		return ret;
-	pthread_mutex_lock(&drv->lock);
-	ret = domain_control_locked(drv, name, command, &change, err);
-	pthread_mutex_unlock(&drv->lock);
-	test_change_emit(drv, &change);
-	return ret;
+	return test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_CONTROL, name, domain_control_locked,
+			      &command, err);
 }
 
 /* --- tunables ------------------------------------------------------------- */
 
 enum domain_tunable {
-	TUNE_AUTOSTART,
 	TUNE_MAX_MEMORY,
 	TUNE_MAX_VCPUS,
 	TUNE_MEMORY,
 	TUNE_VCPUS,
+};
+
+struct tune_args {
+	enum domain_tunable tunable;
+	uint64_t value;
 };
 
 /* Checks value against the domain's state and bounds and fills *def with
@@ -576,8 +370,6 @@ static int tunable_apply(const struct test_domain *dom, enum domain_tunable tuna
 
 	*def = dom->def;
 	switch (tunable) {
-	case TUNE_AUTOSTART:
-		return dom->autostart == (value != 0);
 	case TUNE_MAX_MEMORY:
 		/* Writing back the value it has is no change, so configuration
 		 * tools that rewrite every file keep working on a running domain. */
@@ -623,54 +415,44 @@ static int tunable_apply(const struct test_domain *dom, enum domain_tunable tuna
 		def->vcpus = (unsigned)value;
 		break;
 	}
-	return def->memory_kib == dom->def.memory_kib && def->max_memory_kib == dom->def.max_memory_kib &&
-	       def->vcpus == dom->def.vcpus && def->max_vcpus == dom->def.max_vcpus;
+	return def_fields(&dom->def, def) == 0;
 }
 
-static int domain_tune_locked(struct test_driver *drv, const char *name, enum domain_tunable tunable,
-			      uint64_t value, struct test_change *change, struct hv_error *err)
+/* A tunable is part of the definition: config.xml changes with it. */
+static int domain_tune_locked(struct test_driver *drv, const struct test_kind_ops *ops,
+			      struct test_object *obj, void *args, struct test_change *change,
+			      struct hv_error *err)
 {
-	struct test_domain *dom = domain_lookup(drv, name, err);
+	const struct tune_args *tune = args;
+	struct test_domain *dom = domain_of(obj);
 	struct hv_domain_def def;
+	uint32_t fields;
 	int ret;
 
-	if (!dom)
-		return -ENOENT;
-	ret = tunable_apply(dom, tunable, value, &def, err);
+	ret = tunable_apply(dom, tune->tunable, tune->value, &def, err);
 	if (ret != 0)
 		return ret < 0 ? ret : 0;
 
 	struct test_domain staged = *dom;
-	if (tunable == TUNE_AUTOSTART) {
-		staged.autostart = value != 0;
-	} else {
-		ret = hv_domain_xml_update(dom->xml, strlen(dom->xml), &def, &staged.xml, err);
-		if (ret < 0)
-			return ret;
-		domain_accrue(&staged, test_now_ns());
-		staged.def = def;
-	}
-	ret = domain_commit(drv, dom, &staged, err);
+	ret = hv_domain_xml_update(obj->xml, strlen(obj->xml), &def, &staged.obj.xml, err);
 	if (ret < 0)
 		return ret;
-	test_change_set(change, HV_KIND_DOMAIN, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL);
+	domain_accrue(&staged, test_now_ns());
+	staged.def = def;
+	fields = HV_FIELD_CONFIG | def_fields(&dom->def, &def);
+	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
+	if (ret < 0)
+		return ret;
+	test_change_modified(change, HV_KIND_DOMAIN, obj->name, fields);
 	return 0;
 }
 
 static int domain_tune(struct hv_conn *conn, enum test_op op, const char *name, enum domain_tunable tunable,
 		       uint64_t value, struct hv_error *err)
 {
-	struct test_driver *drv = conn->priv;
-	struct test_change change = {0};
-	int ret = test_fault(drv, op, err);
+	struct tune_args args = {.tunable = tunable, .value = value};
 
-	if (ret < 0)
-		return ret;
-	pthread_mutex_lock(&drv->lock);
-	ret = domain_tune_locked(drv, name, tunable, value, &change, err);
-	pthread_mutex_unlock(&drv->lock);
-	test_change_emit(drv, &change);
-	return ret;
+	return test_kind_call(conn, &test_domain_kind, op, name, domain_tune_locked, &args, err);
 }
 
 int test_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err)
@@ -691,9 +473,4 @@ int test_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus
 int test_domain_set_max_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err)
 {
 	return domain_tune(conn, TEST_OP_DOMAIN_SET_MAX_VCPUS, name, TUNE_MAX_VCPUS, vcpus, err);
-}
-
-int test_domain_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err)
-{
-	return domain_tune(conn, TEST_OP_DOMAIN_SET_AUTOSTART, name, TUNE_AUTOSTART, autostart, err);
 }

@@ -2,7 +2,8 @@
  * under a directory (test:///ABS/PATH), in the spirit of libvirt's test
  * driver.  This file holds the connection (URI knobs, open/close), the host,
  * the shutdown timer and the slot table; the objects live in test_domain.c,
- * test_network.c and test_pool.c. */
+ * test_network.c and test_pool.c, and what they do alike in test_kind.c. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,9 @@ int test_fault(const struct test_driver *drv, enum test_op op, struct hv_error *
 	return hv_error_set(err, EIO, "injected fault in %s", test_op_names[op]);
 }
 
-void test_change_set(struct test_change *change, enum hv_object_kind kind, enum hv_change_type type,
-		     const char *name, const char *new_name, const char *event, const char *detail)
+static void change_init(struct test_change *change, enum hv_object_kind kind, enum hv_change_type type,
+			const char *name, const char *new_name, const char *event, const char *detail,
+			uint32_t fields)
 {
 	*change = (struct test_change){.pending = true};
 	snprintf(change->name, sizeof(change->name), "%s", name ? name : "");
@@ -80,7 +82,31 @@ void test_change_set(struct test_change *change, enum hv_object_kind kind, enum 
 	    .new_name = new_name ? change->new_name : NULL,
 	    .event = event,
 	    .detail = detail,
+	    .fields = fields,
 	};
+}
+
+void test_change_set(struct test_change *change, enum hv_object_kind kind, enum hv_change_type type,
+		     const char *name, const char *new_name)
+{
+	assert(type == HV_CHANGE_CREATED || type == HV_CHANGE_DELETED || type == HV_CHANGE_RENAMED);
+	change_init(change, kind, type, name, new_name, NULL, NULL, 0);
+}
+
+/* 0 would make the filesystem report every file of the object changed:
+ * this driver always knows better. */
+void test_change_modified(struct test_change *change, enum hv_object_kind kind, const char *name,
+			  uint32_t fields)
+{
+	assert(fields != 0);
+	change_init(change, kind, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL, fields);
+}
+
+void test_change_lifecycle(struct test_change *change, enum hv_object_kind kind, const char *name,
+			   const char *event, const char *detail, uint32_t fields)
+{
+	assert(fields != 0);
+	change_init(change, kind, HV_CHANGE_LIFECYCLE, name, NULL, event, detail, fields);
 }
 
 void test_change_emit(struct test_driver *drv, struct test_change *change)
@@ -239,9 +265,9 @@ static void test_driver_destroy(struct test_driver *drv)
 	if (!drv)
 		return;
 	timer_stop(drv);
-	test_table_finish(&drv->domains, test_domain_destroy_object);
-	test_table_finish(&drv->networks, test_network_destroy_object);
-	test_table_finish(&drv->pools, test_pool_destroy_object);
+	test_table_finish(&drv->domains, test_kind_destroy);
+	test_table_finish(&drv->networks, test_kind_destroy);
+	test_table_finish(&drv->pools, test_kind_destroy);
 	pthread_cond_destroy(&drv->timer_cond);
 	pthread_mutex_destroy(&drv->lock);
 	if (drv->dir_fd >= 0)

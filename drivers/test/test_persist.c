@@ -49,6 +49,9 @@
 #define HEADER_MAX_FIELDS 24
 #define SEED_TEMP_PREFIX  ".seed-"
 
+/* Every kind, in the order in which they are seeded, saved and loaded. */
+static const struct test_kind_ops *const kinds[] = {&test_domain_kind, &test_network_kind, &test_pool_kind};
+
 static int object_path(const struct test_driver *drv, enum hv_object_kind kind, const char *name, char *buf,
 		       size_t size)
 {
@@ -67,75 +70,67 @@ static int render_domain(const struct test_domain *dom, struct strbuf *sb)
 			     "name %s\nstate %s\nid %d\nautostart %d\ncpu_time %llu\n"
 			     "uuid %s\ntype %s\nos_type %s\nmemory %llu\nmax_memory %llu\n"
 			     "vcpus %u\nmax_vcpus %u\nxml_hash %016llx\n\n%s",
-			     dom->obj.name, hv_domain_state_name(dom->state), dom->id, dom->autostart,
+			     dom->obj.name, hv_domain_state_name(dom->state), dom->id, dom->obj.autostart,
 			     (unsigned long long)test_domain_cpu_time(dom, test_now_ns()), dom->obj.uuid,
 			     def->type, def->os_type, (unsigned long long)def->memory_kib,
 			     (unsigned long long)def->max_memory_kib, def->vcpus, def->max_vcpus,
-			     (unsigned long long)hash_string(dom->xml, 0), dom->xml);
+			     (unsigned long long)hash_string(dom->obj.xml, 0), dom->obj.xml);
 }
 
 static int render_network(const struct test_network *net, struct strbuf *sb)
 {
 	return strbuf_printf(sb, "name %s\nstate %s\nautostart %d\n\n%s", net->obj.name,
-			     net->active ? "active" : "inactive", net->autostart, net->xml);
+			     net->active ? "active" : "inactive", net->obj.autostart, net->obj.xml);
 }
 
 static int render_pool(const struct test_pool *pool, struct strbuf *sb)
 {
 	return strbuf_printf(
 	    sb, "name %s\nstate %s\nautostart %d\ncapacity %llu\nallocation %llu\navailable %llu\n\n%s",
-	    pool->obj.name, hv_pool_state_name(pool->state), pool->autostart,
+	    pool->obj.name, hv_pool_state_name(pool->state), pool->obj.autostart,
 	    (unsigned long long)pool->capacity, (unsigned long long)pool->allocation,
-	    (unsigned long long)pool->available, pool->xml);
+	    (unsigned long long)pool->available, pool->obj.xml);
+}
+
+static int render(enum hv_object_kind kind, const struct test_object *obj, struct strbuf *sb)
+{
+	switch (kind) {
+	case HV_KIND_DOMAIN:
+		return render_domain(test_container_of(obj, const struct test_domain, obj), sb);
+	case HV_KIND_NETWORK:
+		return render_network(test_container_of(obj, const struct test_network, obj), sb);
+	case HV_KIND_POOL:
+		return render_pool(test_container_of(obj, const struct test_pool, obj), sb);
+	case HV_KIND_HOST:
+		break;
+	}
+	return -EINVAL;
 }
 
 /* --- saving --------------------------------------------------------------- */
 
-static int save(struct test_driver *drv, enum hv_object_kind kind, const char *name, struct strbuf *sb,
-		int rendered, struct hv_error *err)
+int test_persist_object(struct test_driver *drv, enum hv_object_kind kind, const struct test_object *obj,
+			struct hv_error *err)
 {
+	struct strbuf sb = STRBUF_INIT;
 	char path[PATH_MAX];
-	int ret = rendered;
+	int ret;
 
+	if (!drv->dir)
+		return 0;
+	ret = render(kind, obj, &sb);
 	if (ret == 0)
-		ret = object_path(drv, kind, name, path, sizeof(path));
+		ret = object_path(drv, kind, obj->name, path, sizeof(path));
 	if (ret == 0)
-		ret = atomic_file_write(path, strbuf_str(sb), sb->len, FILE_MODE);
-	strbuf_finish(sb);
+		ret = atomic_file_write(path, strbuf_str(&sb), sb.len, FILE_MODE);
+	strbuf_finish(&sb);
 	if (ret < 0) {
-		log_error("cannot save %s '%s' under %s: %s", hv_object_kind_name(kind), name, drv->dir,
+		log_error("cannot save %s '%s' under %s: %s", hv_object_kind_name(kind), obj->name, drv->dir,
 			  strerror(-ret));
 		return hv_error_set(err, EIO, "cannot save %s '%s' under %s: %s", hv_object_kind_name(kind),
-				    name, drv->dir, strerror(-ret));
+				    obj->name, drv->dir, strerror(-ret));
 	}
 	return 0;
-}
-
-int test_persist_domain(struct test_driver *drv, const struct test_domain *dom, struct hv_error *err)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	if (!drv->dir)
-		return 0;
-	return save(drv, HV_KIND_DOMAIN, dom->obj.name, &sb, render_domain(dom, &sb), err);
-}
-
-int test_persist_network(struct test_driver *drv, const struct test_network *net, struct hv_error *err)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	if (!drv->dir)
-		return 0;
-	return save(drv, HV_KIND_NETWORK, net->obj.name, &sb, render_network(net, &sb), err);
-}
-
-int test_persist_pool(struct test_driver *drv, const struct test_pool *pool, struct hv_error *err)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	if (!drv->dir)
-		return 0;
-	return save(drv, HV_KIND_POOL, pool->obj.name, &sb, render_pool(pool, &sb), err);
 }
 
 int test_persist_remove(struct test_driver *drv, enum hv_object_kind kind, const char *name,
@@ -195,29 +190,20 @@ static int seed_write(int dir_fd, const char *name, struct strbuf *sb, int rende
 
 static int seed_write_all(struct test_driver *drv, struct hv_error *err)
 {
-	static const enum hv_object_kind kinds[] = {HV_KIND_DOMAIN, HV_KIND_NETWORK, HV_KIND_POOL};
-	const struct test_table *tables[] = {&drv->domains, &drv->networks, &drv->pools};
 	int ret = 0;
 
 	for (size_t k = 0; k < ARRAY_SIZE(kinds) && ret == 0; k++) {
+		enum hv_object_kind kind = kinds[k]->kind;
 		auto_close int dir_fd =
-		    openat(drv->dir_fd, hv_object_kind_dir(kinds[k]), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		    openat(drv->dir_fd, hv_object_kind_dir(kind), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dir_fd < 0) {
 			ret = -errno;
 			break;
 		}
-		for (struct test_object *obj = tables[k]->head; obj && ret == 0; obj = obj->next) {
+		for (struct test_object *obj = test_kind_table(drv, kinds[k])->head; obj && ret == 0;
+		     obj = obj->next) {
 			struct strbuf sb = STRBUF_INIT;
-			int rendered;
-			if (kinds[k] == HV_KIND_DOMAIN)
-				rendered =
-				    render_domain(test_container_of(obj, struct test_domain, obj), &sb);
-			else if (kinds[k] == HV_KIND_NETWORK)
-				rendered =
-				    render_network(test_container_of(obj, struct test_network, obj), &sb);
-			else
-				rendered = render_pool(test_container_of(obj, struct test_pool, obj), &sb);
-			ret = seed_write(dir_fd, obj->name, &sb, rendered);
+			ret = seed_write(dir_fd, obj->name, &sb, render(kind, obj, &sb));
 		}
 	}
 	if (ret == 0 && syncfs(drv->dir_fd) < 0)
@@ -349,34 +335,55 @@ static bool domain_def_from_header(const struct header *h, const char *name, str
 	return true;
 }
 
+/* What loading every kind shares: the definition (parsed, unless the
+ * caller has it from the header already), then the object in the model
+ * with its autostart flag. */
+static int load_object(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
+		       const struct header *h, union test_def *def, bool def_known, struct test_object **out,
+		       struct hv_error *err)
+{
+	uint64_t autostart = 0;
+	char *xml, *def_name, *uuid;
+	int ret;
+
+	if (!def_known) {
+		ret = ops->parse(h->body, h->body_len, name, def, err);
+		if (ret < 0)
+			return ret;
+		ops->identity(def, &def_name, &uuid);
+		if (!uuid[0])
+			return hv_error_set(err, EINVAL, "the definition has no UUID");
+	}
+	xml = strndup(h->body, h->body_len);
+	if (!xml)
+		return hv_error_set(err, ENOMEM, "out of memory");
+	ret = test_kind_insert(drv, ops, def, xml, out, err);
+	if (ret < 0)
+		return ret;
+	header_u64(h, "autostart", 1, &autostart);
+	(*out)->autostart = autostart;
+	return 0;
+}
+
 static int load_domain(struct test_driver *drv, const char *name, const struct header *h, uint64_t now,
 		       struct hv_error *err)
 {
-	struct hv_domain_def def;
+	union test_def def;
+	struct test_object *obj;
 	enum hv_domain_state state;
-	uint64_t id = 0, autostart = 0, cpu_time = 0;
+	uint64_t id = 0, cpu_time = 0;
 	int ret;
 
 	if (!domain_state_parse(header_get(h, "state"), &state))
 		return hv_error_set(err, EINVAL, "no valid state line");
 	header_u64(h, "id", INT32_MAX, &id);
-	header_u64(h, "autostart", 1, &autostart);
 	header_u64(h, "cpu_time", UINT64_MAX, &cpu_time);
-	if (!domain_def_from_header(h, name, &def)) {
-		ret = hv_domain_def_parse(h->body, h->body_len, name, &def, err);
-		if (ret < 0)
-			return ret;
-		if (!def.uuid[0])
-			return hv_error_set(err, EINVAL, "the definition has no UUID");
-	}
+	ret = load_object(drv, &test_domain_kind, name, h, &def, domain_def_from_header(h, name, &def.domain),
+			  &obj, err);
+	if (ret < 0)
+		return ret;
 
-	char *xml = strndup(h->body, h->body_len);
-	struct test_domain *dom = xml ? test_domain_create(&def, xml) : NULL;
-	if (!dom) {
-		free(xml);
-		return hv_error_set(err, ENOMEM, "out of memory");
-	}
-	dom->autostart = autostart;
+	struct test_domain *dom = test_container_of(obj, struct test_domain, obj);
 	dom->cpu_time_ns = cpu_time;
 	if (state == HV_DOMAIN_NOSTATE)
 		state = HV_DOMAIN_SHUTOFF;
@@ -388,13 +395,6 @@ static int load_domain(struct test_driver *drv, const char *name, const struct h
 		if (state == HV_DOMAIN_RUNNING || state == HV_DOMAIN_BLOCKED || state == HV_DOMAIN_SHUTDOWN)
 			dom->running_since_ns = now;
 	}
-	ret = test_table_add(&drv->domains, &dom->obj);
-	if (ret < 0) {
-		test_domain_destroy(dom);
-		return hv_error_set(err, -ret,
-				    ret == -EEXIST ? "its UUID is already used by another domain"
-						   : "out of memory");
-	}
 	if (dom->id >= drv->next_id)
 		drv->next_id = dom->id + 1;
 	return 0;
@@ -403,67 +403,33 @@ static int load_domain(struct test_driver *drv, const char *name, const struct h
 static int load_network(struct test_driver *drv, const char *name, const struct header *h,
 			struct hv_error *err)
 {
-	struct hv_network_def def;
 	const char *state = header_get(h, "state");
-	uint64_t autostart = 0;
-	int ret = hv_network_def_parse(h->body, h->body_len, name, &def, err);
+	union test_def def;
+	struct test_object *obj;
+	int ret = load_object(drv, &test_network_kind, name, h, &def, false, &obj, err);
 
 	if (ret < 0)
 		return ret;
-	if (!def.uuid[0])
-		return hv_error_set(err, EINVAL, "the definition has no UUID");
-	header_u64(h, "autostart", 1, &autostart);
-
-	char *xml = strndup(h->body, h->body_len);
-	struct test_network *net = xml ? test_network_create(&def, xml) : NULL;
-	if (!net) {
-		free(xml);
-		return hv_error_set(err, ENOMEM, "out of memory");
-	}
-	net->active = state && strcmp(state, "active") == 0;
-	net->autostart = autostart;
-	ret = test_table_add(&drv->networks, &net->obj);
-	if (ret < 0) {
-		test_network_destroy_object(&net->obj);
-		return hv_error_set(err, -ret,
-				    ret == -EEXIST ? "its UUID is already used by another network"
-						   : "out of memory");
-	}
+	test_container_of(obj, struct test_network, obj)->active = state && strcmp(state, "active") == 0;
 	return 0;
 }
 
 static int load_pool(struct test_driver *drv, const char *name, const struct header *h, struct hv_error *err)
 {
-	struct hv_pool_def def;
 	enum hv_pool_state state = HV_POOL_INACTIVE;
-	uint64_t autostart = 0;
-	int ret = hv_pool_def_parse(h->body, h->body_len, name, &def, err);
+	union test_def def;
+	struct test_object *obj;
+	int ret = load_object(drv, &test_pool_kind, name, h, &def, false, &obj, err);
 
 	if (ret < 0)
 		return ret;
-	if (!def.uuid[0])
-		return hv_error_set(err, EINVAL, "the definition has no UUID");
-	header_u64(h, "autostart", 1, &autostart);
+	struct test_pool *pool = test_container_of(obj, struct test_pool, obj);
 	pool_state_parse(header_get(h, "state"), &state);
-
-	char *xml = strndup(h->body, h->body_len);
-	struct test_pool *pool = xml ? test_pool_create(&def, xml) : NULL;
-	if (!pool) {
-		free(xml);
-		return hv_error_set(err, ENOMEM, "out of memory");
-	}
 	/* A build that was under way when we stopped did not finish. */
 	pool->state = state == HV_POOL_BUILDING ? HV_POOL_INACTIVE : state;
-	pool->autostart = autostart;
 	header_u64(h, "capacity", UINT64_MAX, &pool->capacity);
 	header_u64(h, "allocation", UINT64_MAX, &pool->allocation);
 	header_u64(h, "available", UINT64_MAX, &pool->available);
-	ret = test_table_add(&drv->pools, &pool->obj);
-	if (ret < 0) {
-		test_pool_destroy_object(&pool->obj);
-		return hv_error_set(
-		    err, -ret, ret == -EEXIST ? "its UUID is already used by another pool" : "out of memory");
-	}
 	return 0;
 }
 
@@ -570,58 +536,52 @@ static int load_kind(struct test_driver *drv, enum hv_object_kind kind, uint64_t
 	return 0;
 }
 
-/* After loading: shutdowns that were under way have completed, running
- * domains have ids, and autostart objects that are not running start. */
+/* A domain that was shutting down has completed it, and a running one
+ * whose id was lost gets one.  Returns whether that changed it. */
+static bool settle_domain(struct test_driver *drv, struct test_domain *dom, uint64_t now)
+{
+	bool dirty = false;
+
+	if (dom->state == HV_DOMAIN_SHUTDOWN) {
+		dom->cpu_time_ns = test_domain_cpu_time(dom, now);
+		dom->state = HV_DOMAIN_SHUTOFF;
+		dom->id = -1;
+		dom->running_since_ns = 0;
+		dirty = true;
+	}
+	if (hv_domain_state_is_active(dom->state) && dom->id < 1) {
+		dom->id = drv->next_id++;
+		dirty = true;
+	}
+	return dirty;
+}
+
+/* After loading: domains are settled, and autostart objects that are not
+ * running start. */
 static void settle_loaded(struct test_driver *drv, uint64_t now)
 {
 	struct hv_error err = {0};
 
-	for (struct test_object *obj = drv->domains.head; obj; obj = obj->next) {
-		struct test_domain *dom = test_container_of(obj, struct test_domain, obj);
-		bool dirty = false;
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		const struct test_kind_ops *ops = kinds[k];
 
-		if (dom->state == HV_DOMAIN_SHUTDOWN) {
-			dom->cpu_time_ns = test_domain_cpu_time(dom, now);
-			dom->state = HV_DOMAIN_SHUTOFF;
-			dom->id = -1;
-			dom->running_since_ns = 0;
-			dirty = true;
+		for (struct test_object *obj = test_kind_table(drv, ops)->head; obj; obj = obj->next) {
+			bool dirty = ops->kind == HV_KIND_DOMAIN &&
+				     settle_domain(drv, test_container_of(obj, struct test_domain, obj), now);
+
+			if (!ops->is_active(obj) && obj->autostart) {
+				ops->boot(drv, obj, now);
+				log_info("autostarted %s '%s'", ops->word, obj->name);
+				dirty = true;
+			}
+			if (dirty && test_persist_object(drv, ops->kind, obj, &err) < 0)
+				hv_error_clear(&err);
 		}
-		if (hv_domain_state_is_active(dom->state) && dom->id < 1) {
-			dom->id = drv->next_id++;
-			dirty = true;
-		}
-		if (!hv_domain_state_is_active(dom->state) && dom->autostart) {
-			test_domain_boot(drv, dom, now);
-			log_info("autostarted domain '%s'", obj->name);
-			dirty = true;
-		}
-		if (dirty && test_persist_domain(drv, dom, &err) < 0)
-			hv_error_clear(&err);
-	}
-	for (struct test_object *obj = drv->networks.head; obj; obj = obj->next) {
-		struct test_network *net = test_container_of(obj, struct test_network, obj);
-		if (net->active || !net->autostart)
-			continue;
-		net->active = true;
-		log_info("autostarted network '%s'", obj->name);
-		if (test_persist_network(drv, net, &err) < 0)
-			hv_error_clear(&err);
-	}
-	for (struct test_object *obj = drv->pools.head; obj; obj = obj->next) {
-		struct test_pool *pool = test_container_of(obj, struct test_pool, obj);
-		if (pool->state != HV_POOL_INACTIVE || !pool->autostart)
-			continue;
-		pool->state = HV_POOL_RUNNING;
-		log_info("autostarted pool '%s'", obj->name);
-		if (test_persist_pool(drv, pool, &err) < 0)
-			hv_error_clear(&err);
 	}
 }
 
 int test_persist_open(struct test_driver *drv, struct hv_error *err)
 {
-	static const enum hv_object_kind kinds[] = {HV_KIND_DOMAIN, HV_KIND_NETWORK, HV_KIND_POOL};
 	bool fresh = true;
 	uint64_t now = test_now_ns();
 	int ret = mkdir_parents(drv->dir);
@@ -639,10 +599,10 @@ int test_persist_open(struct test_driver *drv, struct hv_error *err)
 	/* A directory is new when it has none of our subdirectories; one whose
 	 * objects were all undefined stays empty rather than being reseeded. */
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		if (mkdirat(drv->dir_fd, hv_object_kind_dir(kinds[k]), 0700) < 0) {
+		if (mkdirat(drv->dir_fd, hv_object_kind_dir(kinds[k]->kind), 0700) < 0) {
 			if (errno != EEXIST)
 				return hv_error_set(err, EIO, "cannot create %s/%s: %s", drv->dir,
-						    hv_object_kind_dir(kinds[k]), strerror(errno));
+						    hv_object_kind_dir(kinds[k]->kind), strerror(errno));
 			fresh = false;
 		}
 	}
@@ -658,7 +618,7 @@ int test_persist_open(struct test_driver *drv, struct hv_error *err)
 		log_info("%s is not new: domains=%u is ignored (generated domains are part of the seed)",
 			 drv->dir, drv->generated_domains);
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		ret = load_kind(drv, kinds[k], now, err);
+		ret = load_kind(drv, kinds[k]->kind, now, err);
 		if (ret < 0)
 			return ret;
 	}

@@ -73,11 +73,16 @@ enum test_op {
 	TEST_OP_COUNT,
 };
 
-/* What every object has: a unique name and UUID, and a place in the
- * creation-ordered list that listings follow (stable across renames). */
+/* What every object has: a unique name and UUID, its definition as the
+ * user wrote it, the autostart flag, and a place in the creation-ordered
+ * list that listings follow (stable across renames).  Each kind's struct
+ * begins with it, so that generic code can copy a whole object knowing only
+ * its size (struct test_kind_ops). */
 struct test_object {
 	char name[HV_NAME_MAX + 1];
 	char uuid[HV_UUID_STRLEN + 1];
+	char *xml; /* the config text exactly as stored */
+	bool autostart;
 	struct test_object *prev, *next;
 };
 
@@ -91,10 +96,8 @@ struct test_table {
 struct test_domain {
 	struct test_object obj;
 	struct hv_domain_def def;
-	char *xml; /* the config text exactly as stored */
 	enum hv_domain_state state;
-	int id; /* -1 while inactive */
-	bool autostart;
+	int id;			   /* -1 while inactive */
 	uint64_t cpu_time_ns;	   /* accrued over finished running periods */
 	uint64_t running_since_ns; /* CLOCK_MONOTONIC start of the current period, 0 when not accruing */
 	/* Pending shutdown: the queue is FIFO because every deadline is now +
@@ -107,17 +110,13 @@ struct test_domain {
 struct test_network {
 	struct test_object obj;
 	struct hv_network_def def;
-	char *xml;
 	bool active;
-	bool autostart;
 };
 
 struct test_pool {
 	struct test_object obj;
 	struct hv_pool_def def;
-	char *xml;
 	enum hv_pool_state state;
-	bool autostart;
 	uint64_t capacity, allocation, available; /* bytes, simulated */
 };
 
@@ -141,6 +140,70 @@ struct test_driver {
 	struct test_domain *shutdown_head, *shutdown_tail;
 };
 
+/* Any kind's definition, as parsed (outside the lock) before the model
+ * sees it. */
+union test_def {
+	struct hv_domain_def domain;
+	struct hv_network_def network;
+	struct hv_pool_def pool;
+};
+
+/* Room for a staged copy of any kind's object (see "Updates are staged"). */
+union test_staged {
+	struct test_object obj;
+	struct test_domain domain;
+	struct test_network network;
+	struct test_pool pool;
+};
+
+/* What tells the kinds apart, for the code that is the same for all of
+ * them (test_kind.c: lookup, staging, define, undefine, rename, autostart,
+ * listing, seeding and loading).  One constant instance per kind, defined
+ * in the kind's file.  Callbacks that take the driver or an object run
+ * with the lock held; parse and identity need none. */
+struct test_kind_ops {
+	enum hv_object_kind kind;
+	const char *word;    /* "domain": in messages */
+	const char *busy;    /* "domain is running": why an active one cannot be renamed or undefined */
+	size_t size;	     /* of the kind's struct, which begins with its struct test_object */
+	size_t table_offset; /* of the kind's table in struct test_driver */
+	struct {
+		enum test_op define, get_xml, list, rename, set_autostart, undefine;
+	} op; /* what fail= calls the generic operations */
+
+	bool (*is_active)(const struct test_object *obj);
+	/* Makes an inactive object active without persisting or reporting it
+	 * (seeding, autostart at open). */
+	void (*boot)(struct test_driver *drv, struct test_object *obj, uint64_t now);
+	/* Fills the kind's part of a new object from def: obj is zeroed but
+	 * for its name, UUID and text, and is to be inactive. */
+	void (*init)(struct test_object *obj, const union test_def *def);
+
+	/* conf.h's parse for the kind; name may be NULL (seeding). */
+	int (*parse)(const char *xml, size_t len, const char *name, union test_def *def,
+		     struct hv_error *err);
+	/* Where def keeps its name and UUID ("" when the XML has none). */
+	void (*identity)(union test_def *def, char **name, char **uuid);
+	/* conf.h's xml_update: xml with def's name and uuid written in. */
+	int (*xml_update)(const char *xml, size_t len, const union test_def *def, char **out,
+			  struct hv_error *err);
+	/* The definition mkdir gives name; 0 or -errno. */
+	int (*xml_default)(struct test_driver *drv, const char *name, const char *uuid, char **out);
+	/* What the model demands of a definition beyond its XML (EBUSY,
+	 * EEXIST); existing is NULL for a new object.  May be NULL. */
+	int (*check)(struct test_driver *drv, const struct test_object *existing, const union test_def *def,
+		     struct hv_error *err);
+	/* Makes def the definition of staged, a copy of the object, and
+	 * returns the enum hv_field bits whose values that changes (the
+	 * caller adds HV_FIELD_CONFIG). */
+	uint32_t (*redefine)(struct test_object *staged, const union test_def *def);
+	/* Gives staged, a copy of the object, new_name in its definition and
+	 * sets *text to its XML saying so. */
+	int (*rename)(struct test_object *staged, const char *new_name, char **text, struct hv_error *err);
+};
+
+extern const struct test_kind_ops test_domain_kind, test_network_kind, test_pool_kind;
+
 /* A change recorded under the lock, emitted after it (names copied, since
  * the object may be gone by then). */
 struct test_change {
@@ -154,8 +217,16 @@ struct test_change {
 uint64_t test_now_ns(void);
 /* Lock-free: faults is read-only after open.  -EIO if op was named in fail=. */
 int test_fault(const struct test_driver *drv, enum test_op op, struct hv_error *err);
+/* CREATED, DELETED or RENAMED (new_name), which carry no fields. */
 void test_change_set(struct test_change *change, enum hv_object_kind kind, enum hv_change_type type,
-		     const char *name, const char *new_name, const char *event, const char *detail);
+		     const char *name, const char *new_name);
+/* MODIFIED: fields, enum hv_field bits, never 0, says which values changed. */
+void test_change_modified(struct test_change *change, enum hv_object_kind kind, const char *name,
+			  uint32_t fields);
+/* LIFECYCLE: libvirt's event and detail words and, as for MODIFIED, the
+ * fields the transition changed. */
+void test_change_lifecycle(struct test_change *change, enum hv_object_kind kind, const char *name,
+			   const char *event, const char *detail, uint32_t fields);
 /* Called WITHOUT the lock. */
 void test_change_emit(struct test_driver *drv, struct test_change *change);
 
@@ -176,27 +247,83 @@ size_t test_table_count(const struct test_table *table);
 int test_table_fresh_uuid(const struct test_table *table, char uuid[HV_UUID_STRLEN + 1],
 			  struct hv_error *err);
 
+/* test_kind.c: what every kind does alike. */
+struct test_table *test_kind_table(struct test_driver *drv, const struct test_kind_ops *ops);
+/* The object called name, or NULL with -ENOENT in err. */
+struct test_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops,
+				     const char *name, struct hv_error *err);
+/* Creates an object from def and text (consumed either way) and adds it
+ * to the model only: no file, no change.  0 or -errno with err set. */
+int test_kind_insert(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def,
+		     char *text, struct test_object **out, struct hv_error *err);
+/* Frees an object of any kind (test_table_finish's destroy_object);
+ * NULL is a no-op. */
+void test_kind_destroy(struct test_object *obj);
+/* Persists staged (a copy of obj, edited) and, only if that worked, makes
+ * it obj.  Consumes staged->xml when it differs from obj->xml. */
+int test_kind_commit(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+		     struct test_object *staged, struct hv_error *err);
+/* The work of a slot on one existing object, under the lock; args is the
+ * slot's own (read-only unless the slot says otherwise). */
+typedef int test_object_fn(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+			   void *args, struct test_change *change, struct hv_error *err);
+/* The shape of such a slot: fault check, lock, lookup (-ENOENT), fn,
+ * unlock, emit the change fn recorded. */
+int test_kind_call(struct hv_conn *conn, const struct test_kind_ops *ops, enum test_op op, const char *name,
+		   test_object_fn *fn, void *args, struct hv_error *err);
+/* The slots every kind has, for ops's kind. */
+int test_kind_list(struct hv_conn *conn, const struct test_kind_ops *ops, struct hv_name_list *out,
+		   struct hv_error *err);
+int test_kind_get_xml(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name, char **xml,
+		      struct hv_error *err);
+int test_kind_define(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name, const char *xml,
+		     size_t len, struct hv_error *err);
+int test_kind_undefine(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name,
+		       struct hv_error *err);
+int test_kind_rename(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name,
+		     const char *new_name, struct hv_error *err);
+int test_kind_set_autostart(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name,
+			    bool autostart, struct hv_error *err);
+
+/* Defines, in the file of kind (domain, network, pool), the slots that
+ * only hand the kind's ops to test_kind.c: test_<kind>_list, _get_xml,
+ * _define, _undefine, _rename and _set_autostart, declared below. */
+#define TEST_KIND_SLOTS(kind)                                                                                \
+	int test_##kind##_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)         \
+	{                                                                                                    \
+		return test_kind_list(conn, &test_##kind##_kind, out, err);                                  \
+	}                                                                                                    \
+	int test_##kind##_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err)  \
+	{                                                                                                    \
+		return test_kind_get_xml(conn, &test_##kind##_kind, name, xml, err);                         \
+	}                                                                                                    \
+	int test_##kind##_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,        \
+				 struct hv_error *err)                                                       \
+	{                                                                                                    \
+		return test_kind_define(conn, &test_##kind##_kind, name, xml, len, err);                     \
+	}                                                                                                    \
+	int test_##kind##_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)             \
+	{                                                                                                    \
+		return test_kind_undefine(conn, &test_##kind##_kind, name, err);                             \
+	}                                                                                                    \
+	int test_##kind##_rename(struct hv_conn *conn, const char *name, const char *new_name,               \
+				 struct hv_error *err)                                                       \
+	{                                                                                                    \
+		return test_kind_rename(conn, &test_##kind##_kind, name, new_name, err);                     \
+	}                                                                                                    \
+	int test_##kind##_set_autostart(struct hv_conn *conn, const char *name, bool autostart,              \
+					struct hv_error *err)                                                \
+	{                                                                                                    \
+		return test_kind_set_autostart(conn, &test_##kind##_kind, name, autostart, err);             \
+	}
+
 /* test_domain.c */
-struct test_domain *test_domain_create(const struct hv_domain_def *def, char *xml);
-void test_domain_destroy(struct test_domain *dom);
-void test_domain_destroy_object(struct test_object *obj);
-/* Starts an inactive domain without persisting or reporting it (seeding,
- * autostart at open). */
-void test_domain_boot(struct test_driver *drv, struct test_domain *dom, uint64_t now);
 /* The timer's half of shutdown: shutdown -> shutoff, persisted (a failure
  * is logged: the file then still says shutdown, which a reopen completes). */
 void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *dom,
 				 struct test_change *change);
 uint64_t test_domain_cpu_time(const struct test_domain *dom, uint64_t now);
 uint64_t test_domains_active_memory(const struct test_driver *drv);
-
-/* test_network.c */
-struct test_network *test_network_create(const struct hv_network_def *def, char *xml);
-void test_network_destroy_object(struct test_object *obj);
-
-/* test_pool.c */
-struct test_pool *test_pool_create(const struct hv_pool_def *def, char *xml);
-void test_pool_destroy_object(struct test_object *obj);
 
 /* test_seed.c: the demo set and the generated domains (into the model only). */
 int test_seed_demo(struct test_driver *drv, struct hv_error *err);
@@ -206,9 +333,8 @@ int test_seed_generated(struct test_driver *drv, unsigned count, struct hv_error
 /* Loads drv->dir, or seeds it when it is new; completes interrupted
  * shutdowns and honours autostart. */
 int test_persist_open(struct test_driver *drv, struct hv_error *err);
-int test_persist_domain(struct test_driver *drv, const struct test_domain *dom, struct hv_error *err);
-int test_persist_network(struct test_driver *drv, const struct test_network *net, struct hv_error *err);
-int test_persist_pool(struct test_driver *drv, const struct test_pool *pool, struct hv_error *err);
+int test_persist_object(struct test_driver *drv, enum hv_object_kind kind, const struct test_object *obj,
+			struct hv_error *err);
 int test_persist_remove(struct test_driver *drv, enum hv_object_kind kind, const char *name,
 			struct hv_error *err);
 

@@ -120,104 +120,62 @@ static const char generated_template[] = "<domain type='test'>\n"
 					 "  <on_crash>destroy</on_crash>\n"
 					 "</domain>\n";
 
-static int seed_add_domain(struct test_driver *drv, const struct hv_domain_def *def, char *xml, bool running,
-			   uint64_t now, struct hv_error *err)
-{
-	struct test_domain *dom = test_domain_create(def, xml);
-	int ret;
+/* What every generated domain has; the name and UUID are its own. */
+static const struct hv_domain_def generated_def = {
+    .type = "test",
+    .os_type = "hvm",
+    .max_memory_kib = GENERATED_MEMORY_KIB,
+    .memory_kib = GENERATED_MEMORY_KIB,
+    .max_vcpus = 1,
+    .vcpus = 1,
+    .on_poweroff = "destroy",
+    .on_reboot = "restart",
+    .on_crash = "destroy",
+};
 
-	if (!dom) {
-		free(xml);
-		return hv_error_set(err, ENOMEM, "out of memory");
-	}
-	ret = test_table_add(&drv->domains, &dom->obj);
-	if (ret < 0) {
-		test_domain_destroy(dom);
-		return hv_error_set(err, -ret, "cannot add seeded domain '%s'", def->name);
-	}
-	if (running)
-		test_domain_boot(drv, dom, now);
-	return 0;
+/* Adds one object to the model, started when start says so. */
+static int seed_add(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def, char *text,
+		    bool start, uint64_t now, struct test_object **out, struct hv_error *err)
+{
+	int ret = test_kind_insert(drv, ops, def, text, out, err);
+
+	if (ret == 0 && start)
+		ops->boot(drv, *out, now);
+	return ret;
 }
 
-static int seed_demo_domains(struct test_driver *drv, uint64_t now, struct hv_error *err)
+/* The demo definitions are parsed like anyone's. */
+static int seed_demo_object(struct test_driver *drv, const struct test_kind_ops *ops, const char *xml,
+			    bool start, bool autostart, uint64_t now, struct hv_error *err)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(seed_domains); i++) {
-		const char *xml = seed_domains[i].xml;
-		struct hv_domain_def def;
-		char *copy;
-		int ret = hv_domain_def_parse(xml, strlen(xml), NULL, &def, err);
-
-		if (ret < 0)
-			return ret;
-		copy = strdup(xml);
-		if (!copy)
-			return hv_error_set(err, ENOMEM, "out of memory");
-		ret = seed_add_domain(drv, &def, copy, seed_domains[i].running, now, err);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-static int seed_demo_network(struct test_driver *drv, struct hv_error *err)
-{
-	struct hv_network_def def;
-	struct test_network *net;
+	struct test_object *obj;
+	union test_def def;
 	char *copy;
-	int ret = hv_network_def_parse(seed_network, strlen(seed_network), NULL, &def, err);
+	int ret = ops->parse(xml, strlen(xml), NULL, &def, err);
 
 	if (ret < 0)
 		return ret;
-	copy = strdup(seed_network);
-	net = copy ? test_network_create(&def, copy) : NULL;
-	if (!net) {
-		free(copy);
+	copy = strdup(xml);
+	if (!copy)
 		return hv_error_set(err, ENOMEM, "out of memory");
-	}
-	net->active = true;
-	net->autostart = true;
-	ret = test_table_add(&drv->networks, &net->obj);
-	if (ret < 0) {
-		test_network_destroy_object(&net->obj);
-		return hv_error_set(err, -ret, "cannot add seeded network '%s'", def.name);
-	}
-	return 0;
-}
-
-static int seed_demo_pool(struct test_driver *drv, struct hv_error *err)
-{
-	struct hv_pool_def def;
-	struct test_pool *pool;
-	char *copy;
-	int ret = hv_pool_def_parse(seed_pool, strlen(seed_pool), NULL, &def, err);
-
-	if (ret < 0)
-		return ret;
-	copy = strdup(seed_pool);
-	pool = copy ? test_pool_create(&def, copy) : NULL;
-	if (!pool) {
-		free(copy);
-		return hv_error_set(err, ENOMEM, "out of memory");
-	}
-	pool->state = HV_POOL_RUNNING;
-	pool->autostart = true;
-	ret = test_table_add(&drv->pools, &pool->obj);
-	if (ret < 0) {
-		test_pool_destroy_object(&pool->obj);
-		return hv_error_set(err, -ret, "cannot add seeded pool '%s'", def.name);
-	}
-	return 0;
+	ret = seed_add(drv, ops, &def, copy, start, now, &obj, err);
+	if (ret == 0)
+		obj->autostart = autostart;
+	return ret;
 }
 
 int test_seed_demo(struct test_driver *drv, struct hv_error *err)
 {
-	int ret = seed_demo_domains(drv, test_now_ns(), err);
+	uint64_t now = test_now_ns();
+	int ret = 0;
 
+	for (size_t i = 0; i < ARRAY_SIZE(seed_domains) && ret == 0; i++)
+		ret = seed_demo_object(drv, &test_domain_kind, seed_domains[i].xml, seed_domains[i].running,
+				       false, now, err);
 	if (ret == 0)
-		ret = seed_demo_network(drv, err);
+		ret = seed_demo_object(drv, &test_network_kind, seed_network, true, true, now, err);
 	if (ret == 0)
-		ret = seed_demo_pool(drv, err);
+		ret = seed_demo_object(drv, &test_pool_kind, seed_pool, true, true, now, err);
 	return ret;
 }
 
@@ -226,29 +184,21 @@ int test_seed_generated(struct test_driver *drv, unsigned count, struct hv_error
 	uint64_t now = test_now_ns();
 
 	for (unsigned i = 1; i <= count; i++) {
-		struct hv_domain_def def = {
-		    .type = "test",
-		    .os_type = "hvm",
-		    .max_memory_kib = GENERATED_MEMORY_KIB,
-		    .memory_kib = GENERATED_MEMORY_KIB,
-		    .max_vcpus = 1,
-		    .vcpus = 1,
-		    .on_poweroff = "destroy",
-		    .on_reboot = "restart",
-		    .on_crash = "destroy",
-		};
+		union test_def def = {.domain = generated_def};
+		struct hv_domain_def *domain = &def.domain;
+		struct test_object *obj;
 		char *xml = NULL;
 		int ret;
 
-		snprintf(def.name, sizeof(def.name), "dom-%05u", i);
+		snprintf(domain->name, sizeof(domain->name), "dom-%05u", i);
 		/* Deterministic UUIDs keep benchmark runs comparable. */
-		snprintf(def.uuid, sizeof(def.uuid), "00000000-0000-4000-8000-%012x", i);
-		if (test_table_find(&drv->domains, def.name))
+		snprintf(domain->uuid, sizeof(domain->uuid), "00000000-0000-4000-8000-%012x", i);
+		if (test_table_find(&drv->domains, domain->name))
 			continue;
-		if (asprintf(&xml, generated_template, def.name, def.uuid, GENERATED_MEMORY_KIB,
+		if (asprintf(&xml, generated_template, domain->name, domain->uuid, GENERATED_MEMORY_KIB,
 			     GENERATED_MEMORY_KIB) < 0)
 			return hv_error_set(err, ENOMEM, "out of memory");
-		ret = seed_add_domain(drv, &def, xml, i % 10 == 0, now, err);
+		ret = seed_add(drv, &test_domain_kind, &def, xml, i % 10 == 0, now, &obj, err);
 		if (ret < 0)
 			return ret;
 	}

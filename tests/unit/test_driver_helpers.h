@@ -26,6 +26,7 @@ struct recorded {
 	char new_name[HV_NAME_MAX + 1];
 	char event[32];
 	char detail[32];
+	uint32_t fields;
 	enum hv_domain_state state_seen; /* domain state read back from inside the callback */
 };
 
@@ -41,7 +42,12 @@ static struct {
 
 static inline void on_change(void *opaque, const struct hv_change *change)
 {
-	struct recorded r = {.kind = change->kind, .type = change->type, .state_seen = HV_DOMAIN_NOSTATE};
+	struct recorded r = {
+	    .kind = change->kind,
+	    .type = change->type,
+	    .fields = change->fields,
+	    .state_seen = HV_DOMAIN_NOSTATE,
+	};
 
 	snprintf(r.name, sizeof(r.name), "%s", change->name ? change->name : "");
 	snprintf(r.new_name, sizeof(r.new_name), "%s", change->new_name ? change->new_name : "");
@@ -117,6 +123,29 @@ static inline long events_wait(size_t from, const char *name, const char *event,
 	return -1;
 }
 
+/* enum hv_field bits as words ("state|id"), so that a failed check shows
+ * what differs; "0" for none. */
+static inline const char *fields_text(uint32_t fields, char *buf, size_t size)
+{
+	static const char *const words[] = {
+	    "state",	 "id",	 "config",  "memory", "max_memory", "vcpus", "max_vcpus",
+	    "autostart", "uuid", "os_type", "bridge", "pool_sizes", "type",  "persistent",
+	};
+	size_t used = 0;
+
+	snprintf(buf, size, "0");
+	for (size_t bit = 0; bit < 32; bit++) {
+		if (!(fields & (1u << bit)))
+			continue;
+		int n = snprintf(buf + used, size - used, "%s%s", used ? "|" : "",
+				 bit < sizeof(words) / sizeof(words[0]) ? words[bit] : "?");
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
 /* --- helpers -------------------------------------------------------------- */
 
 static inline uint64_t now_ms(void)
@@ -132,6 +161,17 @@ static inline bool under_valgrind(void)
 	const char *preload = getenv("LD_PRELOAD");
 
 	return preload && strstr(preload, "valgrind");
+}
+
+/* A timing check: took (ms) must be under limit_ms, except under valgrind,
+ * which only reports it. */
+static inline void check_fast(uint64_t took, uint64_t limit_ms, const char *what)
+{
+	if (under_valgrind())
+		printf("# %s: %llu ms (not checked under valgrind)\n", what, (unsigned long long)took);
+	else
+		CHECK(took < limit_ms, "%s in < %llu ms (%llu ms)", what, (unsigned long long)limit_ms,
+		      (unsigned long long)took);
 }
 
 static inline struct hv_conn *conn_open(const char *uri)
