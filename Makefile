@@ -34,11 +34,13 @@ FS_OBJ     := $(FS_SRC:%.c=$(B)/%.o)
 SAN_CORE   := $(CORE_SRC:%.c=$(B)/san/%.o) $(CORE_ASM:%.S=$(B)/san/%.o)
 SAN_FS     := $(FS_SRC:%.c=$(B)/san/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
+BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all san deps test-deps run check check-unit check-bats check-san format format-check \
+.PHONY: bench all san deps test-deps run check check-unit check-bats check-san format format-check \
         install uninstall clean stop
 
-all: $(B)/hvfs $(UNIT_BIN)
+all: $(B)/hvfs $(UNIT_BIN) $(TOOL_BIN)
 san: $(B)/san/hvfs
 
 $(B)/%.o: %.c
@@ -68,6 +70,14 @@ $(B)/unit/%: tests/unit/%.c $(B)/libhvcore.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libhvcore.a $(LIBS)
 
+# Small programs the bats suites drive (poll(2) needs C), and benchmarks.
+$(B)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -o $@ $<
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -o $@ $<
+
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # --- set-up ---------------------------------------------------------------
@@ -93,6 +103,9 @@ check-bats: all
 	@tests/run.sh bats
 check-san: all san
 	@tests/run.sh san
+
+bench: deps all $(BENCH_BIN)
+	@bench/run.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

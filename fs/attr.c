@@ -9,6 +9,7 @@
  * Documents (config.xml) are applied only at close. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,10 @@
 #include "util/log.h"
 
 struct fs_handle {
+	struct fs_file base;
+	struct fs_handle *poll_next; /* in the poll registry while poll_handle is set */
+	struct fuse_pollhandle *poll_handle;
+	uint32_t generation; /* of the value the snapshot shows */
 	struct fs_ctx *ctx;
 	struct node *node; /* the kernel keeps it alive while the file is open */
 	pthread_mutex_t lock;
@@ -52,6 +57,8 @@ int fs_report_error(struct fs_ctx *ctx, struct node *node, const char *what, str
 		char line[HV_ERROR_MESSAGE_MAX + 64];
 		snprintf(line, sizeof(line), "%s: %s", what, err->message);
 		last_errors_set(ctx->last_errors, &obj, line);
+		if (obj.kind != HV_KIND_HOST)
+			fs_notify_last_error(ctx, &obj);
 	}
 	return -err->code;
 }
@@ -89,8 +96,10 @@ int fs_handle_open(struct fs_ctx *ctx, struct node *node, int flags, struct fs_h
 	struct fs_handle *h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
+	h->base.type = FS_FILE_ATTR;
 	h->ctx = ctx;
 	h->node = node;
+	h->generation = node_generation(node->ino);
 	h->readable = readable;
 	pthread_mutex_init(&h->lock, NULL);
 	if (readable || (writable && !(flags & O_TRUNC) && attr->show)) {
@@ -120,13 +129,82 @@ bool fs_handle_direct_io(const struct fs_handle *handle)
 	return handle->node->attr->flags & (FS_ATTR_VOLATILE | FS_ATTR_DOCUMENT);
 }
 
+/* A stable value stays in the page cache across opens: every change
+ * touches the node (new mtime) and invalidates its attributes, and the
+ * kernel (auto_inval_data) then drops the pages before the next read. */
+bool fs_handle_keep_cache(const struct fs_handle *handle)
+{
+	return !fs_handle_direct_io(handle);
+}
+
+static struct {
+	pthread_mutex_t lock;
+	struct fs_handle *head;
+} pollers = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void poll_unregister(struct fs_handle *h)
+{
+	pthread_mutex_lock(&pollers.lock);
+	for (struct fs_handle **p = &pollers.head; *p; p = &(*p)->poll_next) {
+		if (*p == h) {
+			*p = h->poll_next;
+			break;
+		}
+	}
+	if (h->poll_handle)
+		fuse_pollhandle_destroy(h->poll_handle);
+	h->poll_handle = NULL;
+	pthread_mutex_unlock(&pollers.lock);
+}
+
+unsigned fs_handle_poll(struct fs_handle *h, struct fuse_pollhandle *ph)
+{
+	unsigned revents = POLLIN | POLLRDNORM;
+
+	pthread_mutex_lock(&pollers.lock);
+	if (node_generation(h->node->ino) != h->generation)
+		revents |= POLLPRI | POLLERR;
+	if (ph) {
+		if (h->poll_handle) {
+			fuse_pollhandle_destroy(h->poll_handle);
+		} else {
+			h->poll_next = pollers.head;
+			pollers.head = h;
+		}
+		h->poll_handle = ph;
+	}
+	pthread_mutex_unlock(&pollers.lock);
+	return revents;
+}
+
+void fs_handles_notify_poll(fuse_ino_t ino)
+{
+	pthread_mutex_lock(&pollers.lock);
+	for (struct fs_handle **p = &pollers.head; *p;) {
+		struct fs_handle *h = *p;
+		if (h->node->ino != ino) {
+			p = &h->poll_next;
+			continue;
+		}
+		fuse_lowlevel_notify_poll(h->poll_handle);
+		fuse_pollhandle_destroy(h->poll_handle);
+		h->poll_handle = NULL;
+		*p = h->poll_next;
+	}
+	pthread_mutex_unlock(&pollers.lock);
+}
+
 int fs_handle_read(struct fs_handle *h, off_t offset, size_t size, const char **data, size_t *len)
 {
 	struct hv_error err = {0};
 	int ret = 0;
 
 	pthread_mutex_lock(&h->lock);
-	if (offset == 0 && h->snapshot_consumed) {
+	/* Offset 0 after the value changed: the kernel invalidated its pages
+	 * (our own first read may never have come, the page cache served it). */
+	uint32_t generation = node_generation(h->node->ino);
+	if (offset == 0 && (h->snapshot_consumed || generation != h->generation)) {
+		h->generation = generation;
 		ret = fs_attr_render(h->ctx, h->node, &h->snapshot, &err);
 		h->snapshot_consumed = false;
 	}
@@ -156,10 +234,13 @@ static int apply_pending(struct fs_handle *h)
 
 	h->dirty = false;
 	ret = node_object(h->node, &obj, name);
-	if (ret == 0)
+	if (ret == 0) {
+		fs_request_node = h->node;
 		ret = h->node->attr->store(h->ctx, &obj, strbuf_str(&h->pending), h->pending.len, &err);
-	else
+		fs_request_node = NULL;
+	} else {
 		hv_error_set(&err, ENOENT, "the object is gone");
+	}
 	/* Later writes on this descriptor are new values (sysfs semantics). */
 	h->pending_base += (off_t)h->pending.len;
 	strbuf_reset(&h->pending);
@@ -249,6 +330,7 @@ void fs_handle_release(struct fs_handle *h)
 {
 	if (!h)
 		return;
+	poll_unregister(h);
 	/* A writer that never flushed (the kernel flushes on every close, so
 	 * only a dying process): apply anyway, the error goes to last_error. */
 	if (h->dirty)

@@ -162,6 +162,7 @@ static int report_collection_error(struct fs_ctx *ctx, struct node *parent, cons
 		char line[HV_ERROR_MESSAGE_MAX + 64];
 		snprintf(line, sizeof(line), "%s: %s", what, err->message);
 		last_errors_set(ctx->last_errors, &obj, line);
+		fs_notify_last_error(ctx, &obj);
 	}
 	return -err->code;
 }
@@ -179,36 +180,35 @@ void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 		fuse_reply_err(req, EPERM);
 		return;
 	}
+	if (fs_request_is_self(ctx, req)) {
+		/* The notifier announcing an object the driver already made. */
+		if (hv_object_exists(ctx->conn, parent->dir->collection->kind, name, &err) < 0) {
+			fuse_reply_err(req, ENOENT);
+			return;
+		}
+		fs_reply_object_entry(req, ctx, parent, name);
+		return;
+	}
 	ret = hv_object_define(ctx->conn, parent->dir->collection->kind, name, NULL, 0, &err);
 	if (ret < 0) {
 		fuse_reply_err(req, -report_collection_error(ctx, parent, name, "mkdir", &err, false));
 		return;
 	}
-	struct node *node = node_lookup_child(parent, name, parent->dir->collection->child_type, NULL);
-	if (!node) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	struct fuse_entry_param e = {0};
-	e.ino = node->ino;
-	e.attr_timeout = ctx->options.attr_timeout;
-	e.entry_timeout = ctx->options.entry_timeout;
-	e.attr.st_ino = node->ino;
-	e.attr.st_mode = S_IFDIR | 0755 | (ctx->options.has_group ? 0020 : 0);
-	e.attr.st_nlink = 2;
-	e.attr.st_gid = ctx->options.has_group ? ctx->options.group : 0;
-	e.attr.st_mtim = e.attr.st_ctim = e.attr.st_atim = node->mtime;
-	if (fuse_reply_entry(req, &e) == -ENOENT)
-		node_forget(node->ino, 1);
+	fs_reply_object_entry(req, ctx, parent, name);
 }
 
-int fs_ops_rmdir(struct fs_ctx *ctx, struct node *parent, const char *name)
+int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name)
 {
 	struct hv_error err = {0};
 	int ret;
 
 	if (!parent || !parent->dir)
 		return parent ? -ENOTDIR : -ENOENT;
+	if (parent->dir->collection && fs_request_is_self(ctx, req)) {
+		/* The notifier announcing an object the driver already removed. */
+		node_detach(parent, name);
+		return 0;
+	}
 	if (!parent->dir->collection) {
 		if (fs_dir_find_attr(parent->dir, name))
 			return -ENOTDIR;
@@ -220,14 +220,19 @@ int fs_ops_rmdir(struct fs_ctx *ctx, struct node *parent, const char *name)
 	return 0;
 }
 
-int fs_ops_rename(struct fs_ctx *ctx, struct node *parent, const char *name, struct node *new_parent,
-		  const char *new_name, unsigned flags)
+int fs_ops_rename(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
+		  struct node *new_parent, const char *new_name, unsigned flags)
 {
 	struct hv_error err = {0};
 	int ret;
 
 	if (!parent || !new_parent)
 		return -ENOENT;
+	if (parent == new_parent && parent->dir && parent->dir->collection && fs_request_is_self(ctx, req)) {
+		/* The notifier announcing a rename the driver already made. */
+		node_rename(parent, name, new_name);
+		return 0;
+	}
 	if (flags & RENAME_EXCHANGE)
 		return -EINVAL; /* objects cannot trade names atomically */
 	if (parent != new_parent)

@@ -107,8 +107,8 @@ STATS_SHOW(cpu_time, cpu_time_ns)
 STATS_SHOW(memory_rss, memory_rss_kib)
 
 static const struct fs_attr stats_attrs[] = {
-    {"cpu_time", 0444, FS_ATTR_VOLATILE, show_cpu_time, NULL},
-    {"memory_rss", 0444, FS_ATTR_VOLATILE, show_memory_rss, NULL},
+    {"cpu_time", 0444, FS_ATTR_VOLATILE, 0, show_cpu_time, NULL},
+    {"memory_rss", 0444, FS_ATTR_VOLATILE, 0, show_memory_rss, NULL},
     {NULL},
 };
 
@@ -118,19 +118,19 @@ static const struct fs_dir_type stats_type = {
 };
 
 static const struct fs_attr domain_attrs[] = {
-    {"autostart", 0644, 0, show_autostart, fs_store_autostart},
-    {"config.xml", 0644, FS_ATTR_DOCUMENT, fs_show_config, fs_store_config},
-    {"control", 0200, 0, NULL, store_control},
-    {"id", 0444, 0, show_id, NULL},
-    {"last_error", 0444, 0, fs_show_last_error, NULL},
-    {"max_memory", 0644, 0, show_max_memory, store_max_memory},
-    {"max_vcpus", 0644, 0, show_max_vcpus, store_max_vcpus},
-    {"memory", 0644, 0, show_memory, store_memory},
-    {"os_type", 0444, 0, show_os_type, NULL},
-    {"persistent", 0444, 0, show_persistent, NULL},
-    {"state", 0444, 0, show_state, NULL},
-    {"uuid", 0444, 0, show_uuid, NULL},
-    {"vcpus", 0644, 0, show_vcpus, store_vcpus},
+    {"autostart", 0644, 0, HV_FIELD_AUTOSTART, show_autostart, fs_store_autostart},
+    {"config.xml", 0644, FS_ATTR_DOCUMENT, HV_FIELD_CONFIG, fs_show_config, fs_store_config},
+    {"control", 0200, 0, 0, NULL, store_control},
+    {"id", 0444, 0, HV_FIELD_ID, show_id, NULL},
+    {"last_error", 0444, 0, 0, fs_show_last_error, NULL},
+    {"max_memory", 0644, 0, HV_FIELD_MAX_MEMORY, show_max_memory, store_max_memory},
+    {"max_vcpus", 0644, 0, HV_FIELD_MAX_VCPUS, show_max_vcpus, store_max_vcpus},
+    {"memory", 0644, 0, HV_FIELD_MEMORY, show_memory, store_memory},
+    {"os_type", 0444, 0, HV_FIELD_OS_TYPE, show_os_type, NULL},
+    {"persistent", 0444, 0, HV_FIELD_PERSISTENT, show_persistent, NULL},
+    {"state", 0444, 0, HV_FIELD_STATE, show_state, NULL},
+    {"uuid", 0444, 0, HV_FIELD_UUID, show_uuid, NULL},
+    {"vcpus", 0644, 0, HV_FIELD_VCPUS, show_vcpus, store_vcpus},
     {NULL},
 };
 

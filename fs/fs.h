@@ -24,6 +24,17 @@
 struct fs_ctx;
 struct notifier;
 struct last_errors;
+struct events;
+
+/* What fi->fh points at: every open file starts with this. */
+enum fs_file_type {
+	FS_FILE_ATTR,
+	FS_FILE_EVENTS,
+};
+
+struct fs_file {
+	enum fs_file_type type;
+};
 
 /* The object a node belongs to: found by walking up to the nearest
  * directory whose type is an object type. */
@@ -35,12 +46,14 @@ struct fs_object {
 enum fs_attr_flags {
 	FS_ATTR_VOLATILE = 1 << 0, /* statistics: never cached, direct_io */
 	FS_ATTR_DOCUMENT = 1 << 1, /* XML: 1 MiB bound, applied only on close */
+	FS_ATTR_EVENTS = 1 << 2,   /* the event stream, not a value */
 };
 
 struct fs_attr {
 	const char *name;
 	mode_t mode; /* permission bits for root; --group adds the group's */
 	unsigned flags;
+	uint32_t fields; /* enum hv_field bits this file shows: it changes when they do */
 	/* Renders the whole value, newline-terminated, into out. */
 	int (*show)(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
 		    struct hv_error *err);
@@ -86,6 +99,7 @@ struct node {
 	unsigned children;
 	bool stale; /* replaced or renamed away: no longer found by name */
 	struct timespec mtime;
+	uint32_t generation;   /* bumped at every change of the value (poll) */
 	struct node *ino_next; /* hash chains */
 	struct node *name_next;
 };
@@ -104,7 +118,9 @@ struct fs_ctx {
 	struct fs_options options;
 	struct notifier *notifier;
 	struct last_errors *last_errors;
+	struct events *events;
 	struct timespec mount_time;
+	char *mountpoint; /* absolute: the notifier acts on its own mount */
 };
 
 /* --- node.c: the inode table ----------------------------------------- */
@@ -127,6 +143,16 @@ void node_rename(struct node *parent, const char *old_name, const char *new_name
 void node_foreach_under(struct node *parent, const char *name, void (*fn)(fuse_ino_t ino, void *opaque),
 			void *opaque);
 void node_set_mtime(fuse_ino_t ino, struct timespec when);
+/* The value behind ino changed: new mtime (so the kernel, which revalidates
+ * with auto_inval_data, drops its cached pages) and a new generation (poll). */
+void node_touch(fuse_ino_t ino);
+uint32_t node_generation(fuse_ino_t ino);
+/* The node at dir/name/attr (attr or name may be NULL), or 0 if the kernel
+ * has not looked it up. */
+fuse_ino_t node_find(const char *dir, const char *name, const char *attr);
+/* An object went: its name no longer leads to its old node (a new object of
+ * the same name gets a new inode). */
+void node_detach(struct node *parent, const char *name);
 /* Fills obj from the nearest object ancestor (or the node itself).
  * name points into a node and stays valid while the kernel holds the node;
  * copy it into buf (HV_NAME_MAX + 1) under the table lock to be safe
@@ -171,11 +197,29 @@ void last_errors_rename(struct last_errors *errors, enum hv_object_kind kind, co
 			const char *new_name);
 void last_errors_forget(struct last_errors *errors, enum hv_object_kind kind, const char *name);
 
-/* --- notify.c: driver changes -> kernel caches ------------------------- */
+/* --- notify.c: changes -> kernel caches, inotify, poll, events ---------- */
 /* The hv_change_fn handed to the driver; opaque is the fs_ctx. */
 void fs_on_change(void *opaque, const struct hv_change *change);
+/* last_error of obj changed (a write failed). */
+void fs_notify_last_error(struct fs_ctx *ctx, const struct fs_object *obj);
 int notifier_start(struct fs_ctx *ctx);
 void notifier_stop(struct fs_ctx *ctx);
+
+/* Request handlers mark their thread, so that a change reported while one
+ * runs is known to be caused by the request (the kernel then produces the
+ * inotify event for the file or directory operated on itself). */
+extern __thread bool fs_request_thread;
+extern __thread const struct node *fs_request_node; /* the file being written */
+
+/* The notifier acts on its own mount to produce inotify events; handlers
+ * ask how to treat its requests. */
+enum fs_self_answer {
+	FS_SELF_NONE,	 /* not the notifier, or nothing special: handle normally */
+	FS_SELF_ABSENT,	 /* lookup: answer ENOENT (the name is about to be created) */
+	FS_SELF_PRESENT, /* lookup: answer a directory (the name is about to go) */
+};
+bool fs_request_is_self(struct fs_ctx *ctx, fuse_req_t req);
+enum fs_self_answer fs_self_lookup(struct fs_ctx *ctx, const struct node *parent, const char *name);
 
 /* --- attr.c: open files ------------------------------------------------ */
 struct fs_handle;
@@ -189,6 +233,12 @@ int fs_handle_truncate(struct fs_handle *handle, off_t size);
 int fs_handle_flush(struct fs_handle *handle);
 void fs_handle_release(struct fs_handle *handle);
 bool fs_handle_direct_io(const struct fs_handle *handle);
+bool fs_handle_keep_cache(const struct fs_handle *handle);
+/* poll(2) on an attribute: POLLPRI|POLLERR once the value changed since it
+ * was last read (sysfs semantics); ph is kept and notified at the change. */
+unsigned fs_handle_poll(struct fs_handle *handle, struct fuse_pollhandle *ph);
+/* Wakes pollers of ino; called after the kernel's cache was invalidated. */
+void fs_handles_notify_poll(fuse_ino_t ino);
 /* Renders the node's value (for getattr's st_size and for reads). */
 int fs_attr_render(struct fs_ctx *ctx, struct node *node, struct strbuf *out, struct hv_error *err);
 /* Records a failed operation on obj: last_error, log line.  Returns -err->code. */

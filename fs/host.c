@@ -48,15 +48,15 @@ static int show_uri(struct fs_ctx *ctx, const struct fs_object *obj, struct strb
 }
 
 static const struct fs_attr host_attrs[] = {
-    {"capabilities.xml", 0444, FS_ATTR_DOCUMENT, show_capabilities, NULL},
-    {"cpu_model", 0444, 0, show_cpu_model, NULL},
-    {"cpus", 0444, 0, show_cpus, NULL},
-    {"driver", 0444, 0, show_driver, NULL},
-    {"free_memory", 0444, FS_ATTR_VOLATILE, show_free_memory, NULL},
-    {"hostname", 0444, 0, show_hostname, NULL},
-    {"hypervisor_version", 0444, 0, show_hypervisor_version, NULL},
-    {"memory", 0444, 0, show_memory, NULL},
-    {"uri", 0444, 0, show_uri, NULL},
+    {"capabilities.xml", 0444, FS_ATTR_DOCUMENT, 0, show_capabilities, NULL},
+    {"cpu_model", 0444, 0, 0, show_cpu_model, NULL},
+    {"cpus", 0444, 0, 0, show_cpus, NULL},
+    {"driver", 0444, 0, 0, show_driver, NULL},
+    {"free_memory", 0444, FS_ATTR_VOLATILE, 0, show_free_memory, NULL},
+    {"hostname", 0444, 0, 0, show_hostname, NULL},
+    {"hypervisor_version", 0444, 0, 0, show_hypervisor_version, NULL},
+    {"memory", 0444, 0, 0, show_memory, NULL},
+    {"uri", 0444, 0, 0, show_uri, NULL},
     {NULL},
 };
 

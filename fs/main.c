@@ -1,5 +1,6 @@
 /* hvfs: options, mount, the multithreaded session loop, clean shutdown. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -7,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "drivers/conf/conf.h"
+#include "fs/events.h"
 #include "fs/ops.h"
 #include "schema/validate.h"
 #include "util/log.h"
@@ -82,12 +85,14 @@ static int cmdline_proc(void *data, const char *arg, int key, struct fuse_args *
 	return 1;
 }
 
-/* A mount point whose daemon died answers ENOTCONN to everything. */
+/* A mount point whose daemon died answers ENOTCONN to everything the
+ * kernel has not cached: statfs is never cached, stat may be. */
 static int check_mountpoint(const char *mountpoint)
 {
+	struct statvfs sv;
 	struct stat st;
 
-	if (stat(mountpoint, &st) == 0) {
+	if (statvfs(mountpoint, &sv) == 0 && stat(mountpoint, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "hvfs: %s is not a directory\n", mountpoint);
 			return -ENOTDIR;
@@ -127,15 +132,66 @@ static int apply_cmdline(const struct cmdline *cmd, struct fs_options *options)
 		options->has_group = true;
 	}
 	options->uri = cmd->uri ? cmd->uri : (char *)DEFAULT_URI;
-	/* Until change notification reaches every cached path, the kernel is
-	 * asked to revalidate every time: correctness first. */
-	options->entry_timeout = 0;
-	options->attr_timeout = 0;
+	/* Every change invalidates what the kernel caches (notify.c), so the
+	 * kernel may keep names and attributes for long. */
+	options->entry_timeout = 3600;
+	options->attr_timeout = 3600;
 	return 0;
+}
+
+/* Daemonizing forks, and only the forking thread survives a fork: it must
+ * happen before the driver and the notifier start their threads.  The
+ * parent waits until the child has mounted (or failed, having said why on
+ * the still-shared stderr), so `hvfs MNT` returns when MNT is usable and its
+ * exit status tells whether it is. */
+static int daemonize_begin(int *ready_fd)
+{
+	int pipefd[2];
+	char ok;
+
+	if (pipe(pipefd) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(pipefd[1]);
+		ssize_t n = read(pipefd[0], &ok, 1);
+		_exit(n == 1 ? 0 : 1);
+	}
+	close(pipefd[0]);
+	setsid();
+	*ready_fd = pipefd[1];
+	return 0;
+}
+
+static void daemonize_done(int ready_fd)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	log_use_syslog("hvfs");
+	if (chdir("/") < 0)
+		log_warning("chdir /: %s", strerror(errno));
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	if (write(ready_fd, "1", 1) != 1)
+		log_warning("cannot tell the parent that the mount is ready: %s", strerror(errno));
+	close(ready_fd);
 }
 
 static int serve(struct fs_ctx *ctx, struct fuse_args *args, struct fuse_cmdline_opts *opts)
 {
+	int ready_fd = -1;
+
+	if (!opts->foreground && daemonize_begin(&ready_fd) < 0) {
+		fprintf(stderr, "hvfs: cannot daemonize: %s\n", strerror(errno));
+		return 1;
+	}
 	struct hv_error err = {0};
 	int ret;
 
@@ -149,6 +205,7 @@ static int serve(struct fs_ctx *ctx, struct fuse_args *args, struct fuse_cmdline
 		hv_conn_close(ctx->conn);
 		return 1;
 	}
+	events_set_session(ctx->events, ctx->session);
 	if (fuse_set_signal_handlers(ctx->session) != 0 || notifier_start(ctx) < 0 ||
 	    fuse_session_mount(ctx->session, opts->mountpoint) != 0) {
 		hv_conn_close(ctx->conn);
@@ -158,9 +215,8 @@ static int serve(struct fs_ctx *ctx, struct fuse_args *args, struct fuse_cmdline
 		return 1;
 	}
 	log_info("serving %s on %s", ctx->options.uri, opts->mountpoint);
-	if (!opts->foreground)
-		log_use_syslog("hvfs");
-	fuse_daemonize(opts->foreground);
+	if (ready_fd >= 0)
+		daemonize_done(ready_fd);
 
 	if (opts->singlethread) {
 		ret = fuse_session_loop(ctx->session);
@@ -173,6 +229,8 @@ static int serve(struct fs_ctx *ctx, struct fuse_args *args, struct fuse_cmdline
 		fuse_loop_cfg_destroy(config);
 	}
 	log_info("unmounting %s", opts->mountpoint);
+	/* Blocked readers of events are answered before the session goes. */
+	events_wake_all(ctx->events);
 	fuse_session_unmount(ctx->session);
 	/* Driver first (no more changes), then the notifier that relays them,
 	 * then the session the notifier talks to. */
@@ -220,8 +278,11 @@ int main(int argc, char *argv[])
 	    fuse_opt_add_arg(&args, "-osubtype=hvfs") != 0)
 		goto out;
 	clock_gettime(CLOCK_REALTIME, &ctx.mount_time);
+	ctx.mountpoint = realpath(opts.mountpoint, NULL);
 	ctx.last_errors = last_errors_create();
-	if (!ctx.last_errors || node_table_init(&fs_root_type, ctx.mount_time) < 0) {
+	ctx.events = events_create();
+	if (!ctx.mountpoint || !ctx.last_errors || !ctx.events ||
+	    node_table_init(&fs_root_type, ctx.mount_time) < 0) {
 		fprintf(stderr, "hvfs: out of memory\n");
 		goto out;
 	}
@@ -229,6 +290,8 @@ int main(int argc, char *argv[])
 out:
 	node_table_finish();
 	last_errors_destroy(ctx.last_errors);
+	events_destroy(ctx.events);
+	free(ctx.mountpoint);
 	hv_schema_cleanup();
 	hv_conf_cleanup();
 	free(opts.mountpoint);

@@ -32,14 +32,14 @@ static int store_control(struct fs_ctx *ctx, const struct fs_object *obj, const 
 }
 
 static const struct fs_attr network_attrs[] = {
-    {"autostart", 0644, 0, show_autostart, fs_store_autostart},
-    {"bridge", 0444, 0, show_bridge, NULL},
-    {"config.xml", 0644, FS_ATTR_DOCUMENT, fs_show_config, fs_store_config},
-    {"control", 0200, 0, NULL, store_control},
-    {"last_error", 0444, 0, fs_show_last_error, NULL},
-    {"persistent", 0444, 0, show_persistent, NULL},
-    {"state", 0444, 0, show_state, NULL},
-    {"uuid", 0444, 0, show_uuid, NULL},
+    {"autostart", 0644, 0, HV_FIELD_AUTOSTART, show_autostart, fs_store_autostart},
+    {"bridge", 0444, 0, HV_FIELD_BRIDGE, show_bridge, NULL},
+    {"config.xml", 0644, FS_ATTR_DOCUMENT, HV_FIELD_CONFIG, fs_show_config, fs_store_config},
+    {"control", 0200, 0, 0, NULL, store_control},
+    {"last_error", 0444, 0, 0, fs_show_last_error, NULL},
+    {"persistent", 0444, 0, HV_FIELD_PERSISTENT, show_persistent, NULL},
+    {"state", 0444, 0, HV_FIELD_STATE, show_state, NULL},
+    {"uuid", 0444, 0, HV_FIELD_UUID, show_uuid, NULL},
     {NULL},
 };
 

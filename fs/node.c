@@ -357,3 +357,59 @@ void node_path(struct node *node, char *buf, size_t size)
 		snprintf(buf, size, "/");
 	pthread_mutex_unlock(&table.lock);
 }
+
+void node_touch(fuse_ino_t ino)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	pthread_mutex_lock(&table.lock);
+	struct node *n = find_ino(ino);
+	if (n) {
+		/* Strictly later than before, even within one clock tick, so
+		 * that the kernel always sees the mtime change. */
+		if (now.tv_sec < n->mtime.tv_sec ||
+		    (now.tv_sec == n->mtime.tv_sec && now.tv_nsec <= n->mtime.tv_nsec)) {
+			now = n->mtime;
+			if (++now.tv_nsec >= 1000000000L) {
+				now.tv_sec++;
+				now.tv_nsec = 0;
+			}
+		}
+		n->mtime = now;
+		n->generation++;
+	}
+	pthread_mutex_unlock(&table.lock);
+}
+
+uint32_t node_generation(fuse_ino_t ino)
+{
+	pthread_mutex_lock(&table.lock);
+	struct node *n = find_ino(ino);
+	uint32_t generation = n ? n->generation : 0;
+	pthread_mutex_unlock(&table.lock);
+	return generation;
+}
+
+fuse_ino_t node_find(const char *dir, const char *name, const char *attr)
+{
+	const char *parts[] = {dir, name, attr};
+	struct node *n;
+
+	pthread_mutex_lock(&table.lock);
+	n = table.root;
+	for (size_t i = 0; n && i < 3 && parts[i]; i++)
+		n = find_child(n, parts[i]);
+	fuse_ino_t ino = n ? n->ino : 0;
+	pthread_mutex_unlock(&table.lock);
+	return ino;
+}
+
+void node_detach(struct node *parent, const char *name)
+{
+	pthread_mutex_lock(&table.lock);
+	struct node *n = find_child(parent, name);
+	if (n)
+		unlink_name(n);
+	pthread_mutex_unlock(&table.lock);
+}

@@ -1,35 +1,72 @@
-/* Driver changes -> the kernel's caches.  The driver's callback may come
- * from any thread, including a FUSE worker in the middle of a request whose
- * inode the kernel holds locked; telling the kernel to invalidate from there
- * could deadlock.  So the callback only queues, and one notifier thread
- * talks to the kernel.  The queue is bounded: past the bound, changes
- * collapse into "invalidate everything", which is always correct. */
+/* Changes, whatever their origin, made visible: to the kernel's caches, to
+ * inotify watchers, to poll(2)ers and to readers of `events`.
+ *
+ * The kernel emits no inotify event for FUSE's invalidation notices, but it
+ * does for operations on the mount.  So a notifier thread performs, on its
+ * own mount, the operation a local change would have been: utimensat(mtime
+ * only) gives IN_MODIFY on a file (and, through the parent's watch, on its
+ * directory); mkdir/rmdir/rename give IN_CREATE/IN_DELETE/IN_MOVED_* in the
+ * collection directory.  Handlers recognise the notifier's requests (by
+ * thread id) and answer them from the model without calling the driver, so
+ * nothing loops.  Example: the test driver completes a shutdown on its timer
+ * thread; fs_on_change() touches and invalidates domains/x/state and
+ * domains/x/id at once (a reader sees the new value from then on), appends
+ * "domains/x stopped shutdown" and two "changed" lines to `events`, and
+ * queues the object; the notifier then wakes pollers and calls
+ * utimensat("MNT/domains/x/state") and ("MNT/domains/x/id").
+ *
+ * Why it cannot deadlock: invalidation in the callback is attribute-only
+ * (offset -1: no page locks, no inode locks), so it is safe in any thread,
+ * including a handler.  Everything that takes kernel locks (entry
+ * invalidation, the self-operations) runs on the notifier thread, which no
+ * handler ever waits for.  When a change is caused by a request, the kernel
+ * already reports the operation itself, so only the other files get events.
+ *
+ * Bursts coalesce: a queued modification of an object absorbs later ones. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "fs/events.h"
 #include "fs/fs.h"
 #include "util/log.h"
 
 #define QUEUE_MAX 4096
 
+__thread bool fs_request_thread;
+__thread const struct node *fs_request_node;
+
 struct queued_change {
 	struct queued_change *next;
 	enum hv_object_kind kind;
 	enum hv_change_type type;
+	uint64_t attr_bits; /* MODIFIED: indexes into the object type's attrs */
+	uint64_t skip_bits; /* files whose event the kernel produced itself */
+	char name[HV_NAME_MAX + 1];
+	char new_name[HV_NAME_MAX + 1];
+};
+
+struct self_op {
+	enum hv_change_type type; /* CREATED, DELETED, RENAMED; MODIFIED = none */
+	enum hv_object_kind kind;
 	char name[HV_NAME_MAX + 1];
 	char new_name[HV_NAME_MAX + 1];
 };
 
 struct notifier {
 	pthread_t thread;
+	pid_t tid; /* its requests are recognised by this */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct queued_change *head, **tail;
 	size_t length;
 	bool overflowed;
 	bool stopping;
+	struct self_op self; /* guarded by lock */
 };
 
 static void copy_name(char *dst, const char *src)
@@ -37,29 +74,87 @@ static void copy_name(char *dst, const char *src)
 	snprintf(dst, HV_NAME_MAX + 1, "%s", src ? src : "");
 }
 
-void fs_on_change(void *opaque, const struct hv_change *change)
+static const struct fs_dir_type *object_type(enum hv_object_kind kind)
 {
-	struct fs_ctx *ctx = opaque;
+	switch (kind) {
+	case HV_KIND_DOMAIN:
+		return fs_domains_type.collection->child_type;
+	case HV_KIND_NETWORK:
+		return fs_networks_type.collection->child_type;
+	case HV_KIND_POOL:
+		return fs_pools_type.collection->child_type;
+	case HV_KIND_HOST:
+		break;
+	}
+	return &fs_host_type;
+}
+
+/* The files of an object whose value shows one of fields (0: any). */
+static uint64_t affected_attrs(const struct fs_dir_type *type, uint32_t fields)
+{
+	uint64_t bits = 0;
+	unsigned i = 0;
+
+	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
+		if (!a->show || (a->flags & (FS_ATTR_VOLATILE | FS_ATTR_EVENTS)))
+			continue; /* statistics are exempt from change notification */
+		if (fields == 0 ? a->fields != 0 : (a->fields & fields) != 0)
+			bits |= 1ULL << i;
+	}
+	return bits;
+}
+
+static uint64_t attr_bit(const struct fs_dir_type *type, const struct fs_attr *attr)
+{
+	unsigned i = 0;
+
+	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++)
+		if (a == attr)
+			return 1ULL << i;
+	return 0;
+}
+
+/* "domains/test" (or "host") into buf. */
+static void object_path(enum hv_object_kind kind, const char *name, char *buf, size_t size)
+{
+	if (kind == HV_KIND_HOST)
+		snprintf(buf, size, "host");
+	else
+		snprintf(buf, size, "%s/%s", hv_object_kind_dir(kind), name);
+}
+
+static void enqueue(struct fs_ctx *ctx, const struct queued_change *change)
+{
 	struct notifier *n = ctx->notifier;
 
-	/* Bookkeeping that must be in place before the next request. */
-	if (change->type == HV_CHANGE_DELETED && change->name)
-		last_errors_forget(ctx->last_errors, change->kind, change->name);
-	if (change->type == HV_CHANGE_RENAMED && change->name && change->new_name)
-		last_errors_rename(ctx->last_errors, change->kind, change->name, change->new_name);
 	if (!n)
 		return;
-
-	struct queued_change *q = calloc(1, sizeof(*q));
 	pthread_mutex_lock(&n->lock);
-	if (!q || n->length >= QUEUE_MAX) {
+	if (change->type == HV_CHANGE_MODIFIED) {
+		/* Coalesce with a queued modification of the same object that
+		 * no creation, deletion or rename follows. */
+		struct queued_change *match = NULL;
+		for (struct queued_change *q = n->head; q; q = q->next) {
+			if (q->kind != change->kind || strcmp(q->name, change->name) != 0)
+				continue;
+			match = q->type == HV_CHANGE_MODIFIED ? q : NULL;
+		}
+		if (match) {
+			match->skip_bits &= change->skip_bits | ~change->attr_bits;
+			match->skip_bits |= change->skip_bits & ~match->attr_bits;
+			match->attr_bits |= change->attr_bits;
+			pthread_mutex_unlock(&n->lock);
+			return;
+		}
+	}
+	struct queued_change *q = n->length < QUEUE_MAX ? malloc(sizeof(*q)) : NULL;
+	if (!q) {
+		if (!n->overflowed)
+			log_warning("change queue full: inotify events are being dropped");
 		n->overflowed = true;
-		free(q);
 	} else {
-		q->kind = change->kind;
-		q->type = change->type;
-		copy_name(q->name, change->name);
-		copy_name(q->new_name, change->new_name);
+		*q = *change;
+		q->next = NULL;
 		*n->tail = q;
 		n->tail = &q->next;
 		n->length++;
@@ -68,54 +163,232 @@ void fs_on_change(void *opaque, const struct hv_change *change)
 	pthread_mutex_unlock(&n->lock);
 }
 
-static void invalidate_inode(fuse_ino_t ino, void *opaque)
+/* Files of an object changed: the kernel's copy goes now (before anyone
+ * is told), the rest follows on the notifier thread.  lifecycle, when not
+ * NULL, is the change's own events line, written before the files' lines. */
+static void object_attrs_changed(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name,
+				 uint64_t bits, const struct hv_change *lifecycle)
+{
+	const struct fs_dir_type *type = object_type(kind);
+	struct queued_change q = {.kind = kind, .type = HV_CHANGE_MODIFIED, .attr_bits = bits};
+	char path[256], file[320];
+	unsigned i = 0;
+
+	copy_name(q.name, name);
+	object_path(kind, name, path, sizeof(path));
+	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
+		if (!(bits & (1ULL << i)))
+			continue;
+		fuse_ino_t ino =
+		    node_find(kind == HV_KIND_HOST ? "host" : hv_object_kind_dir(kind),
+			      kind == HV_KIND_HOST ? a->name : name, kind == HV_KIND_HOST ? NULL : a->name);
+		if (ino && ctx->session) {
+			node_touch(ino);
+			/* Attributes only (offset -1): lock-free in the kernel, so
+			 * safe from any thread; readers revalidate and, seeing the
+			 * new mtime, drop their cached pages themselves. */
+			fuse_lowlevel_notify_inval_inode(ctx->session, ino, -1, 0);
+		}
+		if (fs_request_thread && fs_request_node && fs_request_node->attr == a)
+			q.skip_bits |= 1ULL << i; /* the writer's own write(2) made the event */
+	}
+	if (lifecycle)
+		events_append(ctx->events, path, lifecycle->event ? lifecycle->event : "changed",
+			      lifecycle->detail);
+	i = 0;
+	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
+		if (!(bits & (1ULL << i)))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, a->name);
+		events_append(ctx->events, file, "changed", NULL);
+	}
+	enqueue(ctx, &q);
+}
+
+void fs_notify_last_error(struct fs_ctx *ctx, const struct fs_object *obj)
+{
+	const struct fs_dir_type *type = object_type(obj->kind);
+
+	object_attrs_changed(ctx, obj->kind, obj->name, attr_bit(type, fs_dir_find_attr(type, "last_error")),
+			     NULL);
+}
+
+void fs_on_change(void *opaque, const struct hv_change *change)
 {
 	struct fs_ctx *ctx = opaque;
-	int ret = fuse_lowlevel_notify_inval_inode(ctx->session, ino, 0, 0);
+	char path[256], new_path[256];
+	struct queued_change q = {.kind = change->kind, .type = change->type};
 
-	/* -ENOENT: the kernel has already forgotten it, which is fine. */
-	if (ret < 0 && ret != -ENOENT)
-		log_debug("inval_inode %lu: %s", (unsigned long)ino, strerror(-ret));
-}
+	copy_name(q.name, change->name);
+	copy_name(q.new_name, change->new_name);
+	object_path(change->kind, change->name, path, sizeof(path));
 
-static void invalidate_entry(struct fs_ctx *ctx, fuse_ino_t parent, const char *name)
-{
-	int ret = fuse_lowlevel_notify_inval_entry(ctx->session, parent, name, strlen(name));
-
-	if (ret < 0 && ret != -ENOENT)
-		log_debug("inval_entry %s: %s", name, strerror(-ret));
-}
-
-static void apply_change(struct fs_ctx *ctx, const struct queued_change *q)
-{
-	struct node *root = node_root();
-
-	if (q->kind == HV_KIND_HOST) {
-		node_foreach_under(root, "host", invalidate_inode, ctx);
-		return;
-	}
-	const char *dir = hv_object_kind_dir(q->kind);
-	fuse_ino_t dir_ino = node_child_ino(root, dir);
-	struct node *collection = dir_ino ? node_get(dir_ino) : NULL;
-	if (!collection)
-		return; /* the kernel has looked nothing up there yet */
-
-	switch (q->type) {
+	switch (change->type) {
 	case HV_CHANGE_CREATED:
+		events_append(ctx->events, path, "created", NULL);
+		if (!fs_request_thread)
+			enqueue(ctx, &q);
+		break;
 	case HV_CHANGE_DELETED:
-		invalidate_entry(ctx, dir_ino, q->name);
-		invalidate_inode(dir_ino, ctx);
+		last_errors_forget(ctx->last_errors, change->kind, change->name);
+		events_append(ctx->events, path, "deleted", NULL);
+		if (fs_request_thread) {
+			struct node *dir = node_get(node_find(hv_object_kind_dir(change->kind), NULL, NULL));
+			if (dir)
+				node_detach(dir, change->name);
+		} else {
+			enqueue(ctx, &q);
+		}
 		break;
 	case HV_CHANGE_RENAMED:
-		invalidate_entry(ctx, dir_ino, q->name);
-		invalidate_entry(ctx, dir_ino, q->new_name);
-		invalidate_inode(dir_ino, ctx);
-		node_foreach_under(collection, q->new_name, invalidate_inode, ctx);
+		last_errors_rename(ctx->last_errors, change->kind, change->name, change->new_name);
+		object_path(change->kind, change->new_name, new_path, sizeof(new_path));
+		events_append(ctx->events, path, "renamed", new_path);
+		if (!fs_request_thread)
+			enqueue(ctx, &q);
 		break;
-	case HV_CHANGE_MODIFIED:
 	case HV_CHANGE_LIFECYCLE:
-		node_foreach_under(collection, q->name, invalidate_inode, ctx);
+	case HV_CHANGE_MODIFIED:
+		object_attrs_changed(ctx, change->kind, change->name,
+				     affected_attrs(object_type(change->kind), change->fields),
+				     change->type == HV_CHANGE_LIFECYCLE ? change : NULL);
 		break;
+	}
+}
+
+/* --- the notifier thread ------------------------------------------------- */
+
+bool fs_request_is_self(struct fs_ctx *ctx, fuse_req_t req)
+{
+	struct notifier *n = ctx->notifier;
+
+	return n && fuse_req_ctx(req)->pid == n->tid;
+}
+
+enum fs_self_answer fs_self_lookup(struct fs_ctx *ctx, const struct node *parent, const char *name)
+{
+	struct notifier *n = ctx->notifier;
+	enum fs_self_answer answer = FS_SELF_NONE;
+
+	if (!n || !parent->dir || !parent->dir->collection)
+		return FS_SELF_NONE;
+	pthread_mutex_lock(&n->lock);
+	if (n->self.kind == parent->dir->collection->kind) {
+		switch (n->self.type) {
+		case HV_CHANGE_CREATED:
+			if (strcmp(name, n->self.name) == 0)
+				answer = FS_SELF_ABSENT;
+			break;
+		case HV_CHANGE_DELETED:
+			if (strcmp(name, n->self.name) == 0)
+				answer = FS_SELF_PRESENT;
+			break;
+		case HV_CHANGE_RENAMED:
+			if (strcmp(name, n->self.name) == 0)
+				answer = FS_SELF_PRESENT;
+			else if (strcmp(name, n->self.new_name) == 0)
+				answer = FS_SELF_ABSENT;
+			break;
+		default:
+			break;
+		}
+	}
+	pthread_mutex_unlock(&n->lock);
+	return answer;
+}
+
+static void set_self(struct notifier *n, const struct queued_change *q)
+{
+	pthread_mutex_lock(&n->lock);
+	n->self.type = q ? q->type : HV_CHANGE_MODIFIED;
+	if (q) {
+		n->self.kind = q->kind;
+		copy_name(n->self.name, q->name);
+		copy_name(n->self.new_name, q->new_name);
+	}
+	pthread_mutex_unlock(&n->lock);
+}
+
+static void mount_path(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name, const char *attr,
+		       char *buf, size_t size)
+{
+	char rel[256];
+
+	object_path(kind, name, rel, sizeof(rel));
+	snprintf(buf, size, "%s/%s%s%s", ctx->mountpoint, rel, attr ? "/" : "", attr ? attr : "");
+}
+
+static void report_modified(struct fs_ctx *ctx, const struct queued_change *q)
+{
+	const struct fs_dir_type *type = object_type(q->kind);
+	struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_NOW}};
+	unsigned i = 0;
+
+	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
+		if (!(q->attr_bits & (1ULL << i)))
+			continue;
+		fuse_ino_t ino = node_find(q->kind == HV_KIND_HOST ? "host" : hv_object_kind_dir(q->kind),
+					   q->kind == HV_KIND_HOST ? a->name : q->name,
+					   q->kind == HV_KIND_HOST ? NULL : a->name);
+		if (ino) {
+			/* Drop the pages before the utimensat below: its SETATTR
+			 * reply hands the kernel the new mtime without the
+			 * revalidation that would drop them.  Page invalidation
+			 * takes page locks, so only this thread does it. */
+			fuse_lowlevel_notify_inval_inode(ctx->session, ino, 0, 0);
+			fs_handles_notify_poll(ino);
+		}
+		if (q->skip_bits & (1ULL << i))
+			continue;
+		char path[512];
+		mount_path(ctx, q->kind, q->name, a->name, path, sizeof(path));
+		/* mtime alone: IN_MODIFY (both times would be IN_ATTRIB). */
+		if (utimensat(AT_FDCWD, path, times, 0) < 0 && errno != ENOENT)
+			log_debug("utimensat %s: %s", path, strerror(errno));
+	}
+}
+
+static void report_membership(struct fs_ctx *ctx, const struct queued_change *q)
+{
+	struct notifier *n = ctx->notifier;
+	const char *dir = hv_object_kind_dir(q->kind);
+	fuse_ino_t dir_ino = node_find(dir, NULL, NULL);
+	char path[512], new_path[512];
+	int ret = 0;
+
+	mount_path(ctx, q->kind, q->name, NULL, path, sizeof(path));
+	set_self(n, q);
+	switch (q->type) {
+	case HV_CHANGE_CREATED:
+		/* A positive dentry the kernel still holds would make mkdir
+		 * fail with EEXIST before it reaches us. */
+		if (dir_ino)
+			fuse_lowlevel_notify_inval_entry(ctx->session, dir_ino, q->name, strlen(q->name));
+		ret = mkdir(path, 0755);
+		break;
+	case HV_CHANGE_DELETED:
+		ret = rmdir(path);
+		break;
+	case HV_CHANGE_RENAMED:
+		mount_path(ctx, q->kind, q->new_name, NULL, new_path, sizeof(new_path));
+		if (dir_ino)
+			fuse_lowlevel_notify_inval_entry(ctx->session, dir_ino, q->new_name,
+							 strlen(q->new_name));
+		ret = rename(path, new_path);
+		break;
+	default:
+		break;
+	}
+	set_self(n, NULL);
+	if (ret < 0) {
+		log_debug("self-operation on %s: %s", path, strerror(errno));
+		/* No event then, but never a stale cache. */
+		if (dir_ino) {
+			fuse_lowlevel_notify_inval_entry(ctx->session, dir_ino, q->name, strlen(q->name));
+			if (q->type == HV_CHANGE_RENAMED)
+				fuse_lowlevel_notify_inval_entry(ctx->session, dir_ino, q->new_name,
+								 strlen(q->new_name));
+		}
 	}
 }
 
@@ -123,8 +396,11 @@ static void invalidate_everything(struct fs_ctx *ctx)
 {
 	static const char *const dirs[] = {"domains", "host", "networks", "pools"};
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		node_foreach_under(node_root(), dirs[i], invalidate_inode, ctx);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		fuse_ino_t ino = node_find(dirs[i], NULL, NULL);
+		if (ino)
+			fuse_lowlevel_notify_inval_inode(ctx->session, ino, 0, 0);
+	}
 }
 
 static void *notifier_main(void *opaque)
@@ -133,28 +409,33 @@ static void *notifier_main(void *opaque)
 	struct notifier *n = ctx->notifier;
 
 	pthread_mutex_lock(&n->lock);
+	n->tid = gettid();
+	pthread_cond_broadcast(&n->wake);
 	while (!n->stopping) {
 		if (!n->head && !n->overflowed) {
 			pthread_cond_wait(&n->wake, &n->lock);
 			continue;
 		}
-		struct queued_change *batch = n->head;
+		struct queued_change *q = n->head;
 		bool overflowed = n->overflowed;
-		n->head = NULL;
-		n->tail = &n->head;
-		n->length = 0;
 		n->overflowed = false;
+		if (q) {
+			n->head = q->next;
+			if (!n->head)
+				n->tail = &n->head;
+			n->length--;
+		}
 		pthread_mutex_unlock(&n->lock);
 
 		if (overflowed)
 			invalidate_everything(ctx);
-		while (batch) {
-			struct queued_change *next = batch->next;
-			if (!overflowed)
-				apply_change(ctx, batch);
-			free(batch);
-			batch = next;
+		if (q && ctx->session) {
+			if (q->type == HV_CHANGE_MODIFIED)
+				report_modified(ctx, q);
+			else
+				report_membership(ctx, q);
 		}
+		free(q);
 		pthread_mutex_lock(&n->lock);
 	}
 	pthread_mutex_unlock(&n->lock);
@@ -171,6 +452,8 @@ int notifier_start(struct fs_ctx *ctx)
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->wake, NULL);
 	n->tail = &n->head;
+	n->self.type = HV_CHANGE_MODIFIED;
+	/* Until its tid is set (0 is nobody's), no request counts as its own. */
 	ctx->notifier = n;
 	ret = pthread_create(&n->thread, NULL, notifier_main, ctx);
 	if (ret != 0) {
@@ -180,6 +463,10 @@ int notifier_start(struct fs_ctx *ctx)
 		free(n);
 		return -ret;
 	}
+	pthread_mutex_lock(&n->lock);
+	while (n->tid == 0)
+		pthread_cond_wait(&n->wake, &n->lock);
+	pthread_mutex_unlock(&n->lock);
 	return 0;
 }
 

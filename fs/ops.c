@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fs/events.h"
 #include "fs/fs.h"
 #include "util/log.h"
 
@@ -39,26 +41,38 @@ static int check_object(struct fs_ctx *ctx, struct node *node, struct hv_error *
 	return hv_object_exists(ctx->conn, obj.kind, obj.name, err);
 }
 
-static int fill_attr(struct fs_ctx *ctx, struct node *node, struct stat *st)
+/* What every inode shows alike: root's, the --group's, its mtime. */
+static void fill_common_attr(struct fs_ctx *ctx, const struct node *node, struct stat *st)
 {
-	struct hv_error err = {0};
-	int ret;
-
 	memset(st, 0, sizeof(*st));
 	st->st_ino = node->ino;
 	st->st_uid = 0;
 	st->st_gid = ctx->options.has_group ? ctx->options.group : 0;
 	st->st_mtim = st->st_ctim = st->st_atim = node->mtime;
 	st->st_blksize = 4096;
+}
+
+void fs_fill_dir_attr(struct fs_ctx *ctx, const struct node *node, struct stat *st)
+{
+	fill_common_attr(ctx, node, st);
+	/* Only collections take mkdir/rmdir/rename, so only they are group-writable. */
+	st->st_mode = S_IFDIR | (node->dir->collection ? effective_mode(ctx, 0755) : 0755);
+	st->st_nlink = 2;
+}
+
+static int fill_attr(struct fs_ctx *ctx, struct node *node, struct stat *st)
+{
+	struct hv_error err = {0};
+	int ret;
+
 	if (node->dir) {
 		ret = check_object(ctx, node, &err);
 		if (ret < 0)
 			return ret;
-		/* Only collections take mkdir/rmdir/rename, so only they are group-writable. */
-		st->st_mode = S_IFDIR | (node->dir->collection ? effective_mode(ctx, 0755) : 0755);
-		st->st_nlink = 2;
+		fs_fill_dir_attr(ctx, node, st);
 		return 0;
 	}
+	fill_common_attr(ctx, node, st);
 	st->st_mode = S_IFREG | effective_mode(ctx, node->attr->mode);
 	st->st_nlink = 1;
 	if (node->attr->show) {
@@ -75,6 +89,24 @@ static int fill_attr(struct fs_ctx *ctx, struct node *node, struct stat *st)
 	}
 	st->st_blocks = (st->st_size + 511) / 512;
 	return 0;
+}
+
+void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name)
+{
+	struct node *node = node_lookup_child(parent, name, parent->dir->collection->child_type, NULL);
+	struct fuse_entry_param e = {0};
+
+	if (!node) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+
+	fs_fill_dir_attr(ctx, node, &e.attr);
+	e.ino = node->ino;
+	e.attr_timeout = ctx->options.attr_timeout;
+	e.entry_timeout = ctx->options.entry_timeout;
+	if (fuse_reply_entry(req, &e) == -ENOENT)
+		node_forget(node->ino, 1);
 }
 
 static void reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node)
@@ -128,6 +160,18 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 	if (!parent) {
 		fuse_reply_err(req, ENOENT);
 		return;
+	}
+	if (fs_request_is_self(ctx, req)) {
+		switch (fs_self_lookup(ctx, parent, name)) {
+		case FS_SELF_ABSENT:
+			fuse_reply_err(req, ENOENT);
+			return;
+		case FS_SELF_PRESENT:
+			fs_reply_object_entry(req, ctx, parent, name);
+			return;
+		case FS_SELF_NONE:
+			break;
+		}
 	}
 	ret = resolve_child(ctx, parent, name, &type, &attr);
 	if (ret < 0) {
@@ -203,10 +247,37 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 
 	if (ret == 0)
 		ret = fill_attr(ctx, node, &st);
+	/* The notifier's utimensat must not leave the kernel holding valid
+	 * attributes: a change made meanwhile relies on the next reader
+	 * revalidating (and so dropping stale pages). */
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else
-		fuse_reply_attr(req, &st, ctx->options.attr_timeout);
+		fuse_reply_attr(req, &st, fs_request_is_self(ctx, req) ? 0 : ctx->options.attr_timeout);
+}
+
+static int open_events(struct fs_ctx *ctx, struct fuse_file_info *fi)
+{
+	struct events_reader *reader;
+	int ret;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	ret = events_open(ctx->events, &reader);
+	if (ret < 0)
+		return ret;
+	fi->fh = (uintptr_t)reader;
+	fi->direct_io = 1;
+	fi->nonseekable = 1;
+	return 0;
+}
+
+static void release_file(struct fs_ctx *ctx, struct fs_file *file)
+{
+	if (file->type == FS_FILE_EVENTS)
+		events_release(ctx->events, (struct events_reader *)file);
+	else
+		fs_handle_release((struct fs_handle *)file);
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -220,21 +291,34 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		ret = -ENOENT;
 	else if (node->dir)
 		ret = -EISDIR;
+	else if (node->attr->flags & FS_ATTR_EVENTS)
+		ret = open_events(ctx, fi);
 	else
 		ret = fs_handle_open(ctx, node, fi->flags, &handle);
 	if (ret < 0) {
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	fi->fh = (uintptr_t)handle;
-	fi->direct_io = fs_handle_direct_io(handle);
+	if (handle) {
+		fi->fh = (uintptr_t)handle;
+		/* Writers bypass the page cache: the value they write is not
+		 * the value that results (512M becomes 524288). */
+		fi->direct_io = fs_handle_direct_io(handle) || (fi->flags & O_ACCMODE) != O_RDONLY;
+		fi->keep_cache = !fi->direct_io && fs_handle_keep_cache(handle);
+	}
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		fs_handle_release(handle); /* interrupted: no release will come */
+		release_file(ctx,
+			     (struct fs_file *)(uintptr_t)fi->fh); /* interrupted: no release will come */
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, struct fuse_file_info *fi)
 {
-	struct fs_handle *handle = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct fs_file *file = (struct fs_file *)(uintptr_t)fi->fh;
+	if (file->type == FS_FILE_EVENTS) {
+		events_read(ctx_of(req)->events, (struct events_reader *)file, req, size, fi->flags);
+		return;
+	}
+	struct fs_handle *handle = (struct fs_handle *)file;
 	const char *data;
 	size_t len;
 	int ret = fs_handle_read(handle, offset, size, &data, &len);
@@ -250,6 +334,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, s
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t offset,
 		     struct fuse_file_info *fi)
 {
+	fs_request_thread = true;
 	int ret = fs_handle_write((struct fs_handle *)(uintptr_t)fi->fh, offset, buf, size);
 
 	if (ret < 0)
@@ -260,13 +345,29 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, -fs_handle_flush((struct fs_handle *)(uintptr_t)fi->fh));
+	struct fs_file *file = (struct fs_file *)(uintptr_t)fi->fh;
+
+	fs_request_thread = true;
+	fuse_reply_err(req, file->type == FS_FILE_ATTR ? -fs_handle_flush((struct fs_handle *)file) : 0);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	fs_handle_release((struct fs_handle *)(uintptr_t)fi->fh);
+	fs_request_thread = true;
+	release_file(ctx_of(req), (struct fs_file *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
+}
+
+static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
+{
+	struct fs_file *file = (struct fs_file *)(uintptr_t)fi->fh;
+	unsigned revents;
+
+	if (file->type == FS_FILE_EVENTS)
+		revents = events_poll(ctx_of(req)->events, (struct events_reader *)file, ph);
+	else
+		revents = fs_handle_poll((struct fs_handle *)file, ph);
+	fuse_reply_poll(req, revents);
 }
 
 static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
@@ -289,19 +390,22 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode)
 {
+	fs_request_thread = true;
 	fs_ops_mkdir(req, ctx_of(req), node_get(parent_ino), name);
 }
 
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 {
-	fuse_reply_err(req, -fs_ops_rmdir(ctx_of(req), node_get(parent_ino), name));
+	fs_request_thread = true;
+	fuse_reply_err(req, -fs_ops_rmdir(req, ctx_of(req), node_get(parent_ino), name));
 }
 
 static void op_rename(fuse_req_t req, fuse_ino_t parent_ino, const char *name, fuse_ino_t newparent_ino,
 		      const char *newname, unsigned int flags)
 {
-	fuse_reply_err(req, -fs_ops_rename(ctx_of(req), node_get(parent_ino), name, node_get(newparent_ino),
-					   newname, flags));
+	fs_request_thread = true;
+	fuse_reply_err(req, -fs_ops_rename(req, ctx_of(req), node_get(parent_ino), name,
+					   node_get(newparent_ino), newname, flags));
 }
 
 static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -329,6 +433,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	/* Writes must reach us synchronously: a value is applied, and its
 	 * error returned, by the write(2) or close(2) that carried it. */
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	/* Cached pages are dropped when a file's mtime changes: every change
+	 * touches the node, so invalidating attributes is enough. */
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
 }
 
 const struct fuse_lowlevel_ops fs_ops = {
@@ -354,4 +462,5 @@ const struct fuse_lowlevel_ops fs_ops = {
     .releasedir = fs_ops_releasedir,
     .statfs = op_statfs,
     .create = op_create,
+    .poll = op_poll,
 };

@@ -11,8 +11,13 @@ void fs_ops_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, s
 void fs_ops_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 /* Replies itself (an entry on success). */
 void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name);
-int fs_ops_rmdir(struct fs_ctx *ctx, struct node *parent, const char *name);
-int fs_ops_rename(struct fs_ctx *ctx, struct node *parent, const char *name, struct node *new_parent,
-		  const char *new_name, unsigned flags);
+int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name);
+int fs_ops_rename(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
+		  struct node *new_parent, const char *new_name, unsigned flags);
+/* Directory attributes and entries that need no look at the driver. */
+void fs_fill_dir_attr(struct fs_ctx *ctx, const struct node *node, struct stat *st);
+/* Replies with the entry of collection member parent/name (its node made if
+ * needed), without asking the driver: the caller knows it exists or went. */
+void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name);
 
 #endif

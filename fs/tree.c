@@ -4,6 +4,7 @@
 #include "fs/fs.h"
 
 static const struct fs_attr root_attrs[] = {
+    {"events", 0444, FS_ATTR_EVENTS, 0, NULL, NULL},
     {NULL},
 };
 

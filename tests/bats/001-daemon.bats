@@ -51,11 +51,11 @@ teardown() {
 	assert_output --partial "unknown log level"
 }
 
-@test "the root shows host, domains, networks and pools" {
+@test "the root shows host, domains, networks, pools and events" {
 	hvfs_start 'test:///default'
 	run ls "$MNT"
 	assert_success
-	assert_output "$(printf 'domains\nhost\nnetworks\npools')"
+	assert_output "$(printf 'domains\nevents\nhost\nnetworks\npools')"
 	run stat -c '%U %a %F' "$MNT/domains"
 	assert_output "root 755 directory"
 }
@@ -70,7 +70,7 @@ teardown() {
 
 @test "SIGTERM unmounts cleanly" {
 	hvfs_start 'test:///default'
-	pkill -TERM -f "^$HVFS_BIN -f -c test:///default $MNT" || kill -TERM "$(pgrep -f -- "-c test:///default $MNT")"
+	kill -TERM "$(hvfs_daemon_pid)"
 	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
 	run cat "$HVFS_STATUS"
 	assert_output 0
@@ -80,7 +80,7 @@ teardown() {
 
 @test "SIGINT unmounts cleanly" {
 	hvfs_start 'test:///default'
-	kill -INT "$(pgrep -f -- "-c test:///default $MNT")"
+	kill -INT "$(hvfs_daemon_pid)"
 	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
 	run cat "$HVFS_STATUS"
 	assert_output 0
@@ -90,9 +90,9 @@ teardown() {
 
 @test "a stale mount from a killed daemon is reported clearly" {
 	hvfs_start 'test:///default'
-	kill -KILL "$(pgrep -f -- "-c test:///default $MNT")"
+	kill -KILL "$(hvfs_daemon_pid)"
 	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
-	run "$HVFS_BIN" -f "$MNT"
+	run timeout 10 "$HVFS_BIN" -f "$MNT"
 	assert_failure
 	assert_output --partial "stale mount"
 	assert_output --partial "fusermount3 -u $MNT"
@@ -110,7 +110,11 @@ teardown() {
 	MNT=$(mktemp -d)
 	HVFS_LOG=$(mktemp)
 	HVFS_STATUS=$HVFS_LOG.status
-	( "$HVFS_BIN" 'test:///default' "$MNT" -f >>"$HVFS_LOG" 2>&1 3>&- ; echo $? >"$HVFS_STATUS" ) 3>&- &
+	(
+		rc=0
+		"$HVFS_BIN" 'test:///default' "$MNT" -f >>"$HVFS_LOG" 2>&1 3>&- || rc=$?
+		echo "$rc" >"$HVFS_STATUS"
+	) 3>&- &
 	for _ in $(seq 100); do [ -d "$MNT/domains" ] && break; sleep 0.05; done
 	run cat "$MNT/host/uri"
 	assert_output "test:///default"
@@ -135,4 +139,30 @@ teardown() {
 	assert_failure
 	run ls "$MNT/domains/../host/cpus"
 	assert_success
+}
+
+@test "without -f: returns once mounted, keeps its threads, exits on unmount" {
+	MNT=$(mktemp -d /tmp/hvfs-bats-mnt.XXXXXX)
+	run "$HVFS_BIN" -c 'test:///default?shutdown_delay_ms=200' "$MNT"
+	assert_success
+	# Mounted when the command returns.
+	run cat "$MNT/domains/test/state"
+	assert_output running
+	pid=$(pgrep -f -- " $MNT$")
+	[ -n "$pid" ]
+	# The driver's timer thread survived daemonizing: shutdown completes.
+	echo shutdown >"$MNT/domains/test/control"
+	wait_for "$MNT/domains/test/state" shutoff 30
+	fusermount3 -u "$MNT"
+	timeout 10 bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.05; done"
+	rmdir "$MNT"
+	MNT=""
+}
+
+@test "without -f: a bad URI fails the command itself" {
+	d=$(mktemp -d)
+	run "$HVFS_BIN" -c 'nosuch:///' "$d"
+	rmdir "$d"
+	assert_failure
+	assert_output --partial "no driver for URI scheme"
 }

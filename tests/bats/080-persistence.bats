@@ -110,7 +110,7 @@ XML
 	) &
 	writer=$!
 	sleep 0.5
-	kill -KILL "$(pgrep -f -- "-c test://$STATE $MNT")"
+	kill -KILL "$(hvfs_daemon_pid)"
 	wait "$writer" || true
 	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
 	fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true

@@ -26,7 +26,13 @@ hvfs_start() {
 	rm -f "$HVFS_STATUS"
 	# The subshell records the daemon's exit status for hvfs_stop; every fd
 	# is redirected so that bats never waits on the daemon's output.
-	( "$HVFS_BIN" -f -c "$uri" "$@" "$MNT" >>"$HVFS_LOG" 2>&1 </dev/null 3>&- ; echo $? >"$HVFS_STATUS" ) 3>&- &
+	# (bats runs with set -e: "|| rc=$?" keeps a failing daemon from ending
+	# the subshell before it records the status.)
+	(
+		rc=0
+		"$HVFS_BIN" -f -c "$uri" "$@" "$MNT" >>"$HVFS_LOG" 2>&1 </dev/null 3>&- || rc=$?
+		echo "$rc" >"$HVFS_STATUS"
+	) 3>&- &
 	HVFS_PID=$!
 	export MNT HVFS_PID HVFS_LOG HVFS_STATUS
 	local i
@@ -59,6 +65,11 @@ hvfs_stop() {
 		cat "$HVFS_LOG" >&2
 		return 1
 	fi
+}
+
+# The daemon's pid: the child of the subshell hvfs_start made.
+hvfs_daemon_pid() {
+	pgrep -P "$HVFS_PID"
 }
 
 # Sanitizer reports end up in the daemon's log.
