@@ -8,7 +8,7 @@ N=${N:-1000}
 MNT=$(mktemp -d /tmp/hvfs-bench.XXXXXX)
 trap 'fusermount3 -u "$MNT" 2>/dev/null; rmdir "$MNT" 2>/dev/null' EXIT
 
-"$B/hvfs" -c 'test:///default?shutdown_delay_ms=0' "$MNT" || exit 1
+"$B/hvfs" --log-level=warning -c 'test:///default?shutdown_delay_ms=0' "$MNT" || exit 1
 for _ in $(seq 100); do [ -d "$MNT/domains" ] && break; sleep 0.05; done
 
 echo "hvfs benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r)"

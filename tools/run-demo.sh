@@ -11,7 +11,7 @@ mkdir -p "$MNT"
 cat <<TOUR
 hvfs is mounted on $MNT (driver test:///default: a simulated host, in memory).
 
-  ls $MNT                                  host/ domains/ networks/ pools/
+  ls $MNT                                  domains/ events host/ networks/ pools/
   cat $MNT/host/hostname $MNT/host/cpus
   cat $MNT/domains/test/state              running
   echo suspend > $MNT/domains/test/control
@@ -21,6 +21,8 @@ hvfs is mounted on $MNT (driver test:///default: a simulated host, in memory).
   mkdir $MNT/domains/web1                  defines a shut-off domain
   cat $MNT/domains/web1/config.xml         its libvirt XML; write a new one to redefine it
   echo start > $MNT/domains/web1/control
+  cat $MNT/events                          (in another terminal) one line per change, as it happens
+  inotifywait -m -r $MNT/domains           IN_MODIFY/IN_CREATE/IN_DELETE for every change
 
 Unmount with: fusermount3 -u $MNT   (or: make stop)
 Every path is described in docs/paths.md.
