@@ -168,15 +168,18 @@ static int parse_knobs(struct test_driver *drv, const struct uri *uri, struct hv
 		if (strcmp(key, "domains") == 0)
 			ret = parse_knob_number(key, value, TEST_GENERATED_DOMAINS_MAX,
 						&drv->generated_domains, err);
+		else if (strcmp(key, "churn_ms") == 0)
+			ret = parse_knob_number(key, value, TEST_SHUTDOWN_DELAY_MS_MAX, &drv->churn_ms, err);
 		else if (strcmp(key, "fail") == 0)
 			ret = parse_fail_list(drv, value, err);
 		else if (strcmp(key, "shutdown_delay_ms") == 0)
 			ret = parse_knob_number(key, value, TEST_SHUTDOWN_DELAY_MS_MAX,
 						&drv->shutdown_delay_ms, err);
 		else
-			ret = hv_error_set(
-			    err, EINVAL,
-			    "test URI: unknown option '%s' (known: domains, fail, shutdown_delay_ms)", key);
+			ret = hv_error_set(err, EINVAL,
+					   "test URI: unknown option '%s' (known: churn_ms, domains, fail, "
+					   "shutdown_delay_ms)",
+					   key);
 		if (ret < 0)
 			return ret;
 	}
@@ -264,6 +267,7 @@ static void test_driver_destroy(struct test_driver *drv)
 {
 	if (!drv)
 		return;
+	test_churn_stop(drv);
 	timer_stop(drv);
 	test_table_finish(&drv->domains, test_kind_destroy);
 	test_table_finish(&drv->networks, test_kind_destroy);
@@ -328,6 +332,12 @@ static int test_open(struct hv_conn *conn, const struct uri *uri, struct hv_erro
 		return ret;
 	}
 	conn->priv = drv;
+	ret = test_churn_start(drv, err);
+	if (ret < 0) {
+		conn->priv = NULL;
+		test_driver_destroy(drv);
+		return ret;
+	}
 	log_info("test driver: %s, %zu domains, %zu networks, %zu pools, opened in %llu ms",
 		 drv->dir ? drv->dir : "in memory", test_table_count(&drv->domains),
 		 test_table_count(&drv->networks), test_table_count(&drv->pools),

@@ -138,7 +138,18 @@ struct test_driver {
 	pthread_cond_t timer_cond; /* on CLOCK_MONOTONIC */
 	bool timer_started, timer_stop;
 	struct test_domain *shutdown_head, *shutdown_tail;
+
+	/* churn_ms=N (test_churn.c): objects change behind the filesystem's back. */
+	unsigned churn_ms;
+	pthread_t churn;
+	pthread_mutex_t churn_lock;
+	pthread_cond_t churn_cond; /* on CLOCK_MONOTONIC */
+	bool churn_started, churn_stop;
 };
+
+/* test_churn.c; start after conn->priv is set, stop before anything goes. */
+int test_churn_start(struct test_driver *drv, struct hv_error *err);
+void test_churn_stop(struct test_driver *drv);
 
 /* Any kind's definition, as parsed (outside the lock) before the model
  * sees it. */
