@@ -121,6 +121,9 @@ struct fs_ctx {
 	struct events *events;
 	struct timespec mount_time;
 	char *mountpoint; /* absolute: the notifier acts on its own mount */
+	/* Cleared (atomically) when the session loop ends: from then on no
+	 * notification may be written to the device, which unmount closes. */
+	bool serving;
 };
 
 /* --- node.c: the inode table ----------------------------------------- */

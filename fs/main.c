@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -34,11 +35,8 @@ struct cmdline {
 
 static const struct fuse_opt cmdline_spec[] = {
     CMDLINE_OPT("-c %s", uri),
-    CMDLINE_OPT("--connect=%s", uri),
     CMDLINE_OPT("--connect %s", uri),
-    CMDLINE_OPT("--group=%s", group),
     CMDLINE_OPT("--group %s", group),
-    CMDLINE_OPT("--log-level=%s", log_level),
     CMDLINE_OPT("--log-level %s", log_level),
     CMDLINE_OPT("-h", show_help),
     CMDLINE_OPT("--help", show_help),
@@ -111,8 +109,20 @@ static int check_mountpoint(const char *mountpoint)
 	return -errno;
 }
 
-static int apply_cmdline(const struct cmdline *cmd, struct fs_options *options)
+/* "--group %s" takes both "--group NAME" and "--group=NAME", the latter as
+ * "=NAME".  (fuse_opt applies every matching template, so a "--group=%s"
+ * template beside it would be overridden anyway.) */
+static void value_of(char *value)
 {
+	if (value && value[0] == '=')
+		memmove(value, value + 1, strlen(value));
+}
+
+static int apply_cmdline(struct cmdline *cmd, struct fs_options *options)
+{
+	value_of(cmd->uri);
+	value_of(cmd->group);
+	value_of(cmd->log_level);
 	if (cmd->log_level) {
 		enum log_level level;
 		if (log_parse_level(cmd->log_level, &level) < 0) {
@@ -214,6 +224,7 @@ static int serve(struct fs_ctx *ctx, struct fuse_args *args, struct fuse_cmdline
 		fuse_session_destroy(ctx->session);
 		return 1;
 	}
+	__atomic_store_n(&ctx->serving, true, __ATOMIC_RELEASE);
 	log_info("serving %s on %s", ctx->options.uri, opts->mountpoint);
 	if (ready_fd >= 0)
 		daemonize_done(ready_fd);
@@ -223,11 +234,15 @@ static int serve(struct fs_ctx *ctx, struct fuse_args *args, struct fuse_cmdline
 	} else {
 		struct fuse_loop_config *config = fuse_loop_cfg_create();
 		fuse_loop_cfg_set_clone_fd(config, (unsigned)opts->clone_fd);
-		fuse_loop_cfg_set_idle_threads(config, opts->max_idle_threads);
-		fuse_loop_cfg_set_max_threads(config, opts->max_threads);
+		if (opts->max_idle_threads != UINT_MAX) /* unset: libfuse's default */
+			fuse_loop_cfg_set_idle_threads(config, opts->max_idle_threads);
+		if (opts->max_threads != UINT_MAX) /* unset: libfuse's default */
+			fuse_loop_cfg_set_max_threads(config, opts->max_threads);
 		ret = fuse_session_loop_mt(ctx->session, config);
 		fuse_loop_cfg_destroy(config);
 	}
+	__atomic_store_n(&ctx->serving, false, __ATOMIC_RELEASE);
+	events_set_session(ctx->events, NULL);
 	log_info("unmounting %s", opts->mountpoint);
 	/* Blocked readers of events are answered before the session goes. */
 	events_wake_all(ctx->events);

@@ -182,7 +182,7 @@ static void object_attrs_changed(struct fs_ctx *ctx, enum hv_object_kind kind, c
 		fuse_ino_t ino =
 		    node_find(kind == HV_KIND_HOST ? "host" : hv_object_kind_dir(kind),
 			      kind == HV_KIND_HOST ? a->name : name, kind == HV_KIND_HOST ? NULL : a->name);
-		if (ino && ctx->session) {
+		if (ino && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
 			node_touch(ino);
 			/* Attributes only (offset -1): lock-free in the kernel, so
 			 * safe from any thread; readers revalidate and, seeing the
@@ -427,9 +427,9 @@ static void *notifier_main(void *opaque)
 		}
 		pthread_mutex_unlock(&n->lock);
 
-		if (overflowed)
+		if (overflowed && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE))
 			invalidate_everything(ctx);
-		if (q && ctx->session) {
+		if (q && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
 			if (q->type == HV_CHANGE_MODIFIED)
 				report_modified(ctx, q);
 			else

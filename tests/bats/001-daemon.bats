@@ -166,3 +166,18 @@ teardown() {
 	assert_failure
 	assert_output --partial "no driver for URI scheme"
 }
+
+@test "long options take their value with = or as the next argument" {
+	hvfs_start 'test:///default' --log-level=warning --group=root
+	run stat -c %G "$MNT/domains/test/control"
+	assert_output root
+	run grep -c "hvfs info:" "$HVFS_LOG"
+	assert_output 0
+	hvfs_stop
+	MNT=$(mktemp -d /tmp/hvfs-bats-mnt.XXXXXX)
+	run timeout 10 "$HVFS_BIN" -f --log-level debug --connect=test:///default --group nosuchgroup "$MNT"
+	rmdir "$MNT"
+	MNT=""
+	assert_failure
+	assert_output --partial "no such group 'nosuchgroup'"
+}
