@@ -5,6 +5,7 @@
 
 static const struct fs_attr root_attrs[] = {
     {"events", 0444, FS_ATTR_EVENTS, 0, NULL, NULL},
+    {"metrics", 0444, FS_ATTR_VOLATILE | FS_ATTR_DOCUMENT, 0, fs_show_metrics, NULL},
     {NULL},
 };
 

@@ -11,7 +11,7 @@ mkdir -p "$MNT"
 cat <<TOUR
 hvfs is mounted on $MNT (driver test:///default: a simulated host, in memory).
 
-  ls $MNT                                  domains/ events host/ networks/ pools/
+  ls $MNT                                  domains/ events host/ metrics networks/ pools/
   cat $MNT/host/hostname $MNT/host/cpus
   cat $MNT/domains/test/state              running
   echo suspend > $MNT/domains/test/control

@@ -51,11 +51,11 @@ teardown() {
 	assert_output --partial "unknown log level"
 }
 
-@test "the root shows host, domains, networks, pools and events" {
+@test "the root shows host, domains, networks, pools, events and metrics" {
 	hvfs_start 'test:///default'
 	run ls "$MNT"
 	assert_success
-	assert_output "$(printf 'domains\nevents\nhost\nnetworks\npools')"
+	assert_output "$(printf 'domains\nevents\nhost\nmetrics\nnetworks\npools')"
 	run stat -c '%U %a %F' "$MNT/domains"
 	assert_output "root 755 directory"
 }
