@@ -53,6 +53,14 @@ wait_event() {
 	return 1
 }
 
+# poll_start FILE pri|in: poll_wait in the background, once it is polling;
+# sets pid, output in $BATS_TEST_TMPDIR/poll.
+poll_start() {
+	"$POLL_WAIT" "$1" "$2" 5000 >"$BATS_TEST_TMPDIR/poll" &
+	pid=$!
+	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/poll" && break; sleep 0.05; done
+}
+
 @test "a write through the mount gives IN_MODIFY on the files whose value changed" {
 	watch_start "$(D test)"
 	echo suspend >"$(D test)/control"
@@ -135,9 +143,7 @@ wait_event() {
 }
 
 @test "poll(2) on an attribute wakes with POLLPRI|POLLERR on a write's change" {
-	"$POLL_WAIT" "$(D test)/state" pri 5000 >"$BATS_TEST_TMPDIR/poll" &
-	pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/poll" && break; sleep 0.05; done
+	poll_start "$(D test)/state" pri
 	echo suspend >"$(D test)/control"
 	wait "$pid"
 	echo resume >"$(D test)/control"
@@ -254,9 +260,7 @@ except BlockingIOError:
 }
 
 @test "poll(2) on events wakes with POLLIN" {
-	"$POLL_WAIT" "$MNT/events" in 5000 >"$BATS_TEST_TMPDIR/poll" &
-	pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/poll" && break; sleep 0.05; done
+	poll_start "$MNT/events" in
 	echo suspend >"$(D test)/control"
 	wait "$pid"
 	echo resume >"$(D test)/control"
