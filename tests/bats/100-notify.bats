@@ -66,7 +66,11 @@ poll_start() {
 	echo suspend >"$(D test)/control"
 	wait_event "domains/test/state MODIFY$"
 	echo resume >"$(D test)/control"
-	sleep 0.3
+	for _ in $(seq 50); do
+		[ "$(grep -cE "domains/test/state MODIFY$" "$WATCH_LOG")" -ge 2 ] && break
+		sleep 0.1
+	done
+	sleep 0.2 # anything extra would have arrived by now
 	run grep -cE "domains/test/state MODIFY$" "$WATCH_LOG"
 	assert_output 2
 	# Files whose value did not change stay quiet; statistics are exempt.
@@ -171,7 +175,7 @@ poll_start() {
 
 @test "events: one line per change, SEQ TIMESTAMP PATH EVENT [DETAIL], in order" {
 	timeout 5 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
-	sleep 0.2
+	sleep 0.5 # the reader sees what happens after it opened
 	echo suspend >"$(D test)/control"
 	echo resume >"$(D test)/control"
 	echo 2 >"$(D test)/vcpus" # unchanged: no event
@@ -197,7 +201,7 @@ poll_start() {
 @test "events: the driver's own changes appear (shutdown completing)" {
 	echo start >"$(D idle)/control"
 	timeout 5 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
-	sleep 0.2
+	sleep 0.5 # the reader sees what happens after it opened
 	echo shutdown >"$(D idle)/control"
 	for _ in $(seq 50); do grep -q "stopped" "$BATS_TEST_TMPDIR/ev" && break; sleep 0.1; done
 	sleep 0.1
