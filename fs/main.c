@@ -203,8 +203,18 @@ static int serve(struct fs_ctx *ctx, struct fuse_args *args, struct fuse_cmdline
 		return 1;
 	}
 	struct hv_error err = {0};
+	sigset_t stop_signals, old_mask;
 	int ret;
 
+	/* The driver's and the notifier's threads inherit this mask: a
+	 * SIGTERM must reach the main thread or a FUSE worker, whose blocking
+	 * calls it interrupts, not a helper thread where libfuse's handler
+	 * would only set a flag that nobody looks at until the next request. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
 	ret = hv_conn_open(ctx->options.uri, fs_on_change, ctx, &ctx->conn, &err);
 	if (ret < 0) {
 		fprintf(stderr, "hvfs: cannot open %s: %s\n", ctx->options.uri, err.message);
@@ -216,7 +226,9 @@ static int serve(struct fs_ctx *ctx, struct fuse_args *args, struct fuse_cmdline
 		return 1;
 	}
 	events_set_session(ctx->events, ctx->session);
-	if (fuse_set_signal_handlers(ctx->session) != 0 || notifier_start(ctx) < 0 ||
+	ret = notifier_start(ctx);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	if (fuse_set_signal_handlers(ctx->session) != 0 || ret < 0 ||
 	    fuse_session_mount(ctx->session, opts->mountpoint) != 0) {
 		hv_conn_close(ctx->conn);
 		notifier_stop(ctx);

@@ -63,7 +63,7 @@ teardown() {
 @test "fusermount3 -u ends the daemon with status 0" {
 	hvfs_start 'test:///default'
 	fusermount3 -u "$MNT"
-	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
+	for _ in $(seq 200); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
 	run cat "$HVFS_STATUS"
 	assert_output 0
 }
@@ -71,7 +71,7 @@ teardown() {
 @test "SIGTERM unmounts cleanly" {
 	hvfs_start 'test:///default'
 	kill -TERM "$(hvfs_daemon_pid)"
-	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
+	for _ in $(seq 200); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
 	run cat "$HVFS_STATUS"
 	assert_output 0
 	run mountpoint -q "$MNT"
@@ -81,7 +81,7 @@ teardown() {
 @test "SIGINT unmounts cleanly" {
 	hvfs_start 'test:///default'
 	kill -INT "$(hvfs_daemon_pid)"
-	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
+	for _ in $(seq 200); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
 	run cat "$HVFS_STATUS"
 	assert_output 0
 	run mountpoint -q "$MNT"
@@ -91,7 +91,7 @@ teardown() {
 @test "a stale mount from a killed daemon is reported clearly" {
 	hvfs_start 'test:///default'
 	kill -KILL "$(hvfs_daemon_pid)"
-	for _ in $(seq 100); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
+	for _ in $(seq 200); do [ -f "$HVFS_STATUS" ] && break; sleep 0.05; done
 	run timeout 10 "$HVFS_BIN" -f "$MNT"
 	assert_failure
 	assert_output --partial "stale mount"
