@@ -49,6 +49,11 @@ static void listing_destroy(struct dir_listing *l)
 	free(l);
 }
 
+static int add_scratch_entry(const char *name, bool is_dir, void *opaque)
+{
+	return listing_add(opaque, name, is_dir ? S_IFDIR : S_IFREG);
+}
+
 static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listing *l)
 {
 	const struct fs_dir_type *type = dir->dir;
@@ -71,6 +76,8 @@ static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listin
 			ret = listing_add(l, names.names[i], S_IFDIR);
 		hv_name_list_finish(&names);
 	}
+	if (ret == 0 && fs_dir_accepts_scratch(type))
+		ret = node_scratch_foreach(dir, add_scratch_entry, l);
 	return ret;
 }
 
@@ -177,7 +184,15 @@ void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 		return;
 	}
 	if (!parent->dir->collection) {
-		fuse_reply_err(req, EPERM);
+		struct node *node;
+		if (!fs_dir_accepts_scratch(parent->dir))
+			ret = -EPERM;
+		else
+			ret = fs_scratch_create(req, ctx, parent, name, S_IFDIR | 0755, &node);
+		if (ret < 0)
+			fuse_reply_err(req, -ret);
+		else
+			fs_reply_entry(req, ctx, node);
 		return;
 	}
 	if (fs_request_is_self(ctx, req)) {
@@ -212,12 +227,82 @@ int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const 
 	if (!parent->dir->collection) {
 		if (fs_dir_find_attr(parent->dir, name))
 			return -ENOTDIR;
-		return fs_dir_find_subdir(parent->dir, name) ? -EPERM : -ENOENT;
+		if (fs_dir_find_subdir(parent->dir, name))
+			return -EPERM;
+		if (!fs_dir_accepts_scratch(parent->dir))
+			return -ENOENT;
+		return node_scratch_remove(parent, name, true);
 	}
 	ret = hv_object_undefine(ctx->conn, parent->dir->collection->kind, name, &err);
 	if (ret < 0)
 		return report_collection_error(ctx, parent, name, "rmdir", &err, err.code != ENOENT);
 	return 0;
+}
+
+/* A scratch file renamed over an attribute is a write of its content,
+ * with the same checks; only if that succeeds does the rename happen. */
+static int rename_over_attribute(struct fs_ctx *ctx, struct node *parent, const char *name,
+				 struct node *new_parent, const struct fs_attr *attr)
+{
+	char what[128], obj_name[HV_NAME_MAX + 1];
+	struct hv_error err = {0};
+	struct fs_object obj;
+	bool is_dir = false;
+	fuse_ino_t ino;
+	char *data = NULL;
+	size_t len = 0;
+	int ret;
+
+	struct scratch *scratch = node_scratch_get(parent, name, &is_dir);
+	if (!scratch)
+		return -ENOENT;
+	ret = is_dir ? -EISDIR : scratch_contents(scratch, &data, &len);
+	scratch_unref(scratch);
+	if (ret < 0)
+		return ret;
+	snprintf(what, sizeof(what), "rename over %s", attr->name);
+	size_t limit = (attr->flags & FS_ATTR_DOCUMENT) ? FS_XML_VALUE_MAX : FS_ATTR_VALUE_MAX;
+	if (!attr->store)
+		hv_error_set(&err, EACCES, "%s is read-only", attr->name);
+	else if (len > limit)
+		hv_error_set(&err, EFBIG, "the value is larger than %zu bytes", limit);
+	else if (node_object(new_parent, &obj, obj_name) < 0)
+		hv_error_set(&err, ENOENT, "the object is gone");
+	else
+		attr->store(ctx, &obj, data, len, &err);
+	free(data);
+	if (err.code)
+		return fs_report_error(ctx, new_parent, what, &err);
+	ret = node_scratch_become_attr(parent, name, new_parent, attr, &ino);
+	if (ret < 0)
+		return ret; /* the scratch went meanwhile: the value is applied all the same */
+	/* The kernel keeps the scratch file's inode under the attribute's name:
+	 * make it forget the scratch's mode, owner and size. */
+	fuse_lowlevel_notify_inval_inode(ctx->session, ino, -1, 0);
+	return 0;
+}
+
+/* Renames inside object directories: scratch entries move freely between
+ * them, and may replace an attribute; attributes and subdirectories are
+ * the object's and stay where they are. */
+static int rename_in_object(struct fs_ctx *ctx, struct node *parent, const char *name, struct node *new_parent,
+			    const char *new_name, unsigned flags)
+{
+	if (fs_dir_find_attr(parent->dir, name) || fs_dir_find_subdir(parent->dir, name))
+		return -EPERM;
+	if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	/* A scratch file never becomes an object. */
+	if (!new_parent->dir || !fs_dir_accepts_scratch(new_parent->dir))
+		return -EXDEV;
+	const struct fs_attr *attr = fs_dir_find_attr(new_parent->dir, new_name);
+	if (attr && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	if (attr)
+		return rename_over_attribute(ctx, parent, name, new_parent, attr);
+	if (fs_dir_find_subdir(new_parent->dir, new_name))
+		return -EEXIST;
+	return node_scratch_move(parent, name, new_parent, new_name, flags & RENAME_NOREPLACE);
 }
 
 int fs_ops_rename(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
@@ -233,6 +318,8 @@ int fs_ops_rename(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 		node_rename(parent, name, new_name);
 		return 0;
 	}
+	if (parent->dir && fs_dir_accepts_scratch(parent->dir))
+		return rename_in_object(ctx, parent, name, new_parent, new_name, flags);
 	if (flags & RENAME_EXCHANGE)
 		return -EINVAL; /* objects cannot trade names atomically */
 	if (parent != new_parent)

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -25,11 +26,13 @@ struct fs_ctx;
 struct notifier;
 struct last_errors;
 struct events;
+struct scratch;
 
 /* What fi->fh points at: every open file starts with this. */
 enum fs_file_type {
 	FS_FILE_ATTR,
 	FS_FILE_EVENTS,
+	FS_FILE_SCRATCH,
 };
 
 struct fs_file {
@@ -100,6 +103,16 @@ struct node {
 	bool stale; /* replaced or renamed away: no longer found by name */
 	struct timespec mtime;
 	uint32_t generation;   /* bumped at every change of the value (poll) */
+	/* Scratch files and directories (scratch.c): dir is NULL (a file) or
+	 * &fs_scratch_dir_type, attr NULL.  Renaming one over an attribute
+	 * turns it into that attribute's node (attr set; scratch kept for the
+	 * files still open on it).  A linked scratch node is pinned: it lives
+	 * while its name does, whatever the kernel remembers. */
+	struct scratch *scratch;
+	bool pinned;
+	unsigned scratch_count;	   /* of a directory: its linked scratch entries */
+	struct node *scratch_next; /* siblings, from the parent's scratch_head */
+	struct node *scratch_head;
 	struct node *ino_next; /* hash chains */
 	struct node *name_next;
 };
@@ -127,6 +140,17 @@ struct fs_ctx {
 };
 
 /* --- node.c: the inode table ----------------------------------------- */
+/* attr may be set once after creation (node_scratch_become_attr). */
+static inline const struct fs_attr *node_attr(const struct node *node)
+{
+	return __atomic_load_n(&node->attr, __ATOMIC_ACQUIRE);
+}
+/* A scratch file or directory (not one since renamed over an attribute). */
+static inline bool node_is_scratch(const struct node *node)
+{
+	return node->scratch && !node_attr(node);
+}
+
 int node_table_init(const struct fs_dir_type *root_type, struct timespec now);
 void node_table_finish(void);
 struct node *node_root(void);
@@ -163,6 +187,52 @@ void node_detach(struct node *parent, const char *name);
 int node_object(struct node *node, struct fs_object *obj, char *buf);
 /* Writes "domains/test/state" style path into buf for logs. */
 void node_path(struct node *node, char *buf, size_t size);
+
+/* Scratch entries in the node table.  All count one kernel lookup on the
+ * node they return.  -EEXIST, -ENOSPC (FS_SCRATCH_PER_DIR), -ENOMEM. */
+int node_scratch_add(struct node *parent, const char *name, struct scratch *scratch, bool is_dir,
+		     struct node **out);
+/* The linked scratch entry parent/name, or NULL. */
+struct node *node_scratch_lookup(struct node *parent, const char *name);
+/* A new reference to the scratch of parent/name, or NULL. */
+struct scratch *node_scratch_get(struct node *parent, const char *name, bool *is_dir);
+/* unlink (want_dir false) or rmdir (true): -ENOENT, -EISDIR, -ENOTDIR, -ENOTEMPTY. */
+int node_scratch_remove(struct node *parent, const char *name, bool want_dir);
+/* rename between scratch names; replaces a scratch target of the same kind
+ * unless noreplace (-EEXIST).  -ENOENT, -EISDIR, -ENOTDIR, -ENOTEMPTY, -EINVAL
+ * (a directory into itself). */
+int node_scratch_move(struct node *parent, const char *name, struct node *new_parent, const char *new_name,
+		      bool noreplace);
+/* The scratch file parent/name becomes new_parent's attribute attr (after
+ * its content was applied): the old node of that attribute goes stale. */
+int node_scratch_become_attr(struct node *parent, const char *name, struct node *new_parent,
+			     const struct fs_attr *attr, fuse_ino_t *ino);
+/* Calls fn for each linked scratch entry of parent, under the table lock:
+ * fn must not call out. */
+int node_scratch_foreach(struct node *parent, int (*fn)(const char *name, bool is_dir, void *opaque),
+			 void *opaque);
+
+/* --- scratch.c: temporary files of editors and configuration tools ----- */
+#define FS_SCRATCH_PER_DIR 64
+#define FS_SCRATCH_TOTAL_BYTES (64u << 20)
+extern const struct fs_dir_type fs_scratch_dir_type;
+/* Object directories (and scratch directories) take scratch entries. */
+bool fs_dir_accepts_scratch(const struct fs_dir_type *type);
+struct scratch *scratch_new(mode_t mode, uid_t uid, gid_t gid);
+void scratch_ref(struct scratch *scratch);
+void scratch_unref(struct scratch *scratch);
+void scratch_stat(struct scratch *scratch, struct stat *st);
+int scratch_setattr(struct scratch *scratch, const struct stat *attr, int to_set);
+/* A NUL-terminated heap copy of the content. */
+int scratch_contents(struct scratch *scratch, char **data, size_t *len);
+int scratch_open(struct scratch *scratch, int flags, struct fs_file **out);
+void scratch_release(struct fs_file *file);
+ssize_t scratch_read(struct fs_file *file, off_t offset, char *buf, size_t size);
+ssize_t scratch_write(struct fs_file *file, off_t offset, const char *data, size_t len);
+int scratch_setxattr(struct scratch *scratch, const char *name, const char *value, size_t size, int flags);
+ssize_t scratch_getxattr(struct scratch *scratch, const char *name, char *buf, size_t size);
+ssize_t scratch_listxattr(struct scratch *scratch, char *buf, size_t size);
+int scratch_removexattr(struct scratch *scratch, const char *name);
 
 /* --- tree.c: the directory types ------------------------------------- */
 extern const struct fs_dir_type fs_root_type;

@@ -206,7 +206,7 @@ fuse_ino_t node_child_ino(struct node *parent, const char *name)
 /* Frees node and, transitively, parents that only it kept alive. */
 static void node_release_locked(struct node *node)
 {
-	while (node && node != table.root && node->nlookup == 0 && node->children == 0) {
+	while (node && node != table.root && node->nlookup == 0 && node->children == 0 && !node->pinned) {
 		struct node *parent = node->parent;
 		struct node **p = &table.by_ino[ino_bucket(node->ino)];
 		while (*p && *p != node)
@@ -214,6 +214,7 @@ static void node_release_locked(struct node *node)
 		if (*p)
 			*p = node->ino_next;
 		unlink_name(node); /* a no-op for a stale node */
+		scratch_unref(node->scratch);
 		free(node->name);
 		free(node);
 		table.count--;
@@ -405,11 +406,259 @@ fuse_ino_t node_find(const char *dir, const char *name, const char *attr)
 	return ino;
 }
 
+static void drop_scratch_locked(struct node *dir);
+
 void node_detach(struct node *parent, const char *name)
 {
 	pthread_mutex_lock(&table.lock);
 	struct node *n = find_child(parent, name);
-	if (n)
+	if (n) {
 		unlink_name(n);
+		/* The object's scratch files go with it. */
+		n->children++;
+		drop_scratch_locked(n);
+		n->children--;
+		if (n->nlookup == 0 && n->children == 0)
+			node_release_locked(n);
+	}
 	pthread_mutex_unlock(&table.lock);
+}
+
+/* --- scratch entries ------------------------------------------------------ */
+
+static struct node *new_node_locked(struct node *parent, const char *name)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n || !(n->name = strdup(name))) {
+		free(n);
+		return NULL;
+	}
+	n->ino = table.next_ino++;
+	n->parent = parent;
+	parent->children++;
+	return n;
+}
+
+static void scratch_list_remove(struct node *n)
+{
+	for (struct node **p = &n->parent->scratch_head; *p; p = &(*p)->scratch_next) {
+		if (*p == n) {
+			*p = n->scratch_next;
+			n->parent->scratch_count--;
+			break;
+		}
+	}
+	n->scratch_next = NULL;
+}
+
+static void scratch_list_insert(struct node *n)
+{
+	n->scratch_next = n->parent->scratch_head;
+	n->parent->scratch_head = n;
+	n->parent->scratch_count++;
+}
+
+/* The entry loses its name; the node lives on while the kernel holds it
+ * (an open file keeps working, as on any filesystem). */
+static void scratch_unlink_locked(struct node *n)
+{
+	scratch_list_remove(n);
+	unlink_name(n);
+	n->pinned = false;
+}
+
+/* Unlinks every scratch entry below dir; dir must be kept alive by the
+ * caller (its children count), since freeing entries walks up. */
+static void drop_scratch_locked(struct node *dir)
+{
+	while (dir->scratch_head) {
+		struct node *n = dir->scratch_head;
+		n->children++;
+		drop_scratch_locked(n);
+		n->children--;
+		scratch_unlink_locked(n);
+		node_release_locked(n);
+	}
+}
+
+static struct node *find_scratch(struct node *parent, const char *name)
+{
+	struct node *n = find_child(parent, name);
+
+	return n && n->pinned ? n : NULL;
+}
+
+int node_scratch_add(struct node *parent, const char *name, struct scratch *scratch, bool is_dir,
+		     struct node **out)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&table.lock);
+	if (parent->stale)
+		ret = -ENOENT; /* the object went */
+	else if (find_child(parent, name))
+		ret = -EEXIST;
+	else if (parent->scratch_count >= FS_SCRATCH_PER_DIR)
+		ret = -ENOSPC;
+	else if (!(*out = new_node_locked(parent, name)))
+		ret = -ENOMEM;
+	if (ret == 0) {
+		struct node *n = *out;
+		n->dir = is_dir ? &fs_scratch_dir_type : NULL;
+		n->scratch = scratch;
+		n->pinned = true;
+		n->nlookup = 1;
+		table_link(n);
+		scratch_list_insert(n);
+		if (++table.count > table.bucket_count)
+			table_grow();
+	}
+	pthread_mutex_unlock(&table.lock);
+	return ret;
+}
+
+struct node *node_scratch_lookup(struct node *parent, const char *name)
+{
+	pthread_mutex_lock(&table.lock);
+	struct node *n = find_scratch(parent, name);
+	if (n)
+		n->nlookup++;
+	pthread_mutex_unlock(&table.lock);
+	return n;
+}
+
+struct scratch *node_scratch_get(struct node *parent, const char *name, bool *is_dir)
+{
+	pthread_mutex_lock(&table.lock);
+	struct node *n = find_scratch(parent, name);
+	struct scratch *s = n ? n->scratch : NULL;
+	if (s) {
+		scratch_ref(s);
+		*is_dir = n->dir != NULL;
+	}
+	pthread_mutex_unlock(&table.lock);
+	return s;
+}
+
+static int check_kind(const struct node *n, bool want_dir)
+{
+	if (want_dir && !n->dir)
+		return -ENOTDIR;
+	if (!want_dir && n->dir)
+		return -EISDIR;
+	return 0;
+}
+
+int node_scratch_remove(struct node *parent, const char *name, bool want_dir)
+{
+	pthread_mutex_lock(&table.lock);
+	struct node *n = find_scratch(parent, name);
+	int ret = n ? check_kind(n, want_dir) : -ENOENT;
+	if (ret == 0 && n->scratch_head)
+		ret = -ENOTEMPTY;
+	if (ret == 0) {
+		scratch_unlink_locked(n);
+		if (n->nlookup == 0 && n->children == 0)
+			node_release_locked(n);
+	}
+	pthread_mutex_unlock(&table.lock);
+	return ret;
+}
+
+/* Moves n to new_parent/new_name (the name is free). */
+static void scratch_reparent_locked(struct node *n, struct node *new_parent, char *new_name)
+{
+	unlink_name(n);
+	if (n->pinned)
+		scratch_list_remove(n);
+	n->parent->children--;
+	new_parent->children++;
+	n->parent = new_parent;
+	free(n->name);
+	n->name = new_name;
+	n->stale = false;
+	size_t i = name_bucket(new_parent->ino, n->name);
+	n->name_next = table.by_name[i];
+	table.by_name[i] = n;
+}
+
+int node_scratch_move(struct node *parent, const char *name, struct node *new_parent, const char *new_name,
+		      bool noreplace)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&table.lock);
+	struct node *src = find_scratch(parent, name);
+	struct node *dst = find_child(new_parent, new_name);
+	char *copy = NULL;
+	if (!src)
+		ret = -ENOENT;
+	else if (dst == src)
+		goto out;
+	else if (is_under(new_parent, src))
+		ret = -EINVAL;
+	else if (dst && (noreplace || !dst->pinned))
+		ret = -EEXIST;
+	else if (dst)
+		ret = src->dir ? (dst->dir ? (dst->scratch_head ? -ENOTEMPTY : 0) : -ENOTDIR)
+			       : (dst->dir ? -EISDIR : 0);
+	else if (new_parent != parent && new_parent->scratch_count >= FS_SCRATCH_PER_DIR)
+		ret = -ENOSPC;
+	if (ret == 0 && !(copy = strdup(new_name)))
+		ret = -ENOMEM;
+	if (ret < 0)
+		goto out;
+	if (dst)
+		scratch_unlink_locked(dst);
+	scratch_reparent_locked(src, new_parent, copy);
+	scratch_list_insert(src);
+	if (dst && dst->nlookup == 0 && dst->children == 0)
+		node_release_locked(dst);
+out:
+	pthread_mutex_unlock(&table.lock);
+	return ret;
+}
+
+int node_scratch_become_attr(struct node *parent, const char *name, struct node *new_parent,
+			     const struct fs_attr *attr, fuse_ino_t *ino)
+{
+	int ret = 0;
+	char *copy = NULL;
+
+	pthread_mutex_lock(&table.lock);
+	struct node *src = find_scratch(parent, name);
+	if (!src)
+		ret = -ENOENT;
+	else if (src->dir)
+		ret = -EISDIR;
+	else if (!(copy = strdup(attr->name)))
+		ret = -ENOMEM;
+	if (ret == 0) {
+		struct node *old = find_child(new_parent, attr->name);
+		if (old)
+			unlink_name(old); /* the replaced file: the kernel drops it */
+		scratch_list_remove(src);
+		src->pinned = false;
+		scratch_reparent_locked(src, new_parent, copy);
+		clock_gettime(CLOCK_REALTIME, &src->mtime);
+		src->generation++;
+		/* Handlers test attr without the lock: publish it last. */
+		__atomic_store_n(&src->attr, attr, __ATOMIC_RELEASE);
+		*ino = src->ino;
+	}
+	pthread_mutex_unlock(&table.lock);
+	return ret;
+}
+
+int node_scratch_foreach(struct node *parent, int (*fn)(const char *name, bool is_dir, void *opaque),
+			 void *opaque)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&table.lock);
+	for (struct node *n = parent->scratch_head; n && ret == 0; n = n->scratch_next)
+		ret = fn(n->name, n->dir != NULL, opaque);
+	pthread_mutex_unlock(&table.lock);
+	return ret;
 }

@@ -55,8 +55,10 @@ static void fill_common_attr(struct fs_ctx *ctx, const struct node *node, struct
 void fs_fill_dir_attr(struct fs_ctx *ctx, const struct node *node, struct stat *st)
 {
 	fill_common_attr(ctx, node, st);
-	/* Only collections take mkdir/rmdir/rename, so only they are group-writable. */
-	st->st_mode = S_IFDIR | (node->dir->collection ? effective_mode(ctx, 0755) : 0755);
+	/* Collections take mkdir/rmdir/rename, object directories scratch
+	 * files: only those are group-writable. */
+	bool writable = node->dir->collection || fs_dir_accepts_scratch(node->dir);
+	st->st_mode = S_IFDIR | (writable ? effective_mode(ctx, 0755) : 0755);
 	st->st_nlink = 2;
 }
 
@@ -65,6 +67,11 @@ static int fill_attr(struct fs_ctx *ctx, struct node *node, struct stat *st)
 	struct hv_error err = {0};
 	int ret;
 
+	if (node_is_scratch(node)) {
+		fill_common_attr(ctx, node, st);
+		scratch_stat(node->scratch, st);
+		return 0;
+	}
 	if (node->dir) {
 		ret = check_object(ctx, node, &err);
 		if (ret < 0)
@@ -109,7 +116,7 @@ void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *pare
 		node_forget(node->ino, 1);
 }
 
-static void reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node)
+void fs_reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node)
 {
 	struct fuse_entry_param e = {0};
 	int ret = fill_attr(ctx, node, &e.attr);
@@ -174,16 +181,16 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 		}
 	}
 	ret = resolve_child(ctx, parent, name, &type, &attr);
-	if (ret < 0) {
+	struct node *node = NULL;
+	if (ret == -ENOENT && fs_dir_accepts_scratch(parent->dir))
+		node = node_scratch_lookup(parent, name);
+	else if (ret == 0 && !(node = node_lookup_child(parent, name, type, attr)))
+		ret = -ENOMEM;
+	if (!node) {
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	struct node *node = node_lookup_child(parent, name, type, attr);
-	if (!node) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	reply_entry(req, ctx, node);
+	fs_reply_entry(req, ctx, node);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -212,11 +219,36 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_attr(req, &st, ctx->options.attr_timeout);
 }
 
+/* Modes say who may do what and are not for changing; but tools that copy
+ * a file's owner and mode onto its replacement (and back) set them to what
+ * they are, and that succeeds. */
+static int check_ownership_unchanged(struct fs_ctx *ctx, struct node *node, const struct stat *attr,
+				     int to_set)
+{
+	struct stat st;
+	int ret = fill_attr(ctx, node, &st);
+
+	if (ret < 0)
+		return ret;
+	if ((to_set & FUSE_SET_ATTR_MODE) && (attr->st_mode & 07777) != (st.st_mode & 07777))
+		return -EPERM;
+	if ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != st.st_uid)
+		return -EPERM;
+	if ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != st.st_gid)
+		return -EPERM;
+	return 0;
+}
+
 static int do_setattr(struct fs_ctx *ctx, struct node *node, struct stat *attr, int to_set,
 		      struct fuse_file_info *fi)
 {
-	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
-		return -EPERM; /* modes say who may do what; they are not for changing */
+	if (node_is_scratch(node))
+		return scratch_setattr(node->scratch, attr, to_set);
+	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+		int ret = check_ownership_unchanged(ctx, node, attr, to_set);
+		if (ret < 0)
+			return ret;
+	}
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		if (!node->attr || !node->attr->store)
 			return node->dir ? -EISDIR : -EACCES;
@@ -272,10 +304,26 @@ static int open_events(struct fs_ctx *ctx, struct fuse_file_info *fi)
 	return 0;
 }
 
+/* Scratch files are plain memory: no page cache, so a scratch renamed over
+ * an attribute leaves no stale pages behind on the inode. */
+static int open_scratch(struct node *node, struct fuse_file_info *fi)
+{
+	struct fs_file *file;
+	int ret = scratch_open(node->scratch, fi->flags, &file);
+
+	if (ret < 0)
+		return ret;
+	fi->fh = (uintptr_t)file;
+	fi->direct_io = 1;
+	return 0;
+}
+
 static void release_file(struct fs_ctx *ctx, struct fs_file *file)
 {
 	if (file->type == FS_FILE_EVENTS)
 		events_release(ctx->events, (struct events_reader *)file);
+	else if (file->type == FS_FILE_SCRATCH)
+		scratch_release(file);
 	else
 		fs_handle_release((struct fs_handle *)file);
 }
@@ -291,6 +339,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		ret = -ENOENT;
 	else if (node->dir)
 		ret = -EISDIR;
+	else if (node_is_scratch(node))
+		ret = open_scratch(node, fi);
 	else if (node->attr->flags & FS_ATTR_EVENTS)
 		ret = open_events(ctx, fi);
 	else
@@ -318,6 +368,16 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, s
 		events_read(ctx_of(req)->events, (struct events_reader *)file, req, size, fi->flags);
 		return;
 	}
+	if (file->type == FS_FILE_SCRATCH) {
+		char *buf = malloc(size ? size : 1);
+		ssize_t got = buf ? scratch_read(file, offset, buf, size) : -ENOMEM;
+		if (got < 0)
+			fuse_reply_err(req, (int)-got);
+		else
+			fuse_reply_buf(req, buf, (size_t)got);
+		free(buf);
+		return;
+	}
 	struct fs_handle *handle = (struct fs_handle *)file;
 	const char *data;
 	size_t len;
@@ -334,11 +394,13 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, s
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t offset,
 		     struct fuse_file_info *fi)
 {
+	struct fs_file *file = (struct fs_file *)(uintptr_t)fi->fh;
 	fs_request_thread = true;
-	int ret = fs_handle_write((struct fs_handle *)(uintptr_t)fi->fh, offset, buf, size);
+	ssize_t ret = file->type == FS_FILE_SCRATCH ? scratch_write(file, offset, buf, size)
+						    : fs_handle_write((struct fs_handle *)file, offset, buf, size);
 
 	if (ret < 0)
-		fuse_reply_err(req, -ret);
+		fuse_reply_err(req, (int)-ret);
 	else
 		fuse_reply_write(req, (size_t)ret);
 }
@@ -363,9 +425,13 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, s
 	struct fs_file *file = (struct fs_file *)(uintptr_t)fi->fh;
 	unsigned revents;
 
-	if (file->type == FS_FILE_EVENTS)
+	if (file->type == FS_FILE_EVENTS) {
 		revents = events_poll(ctx_of(req)->events, (struct events_reader *)file, ph);
-	else
+	} else if (file->type == FS_FILE_SCRATCH) {
+		revents = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+		if (ph)
+			fuse_pollhandle_destroy(ph);
+	} else
 		revents = fs_handle_poll((struct fs_handle *)file, ph);
 	fuse_reply_poll(req, revents);
 }
@@ -408,20 +474,155 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent_ino, const char *name, f
 					   node_get(newparent_ino), newname, flags));
 }
 
-static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+int fs_scratch_create(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name, mode_t mode,
+		      struct node **out)
+{
+	const struct fuse_ctx *caller = fuse_req_ctx(req);
+	struct hv_error err = {0};
+	struct scratch *scratch;
+	int ret;
+
+	if (!parent)
+		return -ENOENT;
+	if (!parent->dir)
+		return -ENOTDIR;
+	/* Objects are made with mkdir in their collection, nothing else is. */
+	if (!fs_dir_accepts_scratch(parent->dir))
+		return -EACCES;
+	if (fs_dir_find_attr(parent->dir, name) || fs_dir_find_subdir(parent->dir, name))
+		return -EEXIST;
+	ret = check_object(ctx, parent, &err);
+	if (ret < 0)
+		return ret;
+	scratch = scratch_new(mode, caller->uid, caller->gid);
+	if (!scratch)
+		return -ENOMEM;
+	ret = node_scratch_add(parent, name, scratch, S_ISDIR(mode), out);
+	if (ret < 0)
+		scratch_unref(scratch);
+	return ret;
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode,
 		      struct fuse_file_info *fi)
 {
-	fuse_reply_err(req, EACCES);
+	struct fs_ctx *ctx = ctx_of(req);
+	struct fuse_entry_param e = {0};
+	struct node *node;
+	int ret = fs_scratch_create(req, ctx, node_get(parent_ino), name, S_IFREG | (mode & 07777), &node);
+
+	if (ret == 0)
+		ret = fill_attr(ctx, node, &e.attr);
+	if (ret == 0 && (ret = open_scratch(node, fi)) < 0)
+		node_forget(node->ino, 1);
+	if (ret < 0) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	e.ino = node->ino;
+	e.attr_timeout = ctx->options.attr_timeout;
+	e.entry_timeout = ctx->options.entry_timeout;
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		release_file(ctx, (struct fs_file *)(uintptr_t)fi->fh);
+		node_forget(node->ino, 1);
+	}
 }
 
-static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+static void op_mknod(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode, dev_t rdev)
 {
-	fuse_reply_err(req, EACCES);
+	struct fs_ctx *ctx = ctx_of(req);
+	struct node *node;
+	int ret = S_ISREG(mode) ? fs_scratch_create(req, ctx, node_get(parent_ino), name, mode, &node) : -EPERM;
+
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fs_reply_entry(req, ctx, node);
 }
 
-static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+static int do_unlink(struct node *parent, const char *name)
 {
-	fuse_reply_err(req, EPERM);
+	if (!parent)
+		return -ENOENT;
+	if (!parent->dir)
+		return -ENOTDIR;
+	if (fs_dir_find_attr(parent->dir, name))
+		return -EPERM; /* attributes are the object's; they cannot go */
+	if (fs_dir_find_subdir(parent->dir, name) || parent->dir->collection)
+		return -EISDIR;
+	if (!fs_dir_accepts_scratch(parent->dir))
+		return -ENOENT;
+	return node_scratch_remove(parent, name, false);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
+{
+	fuse_reply_err(req, -do_unlink(node_get(parent_ino), name));
+}
+
+/* Extended attributes live on scratch files only; the other files have
+ * none and take none. */
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size,
+			int flags)
+{
+	struct node *node = node_get(ino);
+	int ret = !node ? -ENOENT : node_is_scratch(node) ? scratch_setxattr(node->scratch, name, value, size, flags)
+							   : -EOPNOTSUPP;
+
+	fuse_reply_err(req, -ret);
+}
+
+static void reply_xattr(fuse_req_t req, size_t size, ssize_t (*get)(struct node *, const char *, char *, size_t),
+			struct node *node, const char *name)
+{
+	char *buf = size ? malloc(size) : NULL;
+	ssize_t ret = size && !buf ? -ENOMEM : get(node, name, buf, size);
+
+	if (ret < 0)
+		fuse_reply_err(req, (int)-ret);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)ret);
+	else
+		fuse_reply_buf(req, buf, (size_t)ret);
+	free(buf);
+}
+
+static ssize_t get_xattr(struct node *node, const char *name, char *buf, size_t size)
+{
+	return node_is_scratch(node) ? scratch_getxattr(node->scratch, name, buf, size) : -ENODATA;
+}
+
+static ssize_t list_xattr(struct node *node, const char *name, char *buf, size_t size)
+{
+	return node_is_scratch(node) ? scratch_listxattr(node->scratch, buf, size) : 0;
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct node *node = node_get(ino);
+
+	if (!node)
+		fuse_reply_err(req, ENOENT);
+	else
+		reply_xattr(req, size, get_xattr, node, name);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct node *node = node_get(ino);
+
+	if (!node)
+		fuse_reply_err(req, ENOENT);
+	else
+		reply_xattr(req, size, list_xattr, node, NULL);
+}
+
+static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct node *node = node_get(ino);
+	int ret = !node ? -ENOENT : node_is_scratch(node) ? scratch_removexattr(node->scratch, name) : -ENODATA;
+
+	fuse_reply_err(req, -ret);
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
@@ -462,5 +663,9 @@ const struct fuse_lowlevel_ops fs_ops = {
     .releasedir = fs_ops_releasedir,
     .statfs = op_statfs,
     .create = op_create,
+    .setxattr = op_setxattr,
+    .getxattr = op_getxattr,
+    .listxattr = op_listxattr,
+    .removexattr = op_removexattr,
     .poll = op_poll,
 };

@@ -14,6 +14,11 @@ void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name);
 int fs_ops_rename(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
 		  struct node *new_parent, const char *new_name, unsigned flags);
+/* Replies with node's entry (its lookup already counted) or an error. */
+void fs_reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node);
+/* Makes scratch file or directory parent/name for the caller of req. */
+int fs_scratch_create(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name, mode_t mode,
+		      struct node **out);
 /* Directory attributes and entries that need no look at the driver. */
 void fs_fill_dir_attr(struct fs_ctx *ctx, const struct node *node, struct stat *st);
 /* Replies with the entry of collection member parent/name (its node made if

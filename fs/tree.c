@@ -39,3 +39,17 @@ const struct fs_dir_type *fs_dir_find_subdir(const struct fs_dir_type *type, con
 			return s->type;
 	return NULL;
 }
+
+static const struct fs_attr no_attrs[] = {{NULL}};
+
+/* A directory made by a tool (Puppet's lock directory): it holds nothing
+ * but other scratch entries. */
+const struct fs_dir_type fs_scratch_dir_type = {
+    .name = "scratch",
+    .attrs = no_attrs,
+};
+
+bool fs_dir_accepts_scratch(const struct fs_dir_type *type)
+{
+	return type->is_object || type == &fs_scratch_dir_type;
+}

@@ -143,11 +143,13 @@ PY
 	assert_output --partial "File exists"
 }
 
-@test "mkdir outside a collection is EPERM" {
-	run mkdir "$(D test)/sub"
+@test "mkdir outside a collection and object directories is EPERM" {
+	run mkdir "$(D test)/stats/sub"
 	assert_failure
-	run mkdir "$MNT/host/x"
+	assert_output --partial "Operation not permitted"
+	run mkdir "$MNT/x"
 	assert_failure
+	assert_output --partial "Operation not permitted"
 }
 
 @test "mv renames an inactive domain" {
@@ -192,8 +194,8 @@ PY
 	refute_output --partial new1
 }
 
-@test "files cannot be created or removed in a domain directory" {
-	run touch "$(D test)/newfile"
+@test "attribute files cannot be removed; files outside object directories cannot be made" {
+	run touch "$MNT/domains/newfile"
 	assert_failure
 	run rm -f "$(D test)/state"
 	assert_failure

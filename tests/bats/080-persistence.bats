@@ -127,3 +127,20 @@ XML
 	[ "$output" -ge "$last" ] && [ "$output" -le "$((last + 1))" ]
 	! grep -q "hvfs error:" "$HVFS_LOG"
 }
+
+@test "scratch files are never persisted and are gone after a remount" {
+	hvfs_start "test://$STATE"
+	echo '<half' >"$(D test)/sedXYZ123"
+	mkdir "$(D test)/cfg.lock"
+	run grep -rl -e sedXYZ123 -e '<half' -e cfg.lock "$STATE"
+	assert_failure
+	run find "$STATE" -name 'sedXYZ*' -o -name 'cfg.lock'
+	assert_output ''
+	hvfs_stop
+	hvfs_start "test://$STATE"
+	run ls -A "$(D test)"
+	refute_line sedXYZ123
+	refute_line cfg.lock
+	run cat "$(D test)/state"
+	assert_output running
+}
