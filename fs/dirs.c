@@ -285,8 +285,8 @@ static int rename_over_attribute(struct fs_ctx *ctx, struct node *parent, const 
 /* Renames inside object directories: scratch entries move freely between
  * them, and may replace an attribute; attributes and subdirectories are
  * the object's and stay where they are. */
-static int rename_in_object(struct fs_ctx *ctx, struct node *parent, const char *name, struct node *new_parent,
-			    const char *new_name, unsigned flags)
+static int rename_in_object(struct fs_ctx *ctx, struct node *parent, const char *name,
+			    struct node *new_parent, const char *new_name, unsigned flags)
 {
 	if (fs_dir_find_attr(parent->dir, name) || fs_dir_find_subdir(parent->dir, name))
 		return -EPERM;

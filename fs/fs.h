@@ -102,7 +102,7 @@ struct node {
 	unsigned children;
 	bool stale; /* replaced or renamed away: no longer found by name */
 	struct timespec mtime;
-	uint32_t generation;   /* bumped at every change of the value (poll) */
+	uint32_t generation; /* bumped at every change of the value (poll) */
 	/* Scratch files and directories (scratch.c): dir is NULL (a file) or
 	 * &fs_scratch_dir_type, attr NULL.  Renaming one over an attribute
 	 * turns it into that attribute's node (attr set; scratch kept for the
@@ -213,7 +213,7 @@ int node_scratch_foreach(struct node *parent, int (*fn)(const char *name, bool i
 			 void *opaque);
 
 /* --- scratch.c: temporary files of editors and configuration tools ----- */
-#define FS_SCRATCH_PER_DIR 64
+#define FS_SCRATCH_PER_DIR     64
 #define FS_SCRATCH_TOTAL_BYTES (64u << 20)
 extern const struct fs_dir_type fs_scratch_dir_type;
 /* Object directories (and scratch directories) take scratch entries. */
@@ -233,6 +233,14 @@ int scratch_setxattr(struct scratch *scratch, const char *name, const char *valu
 ssize_t scratch_getxattr(struct scratch *scratch, const char *name, char *buf, size_t size);
 ssize_t scratch_listxattr(struct scratch *scratch, char *buf, size_t size);
 int scratch_removexattr(struct scratch *scratch, const char *name);
+/* A writable attribute unlinked by pid (install(1)): hidden from that pid
+ * for a few seconds, and its next create by it writes the attribute. */
+void fs_unlinked_add(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid);
+/* Whether attr is hidden from pid; take ends the hiding. */
+bool fs_unlinked_check(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid, bool take);
+/* After the create: pid's chmod/chown of the new file (install -m) are
+ * accepted, and change nothing. */
+bool fs_unlinked_replacing(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid);
 
 /* --- tree.c: the directory types ------------------------------------- */
 extern const struct fs_dir_type fs_root_type;
@@ -250,7 +258,8 @@ int fs_show_str(struct strbuf *out, const char *value);
 int fs_show_last_error(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
 		       struct hv_error *err);
 /* metrics (metrics.c): Prometheus text for every object. */
-int fs_show_metrics(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out, struct hv_error *err);
+int fs_show_metrics(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+		    struct hv_error *err);
 /* config.xml, autostart: the same for every object kind. */
 int fs_show_config(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out, struct hv_error *err);
 int fs_store_config(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,

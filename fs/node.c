@@ -115,6 +115,7 @@ void node_table_finish(void)
 		struct node *n = table.by_ino[i];
 		while (n) {
 			struct node *next = n->ino_next;
+			scratch_unref(n->scratch); /* scratch files go at unmount */
 			free(n->name);
 			free(n);
 			n = next;

@@ -166,6 +166,15 @@ static void enqueue(struct fs_ctx *ctx, const struct queued_change *change)
 /* Files of an object changed: the kernel's copy goes now (before anyone
  * is told), the rest follows on the notifier thread.  lifecycle, when not
  * NULL, is the change's own events line, written before the files' lines. */
+/* The node of an object's attribute file, if the kernel has looked it up:
+ * host/ATTR for the host, DIR/NAME/ATTR for the others. */
+static fuse_ino_t attr_ino(enum hv_object_kind kind, const char *name, const struct fs_attr *attr)
+{
+	if (kind == HV_KIND_HOST)
+		return node_find("host", attr->name, NULL);
+	return node_find(hv_object_kind_dir(kind), name, attr->name);
+}
+
 static void object_attrs_changed(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name,
 				 uint64_t bits, const struct hv_change *lifecycle)
 {
@@ -179,9 +188,7 @@ static void object_attrs_changed(struct fs_ctx *ctx, enum hv_object_kind kind, c
 	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
 		if (!(bits & (1ULL << i)))
 			continue;
-		fuse_ino_t ino =
-		    node_find(kind == HV_KIND_HOST ? "host" : hv_object_kind_dir(kind),
-			      kind == HV_KIND_HOST ? a->name : name, kind == HV_KIND_HOST ? NULL : a->name);
+		fuse_ino_t ino = attr_ino(kind, name, a);
 		if (ino && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
 			node_touch(ino);
 			/* Attributes only (offset -1): lock-free in the kernel, so
@@ -327,9 +334,7 @@ static void report_modified(struct fs_ctx *ctx, const struct queued_change *q)
 	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
 		if (!(q->attr_bits & (1ULL << i)))
 			continue;
-		fuse_ino_t ino = node_find(q->kind == HV_KIND_HOST ? "host" : hv_object_kind_dir(q->kind),
-					   q->kind == HV_KIND_HOST ? a->name : q->name,
-					   q->kind == HV_KIND_HOST ? NULL : a->name);
+		fuse_ino_t ino = attr_ino(q->kind, q->name, a);
 		if (ino) {
 			/* Drop the pages before the utimensat below: its SETATTR
 			 * reply hands the kernel the new mtime without the

@@ -181,6 +181,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 		}
 	}
 	ret = resolve_child(ctx, parent, name, &type, &attr);
+	if (ret == 0 && attr && fs_unlinked_check(parent->ino, attr, fuse_req_ctx(req)->pid, false))
+		ret = -ENOENT; /* install(1) between its unlink and its create */
 	struct node *node = NULL;
 	if (ret == -ENOENT && fs_dir_accepts_scratch(parent->dir))
 		node = node_scratch_lookup(parent, name);
@@ -239,12 +241,14 @@ static int check_ownership_unchanged(struct fs_ctx *ctx, struct node *node, cons
 	return 0;
 }
 
-static int do_setattr(struct fs_ctx *ctx, struct node *node, struct stat *attr, int to_set,
+static int do_setattr(fuse_req_t req, struct fs_ctx *ctx, struct node *node, struct stat *attr, int to_set,
 		      struct fuse_file_info *fi)
 {
 	if (node_is_scratch(node))
 		return scratch_setattr(node->scratch, attr, to_set);
-	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+	if ((to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
+	    !(node->attr && node->parent &&
+	      fs_unlinked_replacing(node->parent->ino, node->attr, fuse_req_ctx(req)->pid))) {
 		int ret = check_ownership_unchanged(ctx, node, attr, to_set);
 		if (ret < 0)
 			return ret;
@@ -275,7 +279,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	struct fs_ctx *ctx = ctx_of(req);
 	struct node *node = node_get(ino);
 	struct stat st;
-	int ret = node ? do_setattr(ctx, node, attr, to_set, fi) : -ENOENT;
+	int ret = node ? do_setattr(req, ctx, node, attr, to_set, fi) : -ENOENT;
 
 	if (ret == 0)
 		ret = fill_attr(ctx, node, &st);
@@ -396,8 +400,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 {
 	struct fs_file *file = (struct fs_file *)(uintptr_t)fi->fh;
 	fs_request_thread = true;
-	ssize_t ret = file->type == FS_FILE_SCRATCH ? scratch_write(file, offset, buf, size)
-						    : fs_handle_write((struct fs_handle *)file, offset, buf, size);
+	ssize_t ret = file->type == FS_FILE_SCRATCH
+			  ? scratch_write(file, offset, buf, size)
+			  : fs_handle_write((struct fs_handle *)file, offset, buf, size);
 
 	if (ret < 0)
 		fuse_reply_err(req, (int)-ret);
@@ -503,18 +508,48 @@ int fs_scratch_create(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, c
 	return ret;
 }
 
+/* The create that completes an unlink of attr (fs_unlinked_add): it opens
+ * the attribute for writing, as `>` would. */
+static int create_replacement(struct fs_ctx *ctx, struct node *parent, const struct fs_attr *attr,
+			      struct fuse_file_info *fi, struct node **out)
+{
+	struct fs_handle *handle;
+	struct node *node = node_lookup_child(parent, attr->name, NULL, attr);
+	int ret;
+
+	if (!node)
+		return -ENOMEM;
+	ret = fs_handle_open(ctx, node, (fi->flags & ~O_ACCMODE) | O_WRONLY | O_TRUNC, &handle);
+	if (ret < 0) {
+		node_forget(node->ino, 1);
+		return ret;
+	}
+	fi->fh = (uintptr_t)handle;
+	fi->direct_io = 1;
+	*out = node;
+	return 0;
+}
+
 static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode,
 		      struct fuse_file_info *fi)
 {
 	struct fs_ctx *ctx = ctx_of(req);
 	struct fuse_entry_param e = {0};
-	struct node *node;
-	int ret = fs_scratch_create(req, ctx, node_get(parent_ino), name, S_IFREG | (mode & 07777), &node);
+	struct node *parent = node_get(parent_ino), *node = NULL;
+	const struct fs_attr *attr = parent && parent->dir ? fs_dir_find_attr(parent->dir, name) : NULL;
+	int ret;
 
-	if (ret == 0)
-		ret = fill_attr(ctx, node, &e.attr);
-	if (ret == 0 && (ret = open_scratch(node, fi)) < 0)
+	if (attr && attr->store && fs_unlinked_check(parent_ino, attr, fuse_req_ctx(req)->pid, true)) {
+		ret = create_replacement(ctx, parent, attr, fi, &node);
+	} else {
+		ret = fs_scratch_create(req, ctx, parent, name, S_IFREG | (mode & 07777), &node);
+		if (ret == 0 && (ret = open_scratch(node, fi)) < 0)
+			node_forget(node->ino, 1);
+	}
+	if (ret == 0 && (ret = fill_attr(ctx, node, &e.attr)) < 0) {
+		release_file(ctx, (struct fs_file *)(uintptr_t)fi->fh);
 		node_forget(node->ino, 1);
+	}
 	if (ret < 0) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -532,7 +567,8 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mo
 {
 	struct fs_ctx *ctx = ctx_of(req);
 	struct node *node;
-	int ret = S_ISREG(mode) ? fs_scratch_create(req, ctx, node_get(parent_ino), name, mode, &node) : -EPERM;
+	int ret =
+	    S_ISREG(mode) ? fs_scratch_create(req, ctx, node_get(parent_ino), name, mode, &node) : -EPERM;
 
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
@@ -540,14 +576,23 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mo
 		fs_reply_entry(req, ctx, node);
 }
 
-static int do_unlink(struct node *parent, const char *name)
+static int do_unlink(fuse_req_t req, struct node *parent, const char *name)
 {
+	const struct fs_attr *attr;
+
 	if (!parent)
 		return -ENOENT;
 	if (!parent->dir)
 		return -ENOTDIR;
-	if (fs_dir_find_attr(parent->dir, name))
-		return -EPERM; /* attributes are the object's; they cannot go */
+	if ((attr = fs_dir_find_attr(parent->dir, name))) {
+		/* Attributes are the object's and cannot go; a writable one
+		 * may be about to be replaced (install(1) unlinks first). */
+		if (!attr->store || !fs_dir_accepts_scratch(parent->dir))
+			return -EPERM;
+		fs_unlinked_add(parent->ino, attr, fuse_req_ctx(req)->pid);
+		node_detach(parent, name);
+		return 0;
+	}
 	if (fs_dir_find_subdir(parent->dir, name) || parent->dir->collection)
 		return -EISDIR;
 	if (!fs_dir_accepts_scratch(parent->dir))
@@ -557,7 +602,7 @@ static int do_unlink(struct node *parent, const char *name)
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 {
-	fuse_reply_err(req, -do_unlink(node_get(parent_ino), name));
+	fuse_reply_err(req, -do_unlink(req, node_get(parent_ino), name));
 }
 
 /* Extended attributes live on scratch files only; the other files have
@@ -566,14 +611,16 @@ static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 			int flags)
 {
 	struct node *node = node_get(ino);
-	int ret = !node ? -ENOENT : node_is_scratch(node) ? scratch_setxattr(node->scratch, name, value, size, flags)
-							   : -EOPNOTSUPP;
+	int ret = !node			  ? -ENOENT
+		  : node_is_scratch(node) ? scratch_setxattr(node->scratch, name, value, size, flags)
+					  : -EOPNOTSUPP;
 
 	fuse_reply_err(req, -ret);
 }
 
-static void reply_xattr(fuse_req_t req, size_t size, ssize_t (*get)(struct node *, const char *, char *, size_t),
-			struct node *node, const char *name)
+static void reply_xattr(fuse_req_t req, size_t size,
+			ssize_t (*get)(struct node *, const char *, char *, size_t), struct node *node,
+			const char *name)
 {
 	char *buf = size ? malloc(size) : NULL;
 	ssize_t ret = size && !buf ? -ENOMEM : get(node, name, buf, size);
@@ -620,7 +667,9 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
 	struct node *node = node_get(ino);
-	int ret = !node ? -ENOENT : node_is_scratch(node) ? scratch_removexattr(node->scratch, name) : -ENODATA;
+	int ret = !node			  ? -ENOENT
+		  : node_is_scratch(node) ? scratch_removexattr(node->scratch, name)
+					  : -ENODATA;
 
 	fuse_reply_err(req, -ret);
 }

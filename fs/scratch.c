@@ -373,3 +373,84 @@ int scratch_removexattr(struct scratch *s, const char *name)
 	pthread_mutex_unlock(&s->lock);
 	return ret;
 }
+
+/* --- attributes unlinked to be replaced -------------------------------- */
+
+/* install(1) and some copy tools unlink the target and create it anew with
+ * O_EXCL.  An attribute cannot go, so its unlink is taken as the first half
+ * of such a replacement: for the unlinking process only, and only for a
+ * short while, the name looks absent, and creating it writes the
+ * attribute.  Everyone else sees the attribute all along. */
+#define UNLINKED_MAX	 16
+#define UNLINKED_SECONDS 5
+
+static struct {
+	pthread_mutex_t lock;
+	struct unlinked {
+		fuse_ino_t parent;
+		pid_t pid;
+		const struct fs_attr *attr;
+		time_t deadline;
+		bool replacing; /* created again: its chmod/chown are let through */
+	} slots[UNLINKED_MAX];
+} unlinked = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static time_t monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+void fs_unlinked_add(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid)
+{
+	time_t now_s = monotonic_seconds();
+	struct unlinked *slot = &unlinked.slots[0];
+
+	pthread_mutex_lock(&unlinked.lock);
+	/* Reuse the entry for the same name, else a free one, else the oldest. */
+	for (size_t i = 0; i < UNLINKED_MAX; i++) {
+		struct unlinked *u = &unlinked.slots[i];
+		if (u->attr == attr && u->parent == parent) {
+			slot = u;
+			break;
+		}
+		if (u->deadline < slot->deadline)
+			slot = u;
+	}
+	*slot = (struct unlinked){parent, pid, attr, now_s + UNLINKED_SECONDS, false};
+	pthread_mutex_unlock(&unlinked.lock);
+}
+
+static bool unlinked_find(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid, bool replacing,
+			  bool advance)
+{
+	time_t now_s = monotonic_seconds();
+	bool found = false;
+
+	pthread_mutex_lock(&unlinked.lock);
+	for (size_t i = 0; i < UNLINKED_MAX && !found; i++) {
+		struct unlinked *u = &unlinked.slots[i];
+		if (u->attr == attr && u->parent == parent && u->pid == pid && u->replacing == replacing &&
+		    u->deadline >= now_s) {
+			found = true;
+			if (advance) {
+				u->replacing = true;
+				u->deadline = now_s + UNLINKED_SECONDS;
+			}
+		}
+	}
+	pthread_mutex_unlock(&unlinked.lock);
+	return found;
+}
+
+bool fs_unlinked_check(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid, bool take)
+{
+	return unlinked_find(parent, attr, pid, false, take);
+}
+
+bool fs_unlinked_replacing(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid)
+{
+	return unlinked_find(parent, attr, pid, true, false);
+}

@@ -117,6 +117,12 @@ new_domain() { # name: a shut-off domain with defaults
 @test "attributes cannot be removed or renamed away; owner and mode stay" {
 	run errno_of "os.unlink('$(D test)/state')"
 	assert_output EPERM
+	# Unlinking a writable one is the first half of install(1)'s
+	# replacement: it succeeds, and the attribute stays, unchanged.
+	before=$(cat "$(D test)/memory")
+	rm "$(D test)/memory"
+	run cat "$(D test)/memory"
+	assert_output "$before"
 	run errno_of "os.rename('$(D test)/config.xml', '$(D test)/config.xml~')"
 	assert_output EPERM
 	# Setting what already is succeeds (tools copy owner and mode around).
