@@ -46,6 +46,14 @@ changed_since() {
 	run diff "$BATS_FILE_TMPDIR/$1" "$2"
 }
 
+# shop_write ATTR VALUE: writes VALUE to shop's ATTR; the output is the diff
+# that made to config.xml.
+shop_write() {
+	snapshot before "$(D shop)/config.xml"
+	echo "$2" >"$(D shop)/$1"
+	changed_since before "$(D shop)/config.xml"
+}
+
 @test "a hand-written domain config.xml reads back byte for byte" {
 	mkdir "$(D shop)"
 	shop_xml "$(cat "$(D shop)/uuid")" >"$BATS_FILE_TMPDIR/shop.xml"
@@ -61,9 +69,7 @@ changed_since() {
 }
 
 @test "writing memory changes only the currentMemory line, in KiB" {
-	snapshot before "$(D shop)/config.xml"
-	echo 131072 >"$(D shop)/memory"
-	changed_since before "$(D shop)/config.xml"
+	shop_write memory 131072
 	assert_output "7c7
 <     <currentMemory unit = 'MiB'><!-- now -->256</currentMemory>
 ---
@@ -71,9 +77,7 @@ changed_since() {
 }
 
 @test "writing max_memory changes only the memory line" {
-	snapshot before "$(D shop)/config.xml"
-	echo 1G >"$(D shop)/max_memory"
-	changed_since before "$(D shop)/config.xml"
+	shop_write max_memory 1G
 	assert_output "6c6
 < 	<memory unit='MiB' >512</memory>   <!-- at most -->
 ---
@@ -81,9 +85,7 @@ changed_since() {
 }
 
 @test "writing vcpus changes only vcpu's current" {
-	snapshot before "$(D shop)/config.xml"
-	echo 2 >"$(D shop)/vcpus"
-	changed_since before "$(D shop)/config.xml"
+	shop_write vcpus 2
 	assert_output "8c8
 <     <vcpu placement='static' current='1'>4</vcpu>
 ---
@@ -91,9 +93,7 @@ changed_since() {
 }
 
 @test "writing max_vcpus changes only the vcpu count" {
-	snapshot before "$(D shop)/config.xml"
-	echo 8 >"$(D shop)/max_vcpus"
-	changed_since before "$(D shop)/config.xml"
+	shop_write max_vcpus 8
 	assert_output "8c8
 <     <vcpu placement='static' current='2'>4</vcpu>
 ---
