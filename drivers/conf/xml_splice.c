@@ -300,20 +300,6 @@ static int resolve(const struct splice_doc *doc, const char *path, struct elemen
 	}
 }
 
-static int find_attr(const struct splice_doc *doc, const struct token *tag, const char *name,
-		     struct attr *attr)
-{
-	size_t len = strlen(name);
-	int ret;
-
-	for (size_t p = tag->start + 1 + tag->name_len; (ret = next_attr(doc->text, p, attr)) == 1;
-	     p = attr_end(attr)) {
-		if (attr->name_len == len && memcmp(doc->text + attr->name, name, len) == 0)
-			return 1;
-	}
-	return ret;
-}
-
 /* --- building replacements ------------------------------------------------ */
 
 static int out_of_memory(struct hv_error *err)
@@ -585,6 +571,26 @@ int splice_set_text(struct splice_doc *doc, const char *path, const char *value,
 	return splice(doc, first, last, &sb, ret, err);
 }
 
+/* The element at path and its attribute name: 1 with *attr, 0 when it has
+ * no such attribute, or a negative errno. */
+static int find_attr(const struct splice_doc *doc, const char *path, const char *name, struct element *el,
+		     struct attr *attr, struct hv_error *err)
+{
+	int ret = check_name(name, err);
+
+	if (ret == 0)
+		ret = resolve(doc, path, el, err);
+	if (ret < 0)
+		return ret;
+	for (size_t p = el->open.start + 1 + el->open.name_len; next_attr(doc->text, p, attr) == 1;
+	     p = attr_end(attr)) {
+		if (attr->name_len == strlen(name) &&
+		    memcmp(doc->text + attr->name, name, attr->name_len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int splice_set_attr(struct splice_doc *doc, const char *path, const char *name, const char *value,
 		    struct hv_error *err)
 {
@@ -592,13 +598,11 @@ int splice_set_attr(struct splice_doc *doc, const char *path, const char *name, 
 	struct element el;
 	struct attr attr;
 	char quote;
-	int ret = check_name(name, err);
+	int ret = find_attr(doc, path, name, &el, &attr, err);
 
-	if (ret == 0)
-		ret = resolve(doc, path, &el, err);
 	if (ret < 0)
 		return ret;
-	if (find_attr(doc, &el.open, name, &attr) == 1)
+	if (ret == 1)
 		return splice(doc, attr.value, attr.value + attr.value_len, &sb,
 			      add_escaped(&sb, value, attr.quote, err), err);
 	quote = el.open.quote ? el.open.quote : doc->quote;
@@ -615,15 +619,9 @@ int splice_remove_attr(struct splice_doc *doc, const char *path, const char *nam
 	struct strbuf sb = STRBUF_INIT;
 	struct element el;
 	struct attr attr;
-	int ret = check_name(name, err);
+	int ret = find_attr(doc, path, name, &el, &attr, err);
 
-	if (ret == 0)
-		ret = resolve(doc, path, &el, err);
-	if (ret < 0)
-		return ret;
-	if (find_attr(doc, &el.open, name, &attr) != 1)
-		return 0;
-	return splice(doc, attr.start, attr_end(&attr), &sb, 0, err);
+	return ret == 1 ? splice(doc, attr.start, attr_end(&attr), &sb, 0, err) : ret;
 }
 
 int splice_insert(struct splice_doc *doc, const char *parent, const char *const *after, const char *name,

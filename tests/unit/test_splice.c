@@ -64,6 +64,8 @@ static const struct edit_case cases[] = {
     {"declaration and PIs kept", SET_TEXT,
      "<?xml version='1.0' encoding='UTF-8'?>\n<?x y?>\n<a><m>1</m></a>\n", "a/m", NULL, "2", NULL, 0,
      "<?xml version='1.0' encoding='UTF-8'?>\n<?x y?>\n<a><m>2</m></a>\n"},
+    {"byte order mark kept", SET_TEXT, "\xef\xbb\xbf<a><m>1</m></a>", "a/m", NULL, "2", NULL, 0,
+     "\xef\xbb\xbf<a><m>2</m></a>"},
     {"CRLF kept", SET_TEXT, "<a>\r\n  <m>1</m>\r\n</a>\r\n", "a/m", NULL, "2", NULL, 0,
      "<a>\r\n  <m>2</m>\r\n</a>\r\n"},
     {"the child, not a grandchild of the same name", SET_TEXT, "<a><b><m>0</m></b><m>1</m></a>", "a/m", NULL,
