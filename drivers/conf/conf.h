@@ -69,10 +69,13 @@ int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, st
 
 /* Rewrite the user's document so that it states def's fields, touching only
  * the elements whose value differs (creating them when missing, e.g. a
- * <uuid> the user left out): for a domain name, uuid, memory, currentMemory
- * (written in KiB), vcpu and vcpu/@current; for networks and pools name and
- * uuid.  Comments, unknown elements and formatting elsewhere are kept.
- * *out is a new heap string; the input is not modified. */
+ * <uuid> the user left out, after the element libvirt puts before it and
+ * indented as that one is): for a domain name, uuid, memory, currentMemory
+ * (a changed one in KiB, unit='KiB' where it had a unit), vcpu and
+ * vcpu/@current; for networks and pools name and uuid.  Every other byte is
+ * kept as the user wrote it (quotes, blanks, comments, declaration), so when
+ * nothing differs *out equals the input byte for byte.  *out is a new heap
+ * string; the input is not modified. */
 int hv_domain_xml_update(const char *xml, size_t len, const struct hv_domain_def *def, char **out,
 			 struct hv_error *err);
 int hv_network_xml_update(const char *xml, size_t len, const struct hv_network_def *def, char **out,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "drivers/conf/conf.h"
+#include "drivers/conf/xml_splice.h"
 #include "schema/validate.h"
 #include "util/error.h"
 
@@ -63,25 +64,22 @@ int conf_load_definition(const char *xml, size_t len, enum hv_schema schema, con
 
 /* Editing ------------------------------------------------------------------ */
 
-/* Replaces the text of node with value, keeping any comments inside it. */
-int conf_set_text(xmlNodePtr node, const char *value);
-/* Adds <name>value</name> to parent right after anchor (as the first element
- * when anchor is NULL), indented as the anchor is.  NULL on ENOMEM. */
-xmlNodePtr conf_insert_element(xmlNodePtr parent, xmlNodePtr anchor, const char *name, const char *value);
+/* Edits decide on the parsed tree (root) what to change and make the
+ * change in the user's bytes (doc), so that the rest stays as written. */
+
 /* Brings <name> and <uuid> in line with name and uuid ("" leaves the uuid
  * alone); <uuid> goes right after <name> when missing. */
-int conf_update_identity(xmlNodePtr root, const char *name, const char *uuid, struct hv_error *err);
+int conf_update_identity(xmlNodePtr root, struct splice_doc *doc, const char *name, const char *uuid,
+			 struct hv_error *err);
 /* Checks def-side name and uuid before they are written. */
 int conf_check_identity(const char *name, const char *uuid, struct hv_error *err);
-/* Serializes doc as the user wrote it: with an XML declaration only when
- * the original text (xml, len) had one, ending in a newline. */
-int conf_serialize(xmlDocPtr doc, const char *xml, size_t len, char **out);
 /* What the kinds' xml_update share: parses the user's document (xml, len),
  * checks that its root is <root_name>, brings <name> and <uuid> in line with
  * name and uuid (conf_update_identity), lets edit (when not NULL) change the
- * rest of root, and serializes the result into *out, a new heap string.
- * edit returns 0 or -ENOMEM. */
-typedef int conf_edit_fn(xmlNodePtr root, const void *data);
+ * rest, checks that the result still parses and hands it out as *out, a new
+ * heap string.  An element whose value already agrees is not touched, so
+ * when nothing differs *out is xml, byte for byte. */
+typedef int conf_edit_fn(xmlNodePtr root, struct splice_doc *doc, const void *data, struct hv_error *err);
 int conf_edit_document(const char *xml, size_t len, const char *root_name, const char *name, const char *uuid,
 		       conf_edit_fn *edit, const void *data, char **out, struct hv_error *err);
 

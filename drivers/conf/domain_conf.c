@@ -171,79 +171,88 @@ static bool memory_equals(xmlNodePtr node, uint64_t kib)
 	return hv_conf_parse_memory((const char *)value, (const char *)unit, &current) == 0 && current == kib;
 }
 
-/* Writes <NAME unit='KiB'>kib</NAME>, creating it after anchor if missing. */
-static int write_memory(xmlNodePtr root, xmlNodePtr node, xmlNodePtr anchor, const char *name, uint64_t kib)
-{
-	char text[32];
+/* Where elements go when they are missing, libvirt's order. */
+static const char *const after_identity[] = {"uuid", "name", NULL};
+static const char *const after_memory[] = {"memory", NULL};
+static const char *const after_memories[] = {"currentMemory", "memory", NULL};
 
+/* Writes kib into <NAME> (node, NULL when missing).  A unit the user gave
+ * becomes KiB with the number, as libvirt writes it; without one the number
+ * is already in KiB.  A missing element is added with unit='KiB'. */
+static int write_memory(struct splice_doc *doc, xmlNodePtr node, const char *name, const char *const *after,
+			uint64_t kib, struct hv_error *err)
+{
+	char path[32], text[32];
+	int ret;
+
+	snprintf(path, sizeof(path), "domain/%s", name);
 	snprintf(text, sizeof(text), "%" PRIu64, kib);
-	if (!node) {
-		node = conf_insert_element(root, anchor, name, NULL);
-		if (!node)
-			return -ENOMEM;
-	}
-	if (conf_set_text(node, text) < 0 || !xmlSetProp(node, BAD_CAST "unit", BAD_CAST "KiB"))
-		return -ENOMEM;
-	return 0;
+	if (node)
+		ret = splice_set_text(doc, path, text, err);
+	else
+		ret = splice_insert(doc, "domain", after, name, text, err);
+	if (ret == 0 && (!node || xmlHasNsProp(node, BAD_CAST "unit", NULL)))
+		ret = splice_set_attr(doc, path, "unit", "KiB", err);
+	return ret;
 }
 
-static int update_memory(xmlNodePtr root, const struct hv_domain_def *def)
+static int update_memory(xmlNodePtr root, struct splice_doc *doc, const struct hv_domain_def *def,
+			 struct hv_error *err)
 {
 	xmlNodePtr memory = conf_child(root, "memory"), current = conf_child(root, "currentMemory");
-	xmlNodePtr anchor = conf_child(root, "uuid");
 	int ret;
 
 	if (!memory || !memory_equals(memory, def->max_memory_kib)) {
-		ret = write_memory(root, memory, anchor ? anchor : conf_child(root, "name"), "memory",
-				   def->max_memory_kib);
+		ret = write_memory(doc, memory, "memory", after_identity, def->max_memory_kib, err);
 		if (ret < 0)
 			return ret;
-		memory = conf_child(root, "memory");
 	}
 	/* Absent means "all of memory"; it only appears when that changes. */
 	if (current ? memory_equals(current, def->memory_kib) : def->memory_kib == def->max_memory_kib)
 		return 0;
-	return write_memory(root, current, memory, "currentMemory", def->memory_kib);
+	return write_memory(doc, current, "currentMemory", after_memory, def->memory_kib, err);
 }
 
-static int update_vcpus(xmlNodePtr root, const struct hv_domain_def *def)
+static bool count_equals(const xmlChar *text, unsigned count)
 {
-	xmlNodePtr vcpu = conf_child(root, "vcpu");
-	auto_xml_char xmlChar *count = NULL, *current = NULL;
-	char text[32];
 	uint64_t value;
 
-	if (!vcpu) {
-		xmlNodePtr anchor = conf_child(root, "currentMemory");
+	return text && conf_parse_uint((const char *)text, UINT64_MAX, &value) == 0 && value == count;
+}
 
-		if (def->max_vcpus == 1 && def->vcpus == 1)
-			return 0;
-		vcpu = conf_insert_element(root, anchor ? anchor : conf_child(root, "memory"), "vcpu", NULL);
-		if (!vcpu)
-			return -ENOMEM;
-	}
-	count = xmlNodeGetContent(vcpu);
-	if (!count || conf_parse_uint((const char *)count, UINT64_MAX, &value) < 0 ||
-	    value != def->max_vcpus) {
-		snprintf(text, sizeof(text), "%u", def->max_vcpus);
-		if (conf_set_text(vcpu, text) < 0)
-			return -ENOMEM;
-	}
-	current = xmlGetNoNsProp(vcpu, BAD_CAST "current");
-	if (current ? conf_parse_uint((const char *)current, UINT64_MAX, &value) == 0 && value == def->vcpus
-		    : def->vcpus == def->max_vcpus)
+static int update_vcpus(xmlNodePtr root, struct splice_doc *doc, const struct hv_domain_def *def,
+			struct hv_error *err)
+{
+	xmlNodePtr vcpu = conf_child(root, "vcpu");
+	auto_xml_char xmlChar *count = vcpu ? xmlNodeGetContent(vcpu) : NULL;
+	auto_xml_char xmlChar *current = vcpu ? xmlGetNoNsProp(vcpu, BAD_CAST "current") : NULL;
+	char text[16];
+	int ret = 0;
+
+	/* Absent means one vCPU. */
+	if (!vcpu && def->max_vcpus == 1 && def->vcpus == 1)
+		return 0;
+	snprintf(text, sizeof(text), "%u", def->max_vcpus);
+	if (!vcpu)
+		ret = splice_insert(doc, "domain", after_memories, "vcpu", text, err);
+	else if (!count_equals(count, def->max_vcpus))
+		ret = splice_set_text(doc, "domain/vcpu", text, err);
+	if (ret < 0)
+		return ret;
+	/* Absent means all of them. */
+	if (current ? count_equals(current, def->vcpus) : def->vcpus == def->max_vcpus)
 		return 0;
 	snprintf(text, sizeof(text), "%u", def->vcpus);
-	return xmlSetProp(vcpu, BAD_CAST "current", BAD_CAST text) ? 0 : -ENOMEM;
+	return splice_set_attr(doc, "domain/vcpu", "current", text, err);
 }
 
 /* The values an attribute file can change: memory and vcpus. */
-static int update_values(xmlNodePtr root, const void *data)
+static int update_values(xmlNodePtr root, struct splice_doc *doc, const void *data, struct hv_error *err)
 {
 	const struct hv_domain_def *def = data;
-	int ret = update_memory(root, def);
+	int ret = update_memory(root, doc, def, err);
 
-	return ret < 0 ? ret : update_vcpus(root, def);
+	return ret < 0 ? ret : update_vcpus(root, doc, def, err);
 }
 
 int hv_domain_xml_update(const char *xml, size_t len, const struct hv_domain_def *def, char **out,

@@ -1,4 +1,5 @@
-/* Safe parsing, reading, editing and saving of libvirt-style XML.
+/* Safe parsing, reading and editing of libvirt-style XML (the edits
+ * themselves are spliced into the user's text by xml_splice.c).
  *
  * Safety: a document is parsed from memory with a parser context of its
  * own.  Network access is off, entities are never substituted and no DTD is
@@ -13,7 +14,6 @@
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
-#include <libxml/xmlsave.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,83 +359,6 @@ int conf_load_definition(const char *xml, size_t len, enum hv_schema schema, con
 	return ret;
 }
 
-int conf_set_text(xmlNodePtr node, const char *value)
-{
-	xmlNodePtr child = node->children, next;
-
-	for (; child; child = next) {
-		next = child->next;
-		if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE ||
-		    child->type == XML_ENTITY_REF_NODE) {
-			xmlUnlinkNode(child);
-			xmlFreeNode(child);
-		}
-	}
-	/* Added as text, not markup: libxml2 escapes it when saving. */
-	child = xmlNewDocText(node->doc, BAD_CAST value);
-	if (!child)
-		return -ENOMEM;
-	if (!xmlAddChild(node, child)) {
-		xmlFreeNode(child);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static bool is_whitespace_node(xmlNodePtr node)
-{
-	return node && node->type == XML_TEXT_NODE && xmlIsBlankNode(node);
-}
-
-/* Inserting after "  <name>x</name>" copies the blank text before the anchor
- * ("\n  ") in front of the new element, so it lands on a line of its own at
- * the same depth:
- *
- *     <name>x</name>                 <name>x</name>
- *     <memory>..           ->        <uuid>u</uuid>
- *                                    <memory>..
- *
- * A document without line breaks gets none. */
-xmlNodePtr conf_insert_element(xmlNodePtr parent, xmlNodePtr anchor, const char *name, const char *value)
-{
-	xmlNodePtr element, indent = NULL, model;
-
-	element = xmlNewDocNode(parent->doc, NULL, BAD_CAST name, NULL);
-	if (!element)
-		return NULL;
-	if (value && conf_set_text(element, value) < 0) {
-		xmlFreeNode(element);
-		return NULL;
-	}
-	if (!anchor) {
-		xmlNodePtr first = parent->children;
-
-		while (first && first->type != XML_ELEMENT_NODE)
-			first = first->next;
-		if (!first) {
-			xmlAddChild(parent, element);
-			return element;
-		}
-		model = is_whitespace_node(first->prev) ? first->prev : NULL;
-		if (model)
-			indent = xmlNewDocText(parent->doc, model->content);
-		xmlAddPrevSibling(first, element);
-		if (indent)
-			xmlAddPrevSibling(first, indent);
-		return element;
-	}
-	model = is_whitespace_node(anchor->prev) ? anchor->prev : NULL;
-	if (model)
-		indent = xmlNewDocText(parent->doc, model->content);
-	if (indent) {
-		xmlAddNextSibling(anchor, indent);
-		xmlAddNextSibling(indent, element);
-	} else {
-		xmlAddNextSibling(anchor, element);
-	}
-	return element;
-}
-
 int conf_check_identity(const char *name, const char *uuid, struct hv_error *err)
 {
 	char normalized[HV_UUID_STRLEN + 1];
@@ -447,10 +370,13 @@ int conf_check_identity(const char *name, const char *uuid, struct hv_error *err
 	return 0;
 }
 
-int conf_update_identity(xmlNodePtr root, const char *name, const char *uuid, struct hv_error *err)
+int conf_update_identity(xmlNodePtr root, struct splice_doc *doc, const char *name, const char *uuid,
+			 struct hv_error *err)
 {
+	static const char *const after_name[] = {"name", NULL};
+	const char *root_name = (const char *)root->name;
 	char current[HV_UUID_STRLEN + 1], current_normalized[HV_UUID_STRLEN + 1];
-	char normalized[HV_UUID_STRLEN + 1];
+	char normalized[HV_UUID_STRLEN + 1], path[64];
 	xmlNodePtr name_node = conf_child(root, "name"), uuid_node;
 	auto_xml_char xmlChar *text = NULL;
 	int ret;
@@ -458,84 +384,51 @@ int conf_update_identity(xmlNodePtr root, const char *name, const char *uuid, st
 	ret = conf_check_identity(name, uuid, err);
 	if (ret < 0)
 		return ret;
+	snprintf(path, sizeof(path), "%s/name", root_name);
 	if (!name_node) {
-		name_node = conf_insert_element(root, NULL, "name", name);
-		if (!name_node)
-			return hv_error_set(err, ENOMEM, "out of memory while editing XML");
+		ret = splice_insert(doc, root_name, NULL, "name", name, err);
 	} else {
 		text = xmlNodeGetContent(name_node);
-		if ((!text || strcmp((const char *)text, name) != 0) && conf_set_text(name_node, name) < 0)
-			return hv_error_set(err, ENOMEM, "out of memory while editing XML");
+		if (!text || strcmp((const char *)text, name) != 0)
+			ret = splice_set_text(doc, path, name, err);
 	}
+	if (ret < 0 || !uuid || !uuid[0])
+		return ret;
 
-	if (!uuid || !uuid[0])
-		return 0;
 	hv_uuid_normalize(uuid, normalized);
 	uuid_node = conf_child(root, "uuid");
-	if (!uuid_node) {
-		if (!conf_insert_element(root, name_node, "uuid", normalized))
-			return hv_error_set(err, ENOMEM, "out of memory while editing XML");
-		return 0;
-	}
+	if (!uuid_node)
+		return splice_insert(doc, root_name, after_name, "uuid", normalized, err);
 	/* The same UUID in another spelling (upper case, no dashes) is left as
 	 * the user wrote it. */
 	if (conf_text(uuid_node, "the uuid", current, sizeof(current), NULL) == 0 &&
 	    hv_uuid_normalize(current, current_normalized) == 0 &&
 	    strcmp(current_normalized, normalized) == 0)
 		return 0;
-	if (conf_set_text(uuid_node, normalized) < 0)
-		return hv_error_set(err, ENOMEM, "out of memory while editing XML");
-	return 0;
+	snprintf(path, sizeof(path), "%s/uuid", root_name);
+	return splice_set_text(doc, path, normalized, err);
 }
 
-/* An XML declaration can only be the very first thing, after a BOM. */
-static bool has_declaration(const char *xml, size_t len)
+/* The edits must leave a document that parses: anything else is a bug in
+ * the editor, and storing it would lose the user's definition. */
+static int check_edited(const char *text, const char *root_name, struct hv_error *err)
 {
-	if (len >= 3 && memcmp(xml, "\xef\xbb\xbf", 3) == 0) {
-		xml += 3;
-		len -= 3;
-	}
-	return len >= 6 && memcmp(xml, "<?xml", 5) == 0 && isspace((unsigned char)xml[5]);
-}
+	struct hv_error problem = {0};
+	auto_xml_doc xmlDocPtr doc = NULL;
 
-int conf_serialize(xmlDocPtr doc, const char *xml, size_t len, char **out)
-{
-	bool declaration = has_declaration(xml, len);
-	const char *encoding = doc->encoding ? (const char *)doc->encoding : "UTF-8";
-	xmlBufferPtr buffer = xmlBufferCreate();
-	xmlSaveCtxtPtr save;
-	long saved;
-	char *text;
-
-	*out = NULL;
-	if (!buffer)
-		return -ENOMEM;
-	/* Without an encoding libxml2 would turn every non-ASCII character
-	 * into a character reference. */
-	save = xmlSaveToBuffer(buffer, encoding, declaration ? 0 : XML_SAVE_NO_DECL);
-	if (!save) {
-		xmlBufferFree(buffer);
-		return -ENOMEM;
-	}
-	saved = xmlSaveDoc(save, doc);
-	xmlSaveClose(save);
-	if (saved < 0) {
-		xmlBufferFree(buffer);
-		return -ENOMEM;
-	}
-	text = strdup((const char *)xmlBufferContent(buffer));
-	xmlBufferFree(buffer);
-	if (!text)
-		return -ENOMEM;
-	*out = text;
-	return 0;
+	if (conf_parse(text, strlen(text), &doc, &problem) == 0)
+		return 0;
+	return hv_error_set(err, problem.code == EFBIG ? EFBIG : EIO, "the %s XML as edited: %s", root_name,
+			    problem.message);
 }
 
 int conf_edit_document(const char *xml, size_t len, const char *root_name, const char *name, const char *uuid,
 		       conf_edit_fn *edit, const void *data, char **out, struct hv_error *err)
 {
 	auto_xml_doc xmlDocPtr doc = NULL;
+	struct splice_doc edited;
 	xmlNodePtr root;
+	char *text;
 	int ret;
 
 	*out = NULL;
@@ -546,15 +439,22 @@ int conf_edit_document(const char *xml, size_t len, const char *root_name, const
 	if (!xmlStrEqual(root->name, BAD_CAST root_name) || root->ns)
 		return hv_error_set(err, EINVAL, "the document is a <%s>, not a <%s>",
 				    (const char *)root->name, root_name);
-	ret = conf_update_identity(root, name, uuid, err);
+	/* What to change is read from the parsed tree, which knows references,
+	 * CDATA and units; the change itself goes into the user's bytes. */
+	ret = splice_open(&edited, xml, len, err);
 	if (ret < 0)
 		return ret;
-	if (edit)
-		ret = edit(root, data);
+	ret = conf_update_identity(root, &edited, name, uuid, err);
+	if (ret == 0 && edit)
+		ret = edit(root, &edited, data, err);
+	text = splice_take(&edited);
 	if (ret == 0)
-		ret = conf_serialize(doc, xml, len, out);
-	if (ret < 0)
-		return hv_error_set(err, -ret, "out of memory while editing the %s XML", root_name);
+		ret = check_edited(text, root_name, err);
+	if (ret < 0) {
+		free(text);
+		return ret;
+	}
+	*out = text;
 	return 0;
 }
 
