@@ -373,7 +373,6 @@ int conf_check_identity(const char *name, const char *uuid, struct hv_error *err
 int conf_update_identity(xmlNodePtr root, struct splice_doc *doc, const char *name, const char *uuid,
 			 struct hv_error *err)
 {
-	static const char *const after_name[] = {"name", NULL};
 	const char *root_name = (const char *)root->name;
 	char current[HV_UUID_STRLEN + 1], current_normalized[HV_UUID_STRLEN + 1];
 	char normalized[HV_UUID_STRLEN + 1], path[64];
@@ -396,9 +395,11 @@ int conf_update_identity(xmlNodePtr root, struct splice_doc *doc, const char *na
 		return ret;
 
 	hv_uuid_normalize(uuid, normalized);
+	/* A document the user wrote without a <uuid> stays without one: the
+	 * object's uuid lives in its uuid file and the driver's state. */
 	uuid_node = conf_child(root, "uuid");
 	if (!uuid_node)
-		return splice_insert(doc, root_name, after_name, "uuid", normalized, err);
+		return 0;
 	/* The same UUID in another spelling (upper case, no dashes) is left as
 	 * the user wrote it. */
 	if (conf_text(uuid_node, "the uuid", current, sizeof(current), NULL) == 0 &&

@@ -232,24 +232,19 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 	int ret;
 
 	ops->identity(def, &def_name, &uuid);
-	bool uuid_missing = uuid[0] == '\0';
 	ret = settle_uuid(drv, ops, name, obj, uuid, err);
 	if (ret == 0 && ops->check)
 		ret = ops->check(drv, obj, def, err);
 	if (ret < 0)
 		return ret;
 
-	/* The user's text is kept as written; only a missing UUID is filled
-	 * in, so that config.xml shows the one the object really has. */
-	if (uuid_missing) {
-		ret = ops->xml_update(xml, len, def, &text, err);
-		if (ret < 0)
-			return ret;
-	} else {
-		text = strndup(xml, len);
-		if (!text)
-			return hv_error_set(err, ENOMEM, "out of memory");
-	}
+	/* The user's text is kept as written, byte for byte, even without a
+	 * <uuid> (the uuid file and the persisted header have the one the
+	 * object got): writing the same file again must change nothing, or
+	 * configuration tools would report a change on every run. */
+	text = strndup(xml, len);
+	if (!text)
+		return hv_error_set(err, ENOMEM, "out of memory");
 	if (!obj)
 		return add_locked(drv, ops, def, text, change, err);
 

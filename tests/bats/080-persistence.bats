@@ -144,3 +144,21 @@ XML
 	run cat "$(D test)/state"
 	assert_output running
 }
+
+@test "objects written without a uuid keep theirs across a remount, and their text" {
+	hvfs_start "test://$STATE"
+	mkdir "$MNT/networks/nouuid" "$(D nouuid)"
+	net_uuid=$(cat "$MNT/networks/nouuid/uuid")
+	dom_uuid=$(cat "$(D nouuid)/uuid")
+	printf "<network>\n  <name>nouuid</name>\n</network>\n" >"$BATS_TEST_TMPDIR/net.xml"
+	sed '/<uuid>/d' "$(D nouuid)/config.xml" >"$BATS_TEST_TMPDIR/dom.xml"
+	cp "$BATS_TEST_TMPDIR/net.xml" "$MNT/networks/nouuid/config.xml"
+	cp "$BATS_TEST_TMPDIR/dom.xml" "$(D nouuid)/config.xml"
+	hvfs_stop
+	hvfs_start "test://$STATE"
+	cmp "$BATS_TEST_TMPDIR/net.xml" "$MNT/networks/nouuid/config.xml"
+	cmp "$BATS_TEST_TMPDIR/dom.xml" "$(D nouuid)/config.xml"
+	run cat "$MNT/networks/nouuid/uuid" "$(D nouuid)/uuid"
+	assert_output "$net_uuid
+$dom_uuid"
+}

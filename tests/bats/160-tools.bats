@@ -8,9 +8,7 @@ load helpers
 
 setup_file() {
 	hvfs_start 'test:///default'
-	export ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
-	export ANSIBLE_LOCAL_TEMP=$BATS_FILE_TMPDIR/ansible-local ANSIBLE_REMOTE_TEMP=$BATS_FILE_TMPDIR/ansible-remote
-	export HOME=$BATS_FILE_TMPDIR
+	ansible_env
 }
 
 teardown_file() {

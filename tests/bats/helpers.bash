@@ -113,3 +113,11 @@ finally:
 as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
 }
+
+# ansible_env: Ansible as a test tool (call in setup_file): no colours or
+# inventory warnings, its temporary files and home in the file's directory.
+ansible_env() {
+	export ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
+	export ANSIBLE_LOCAL_TEMP=$BATS_FILE_TMPDIR/ansible-local ANSIBLE_REMOTE_TEMP=$BATS_FILE_TMPDIR/ansible-remote
+	export HOME=$BATS_FILE_TMPDIR
+}
