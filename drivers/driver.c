@@ -275,3 +275,61 @@ int hv_pool_set_autostart(struct hv_conn *conn, const char *name, bool autostart
 {
 	DISPATCH_NAMED(pool_set_autostart, name, autostart, err);
 }
+
+/* Volumes are named like objects (SPEC 2), inside a named pool. */
+#define DISPATCH_VOLUME(slot, ...)                                                                           \
+	do {                                                                                                 \
+		int ret_ = check_name(pool, err);                                                            \
+		if (ret_ == 0)                                                                               \
+			ret_ = check_name(name, err);                                                        \
+		if (ret_ < 0)                                                                                \
+			return ret_;                                                                         \
+		DISPATCH(slot, pool, name, __VA_ARGS__);                                                     \
+	} while (0)
+
+int hv_volume_list(struct hv_conn *conn, const char *pool, struct hv_name_list *out, struct hv_error *err)
+{
+	DISPATCH_NAMED(volume_list, pool, out, err);
+}
+
+int hv_volume_info(struct hv_conn *conn, const char *pool, const char *name, struct hv_volume_info *info,
+		   struct hv_error *err)
+{
+	DISPATCH_VOLUME(volume_info, info, err);
+}
+
+int hv_volume_get_xml(struct hv_conn *conn, const char *pool, const char *name, char **xml,
+		      struct hv_error *err)
+{
+	DISPATCH_VOLUME(volume_get_xml, xml, err);
+}
+
+int hv_volume_create(struct hv_conn *conn, const char *pool, const char *name, const char *xml, size_t len,
+		     struct hv_error *err)
+{
+	DISPATCH_VOLUME(volume_create, xml, len, err);
+}
+
+int hv_volume_delete(struct hv_conn *conn, const char *pool, const char *name, struct hv_error *err)
+{
+	DISPATCH_VOLUME(volume_delete, err);
+}
+
+int hv_volume_resize(struct hv_conn *conn, const char *pool, const char *name, uint64_t capacity,
+		     struct hv_error *err)
+{
+	DISPATCH_VOLUME(volume_resize, capacity, err);
+}
+
+int hv_nodedev_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
+{
+	DISPATCH(nodedev_list, out, err);
+}
+
+int hv_nodedev_info(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
+		    struct hv_error *err)
+{
+	if (!name || !name[0] || strchr(name, '/') || strlen(name) > HV_NODEDEV_NAME_MAX)
+		return hv_error_set(err, EINVAL, "'%s' is not a device name", name ? name : "");
+	DISPATCH(nodedev_info, name, info, err);
+}

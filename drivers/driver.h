@@ -136,6 +136,34 @@ struct hv_pool_info {
 	uint64_t available;
 };
 
+/* A storage volume (pools/NAME/volumes/VOL).  Sizes in bytes, read from
+ * the volume itself where it is real (a file of a dir pool). */
+struct hv_volume_info {
+	char name[HV_NAME_MAX + 1];
+	char path[1024];     /* where it lives: the file of a dir pool */
+	char format[16];     /* raw, qcow2, ... */
+	uint64_t capacity;   /* what the guest sees */
+	uint64_t allocation; /* what it uses on the host (blocks) */
+};
+
+/* A host device (host/devices/), as libvirt's node devices: a tree rooted
+ * at "computer", each device naming its parent. */
+#define HV_NODEDEV_NAME_MAX  127
+#define HV_NODEDEV_ATTRS_MAX 12
+struct hv_nodedev_info {
+	char name[HV_NODEDEV_NAME_MAX + 1];   /* unique: pci_0000_00_1f_2, net_eth0_52_54_00_... */
+	char parent[HV_NODEDEV_NAME_MAX + 1]; /* "" for computer */
+	char driver[64];		      /* "" when none is bound */
+	char capability[32];		      /* system, pci, usb_device, usb, net, storage, scsi_host, ... */
+	/* The capability's identifying attributes, one file each: address,
+	 * vendor_id, product_id, mac, interface, size, ... */
+	unsigned attr_count;
+	struct {
+		char key[32];
+		char value[128];
+	} attrs[HV_NODEDEV_ATTRS_MAX];
+};
+
 /* A change of the driver's model, as handed to the change callback.
  * Lifecycle events carry libvirt's event names (defined, undefined, started,
  * suspended, resumed, stopped, shutdown, crashed) and a detail word
@@ -255,6 +283,26 @@ struct hv_driver_ops {
 			    struct hv_error *err);
 	int (*pool_set_autostart)(struct hv_conn *conn, const char *name, bool autostart,
 				  struct hv_error *err);
+
+	/* Storage volumes of a pool.  create() with xml == NULL makes an empty
+	 * raw volume; with a volume XML, one of its capacity and format.
+	 * delete() is EBUSY while a running domain uses the volume. */
+	int (*volume_list)(struct hv_conn *conn, const char *pool, struct hv_name_list *out,
+			   struct hv_error *err);
+	int (*volume_info)(struct hv_conn *conn, const char *pool, const char *name,
+			   struct hv_volume_info *info, struct hv_error *err);
+	int (*volume_get_xml)(struct hv_conn *conn, const char *pool, const char *name, char **xml,
+			      struct hv_error *err);
+	int (*volume_create)(struct hv_conn *conn, const char *pool, const char *name, const char *xml,
+			     size_t len, struct hv_error *err);
+	int (*volume_delete)(struct hv_conn *conn, const char *pool, const char *name, struct hv_error *err);
+	int (*volume_resize)(struct hv_conn *conn, const char *pool, const char *name, uint64_t capacity,
+			     struct hv_error *err);
+
+	/* Host devices: every device of the host (names unique). */
+	int (*nodedev_list)(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+	int (*nodedev_info)(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
+			    struct hv_error *err);
 };
 
 struct hv_conn {
@@ -316,6 +364,21 @@ int hv_pool_rename(struct hv_conn *conn, const char *name, const char *new_name,
 int hv_pool_control(struct hv_conn *conn, const char *name, enum hv_pool_command command,
 		    struct hv_error *err);
 int hv_pool_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err);
+
+int hv_volume_list(struct hv_conn *conn, const char *pool, struct hv_name_list *out, struct hv_error *err);
+int hv_volume_info(struct hv_conn *conn, const char *pool, const char *name, struct hv_volume_info *info,
+		   struct hv_error *err);
+int hv_volume_get_xml(struct hv_conn *conn, const char *pool, const char *name, char **xml,
+		      struct hv_error *err);
+int hv_volume_create(struct hv_conn *conn, const char *pool, const char *name, const char *xml, size_t len,
+		     struct hv_error *err);
+int hv_volume_delete(struct hv_conn *conn, const char *pool, const char *name, struct hv_error *err);
+int hv_volume_resize(struct hv_conn *conn, const char *pool, const char *name, uint64_t capacity,
+		     struct hv_error *err);
+/* Node device names are not object names: any non-empty name without '/'. */
+int hv_nodedev_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+int hv_nodedev_info(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
+		    struct hv_error *err);
 
 /* By-kind dispatch for what domains, networks and pools have alike (the
  * files config.xml and autostart, mkdir/rmdir/rename of the object).

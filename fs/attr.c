@@ -44,7 +44,8 @@ static size_t value_limit(const struct fs_attr *attr)
 
 int fs_report_error(struct fs_ctx *ctx, struct node *node, const char *what, struct hv_error *err)
 {
-	char path[512], name[HV_NAME_MAX + 1];
+	char path[512];
+	struct fs_object_names name;
 	struct fs_object obj;
 
 	if (err->code == 0)
@@ -53,7 +54,7 @@ int fs_report_error(struct fs_ctx *ctx, struct node *node, const char *what, str
 		snprintf(err->message, sizeof(err->message), "%s", strerror(err->code));
 	node_path(node, path, sizeof(path));
 	log_warning("%s: %s failed: %s (%s)", path, what, err->message, strerrorname_np(err->code));
-	if (node_object(node, &obj, name) == 0) {
+	if (node_object(node, &obj, &name) == 0) {
 		char line[HV_ERROR_MESSAGE_MAX + 64];
 		snprintf(line, sizeof(line), "%s: %s", what, err->message);
 		last_errors_set(ctx->last_errors, &obj, line);
@@ -65,14 +66,14 @@ int fs_report_error(struct fs_ctx *ctx, struct node *node, const char *what, str
 
 int fs_attr_render(struct fs_ctx *ctx, struct node *node, struct strbuf *out, struct hv_error *err)
 {
-	char name[HV_NAME_MAX + 1];
+	struct fs_object_names name;
 	struct fs_object obj;
 	int ret;
 
 	strbuf_reset(out);
 	if (!node->attr->show)
 		return 0;
-	ret = node_object(node, &obj, name);
+	ret = node_object(node, &obj, &name);
 	if (ret < 0)
 		obj = (struct fs_object){.kind = HV_KIND_HOST, .name = NULL};
 	ret = node->attr->show(ctx, &obj, out, err);
@@ -228,12 +229,12 @@ void fs_handle_read_done(struct fs_handle *h)
 static int apply_pending(struct fs_handle *h)
 {
 	struct hv_error err = {0};
-	char name[HV_NAME_MAX + 1];
+	struct fs_object_names name;
 	struct fs_object obj;
 	int ret;
 
 	h->dirty = false;
-	ret = node_object(h->node, &obj, name);
+	ret = node_object(h->node, &obj, &name);
 	if (ret == 0) {
 		fs_request_node = h->node;
 		ret = h->node->attr->store(h->ctx, &obj, strbuf_str(&h->pending), h->pending.len, &err);

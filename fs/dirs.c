@@ -54,6 +54,69 @@ static int add_scratch_entry(const char *name, bool is_dir, void *opaque)
 	return listing_add(opaque, name, is_dir ? S_IFDIR : S_IFREG);
 }
 
+/* The members of dir's collection: the kind's objects, or the sub-objects
+ * its list() gives for the object dir belongs to. */
+static int list_members(struct fs_ctx *ctx, struct node *dir, struct hv_name_list *names,
+			struct hv_error *err)
+{
+	const struct fs_collection *c = dir->dir->collection;
+	struct fs_object_names obj_names;
+	struct fs_object obj;
+
+	if (!c->list)
+		return hv_object_list(ctx->conn, c->kind, names, err);
+	if (node_object(dir, &obj, &obj_names) < 0)
+		return hv_error_set(err, ENOENT, "the object is gone");
+	return c->list(ctx, &obj, names, err);
+}
+
+int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,
+			 const struct fs_dir_type **type)
+{
+	const struct fs_collection *c = dir->dir->collection;
+	struct hv_name_list names = {0};
+	struct hv_error err = {0};
+	int ret = list_members(ctx, dir, &names, &err);
+
+	if (ret == 0) {
+		ret = -ENOENT;
+		for (size_t i = 0; i < names.count && ret < 0; i++)
+			if (strcmp(names.names[i], name) == 0)
+				ret = 0;
+	}
+	hv_name_list_finish(&names);
+	if (ret == 0) {
+		struct fs_object_names obj_names;
+		struct fs_object obj;
+		*type = c->child_type;
+		if (c->type_of && node_object(dir, &obj, &obj_names) == 0)
+			*type = c->type_of(&obj, name);
+	}
+	return ret < 0 ? -ENOENT : 0;
+}
+
+/* mkdir/rmdir in a sub-object collection. */
+static int change_member(struct fs_ctx *ctx, struct node *parent, const char *name, bool create)
+{
+	const struct fs_collection *c = parent->dir->collection;
+	int (*fn)(struct fs_ctx *, const struct fs_object *, const char *, struct hv_error *) =
+	    create ? c->create : c->remove;
+	struct fs_object_names obj_names;
+	struct hv_error err = {0};
+	struct fs_object obj;
+
+	if (!fn)
+		return -EPERM;
+	if (node_object(parent, &obj, &obj_names) < 0)
+		return -ENOENT;
+	if (fn(ctx, &obj, name, &err) == 0) {
+		if (!create)
+			node_detach(parent, name);
+		return 0;
+	}
+	return fs_report_error(ctx, parent, create ? "mkdir" : "rmdir", &err);
+}
+
 static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listing *l)
 {
 	const struct fs_dir_type *type = dir->dir;
@@ -69,7 +132,7 @@ static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listin
 	if (ret == 0 && type->collection) {
 		struct hv_name_list names = {0};
 		struct hv_error err = {0};
-		ret = hv_object_list(ctx->conn, type->collection->kind, &names, &err);
+		ret = list_members(ctx, dir, &names, &err);
 		if (ret < 0)
 			log_warning("listing %s failed: %s", type->name, err.message);
 		for (size_t i = 0; ret == 0 && i < names.count; i++)
@@ -99,9 +162,9 @@ void fs_ops_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	/* The directory of a vanished object is empty and gone. */
-	char name[HV_NAME_MAX + 1];
+	struct fs_object_names name;
 	struct fs_object obj;
-	if (node_object(node, &obj, name) == 0 && obj.kind != HV_KIND_HOST &&
+	if (node_object(node, &obj, &name) == 0 && obj.kind != HV_KIND_HOST &&
 	    (ret = hv_object_exists(ctx->conn, obj.kind, obj.name, &err)) < 0) {
 		listing_destroy(l);
 		fuse_reply_err(req, -ret);
@@ -183,6 +246,17 @@ void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 		fuse_reply_err(req, parent ? ENOTDIR : ENOENT);
 		return;
 	}
+	if (parent->dir->collection && parent->dir->collection->list) {
+		const struct fs_dir_type *type;
+		ret = change_member(ctx, parent, name, true);
+		if (ret == 0)
+			ret = fs_collection_member(ctx, parent, name, &type);
+		if (ret < 0)
+			fuse_reply_err(req, -ret);
+		else
+			fs_reply_object_entry(req, ctx, parent, name, type);
+		return;
+	}
 	if (!parent->dir->collection) {
 		struct node *node;
 		if (!fs_dir_accepts_scratch(parent->dir))
@@ -201,7 +275,7 @@ void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 			fuse_reply_err(req, ENOENT);
 			return;
 		}
-		fs_reply_object_entry(req, ctx, parent, name);
+		fs_reply_object_entry(req, ctx, parent, name, parent->dir->collection->child_type);
 		return;
 	}
 	ret = hv_object_define(ctx->conn, parent->dir->collection->kind, name, NULL, 0, &err);
@@ -209,7 +283,7 @@ void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 		fuse_reply_err(req, -report_collection_error(ctx, parent, name, "mkdir", &err, false));
 		return;
 	}
-	fs_reply_object_entry(req, ctx, parent, name);
+	fs_reply_object_entry(req, ctx, parent, name, parent->dir->collection->child_type);
 }
 
 int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name)
@@ -219,6 +293,8 @@ int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const 
 
 	if (!parent || !parent->dir)
 		return parent ? -ENOTDIR : -ENOENT;
+	if (parent->dir->collection && parent->dir->collection->list)
+		return change_member(ctx, parent, name, false);
 	if (parent->dir->collection && fs_request_is_self(ctx, req)) {
 		/* The notifier announcing an object the driver already removed. */
 		node_detach(parent, name);
@@ -244,7 +320,8 @@ int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const 
 static int rename_over_attribute(struct fs_ctx *ctx, struct node *parent, const char *name,
 				 struct node *new_parent, const struct fs_attr *attr)
 {
-	char what[128], obj_name[HV_NAME_MAX + 1];
+	char what[128];
+	struct fs_object_names obj_name;
 	struct hv_error err = {0};
 	struct fs_object obj;
 	bool is_dir = false;
@@ -266,7 +343,7 @@ static int rename_over_attribute(struct fs_ctx *ctx, struct node *parent, const 
 		hv_error_set(&err, EACCES, "%s is read-only", attr->name);
 	else if (len > limit)
 		hv_error_set(&err, EFBIG, "the value is larger than %zu bytes", limit);
-	else if (node_object(new_parent, &obj, obj_name) < 0)
+	else if (node_object(new_parent, &obj, &obj_name) < 0)
 		hv_error_set(&err, ENOENT, "the object is gone");
 	else
 		attr->store(ctx, &obj, data, len, &err);
@@ -324,7 +401,7 @@ int fs_ops_rename(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 		return -EINVAL; /* objects cannot trade names atomically */
 	if (parent != new_parent)
 		return -EXDEV;
-	if (!parent->dir || !parent->dir->collection)
+	if (!parent->dir || !parent->dir->collection || parent->dir->collection->list)
 		return -EPERM;
 	if (strcmp(name, new_name) == 0)
 		return 0;

@@ -41,9 +41,22 @@ struct fs_file {
 
 /* The object a node belongs to: found by walking up to the nearest
  * directory whose type is an object type. */
+#define FS_SUB_MAX 3
+
 struct fs_object {
 	enum hv_object_kind kind;
 	const char *name; /* NULL for the host */
+	/* The sub-objects between the object and the node, outermost first:
+	 * {"disk", "vda"} below domains/web/devices/, {"vol1"} below
+	 * pools/p/volumes/. */
+	unsigned sub_count;
+	const char *sub[FS_SUB_MAX];
+};
+
+/* Where node_object() copies the names an fs_object points at. */
+struct fs_object_names {
+	char name[HV_NAME_MAX + 1];
+	char sub[FS_SUB_MAX][256];
 };
 
 enum fs_attr_flags {
@@ -73,15 +86,28 @@ struct fs_subdir {
 };
 
 /* Children that are driver objects (domains/NAME ...): listed, created,
- * removed and renamed through the by-kind calls of drivers/driver.h. */
+ * removed and renamed through the by-kind calls of drivers/driver.h.
+ * Sub-object collections (a domain's devices, a pool's volumes) have list
+ * set instead: obj is the object the collection directory belongs to, with
+ * its sub-object names; mkdir/rmdir call create/remove (EPERM if NULL);
+ * their members cannot be renamed. */
 struct fs_collection {
 	enum hv_object_kind kind;
 	const struct fs_dir_type *child_type;
+	int (*list)(struct fs_ctx *ctx, const struct fs_object *obj, struct hv_name_list *out,
+		    struct hv_error *err);
+	/* The member's type when it depends on obj or name (else child_type). */
+	const struct fs_dir_type *(*type_of)(const struct fs_object *obj, const char *name);
+	int (*create)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
+		      struct hv_error *err);
+	int (*remove)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
+		      struct hv_error *err);
 };
 
 struct fs_dir_type {
 	const char *name;			/* for logs: "domain" */
 	bool is_object;				/* a node of this type names an object */
+	bool is_sub;				/* ... or a sub-object (fs_object.sub) */
 	enum hv_object_kind kind;		/* when is_object */
 	const struct fs_attr *attrs;		/* terminated by {NULL}; alphabetical */
 	const struct fs_subdir *subdirs;	/* terminated by {NULL}, may be NULL */
@@ -180,11 +206,10 @@ fuse_ino_t node_find(const char *dir, const char *name, const char *attr);
 /* An object went: its name no longer leads to its old node (a new object of
  * the same name gets a new inode). */
 void node_detach(struct node *parent, const char *name);
-/* Fills obj from the nearest object ancestor (or the node itself).
- * name points into a node and stays valid while the kernel holds the node;
- * copy it into buf (HV_NAME_MAX + 1) under the table lock to be safe
- * against a concurrent rename. */
-int node_object(struct node *node, struct fs_object *obj, char *buf);
+/* Fills obj from the nearest object ancestor (or the node itself) and the
+ * sub-object directories on the way; the names are copied into names under
+ * the table lock (safe against a concurrent rename). */
+int node_object(struct node *node, struct fs_object *obj, struct fs_object_names *names);
 /* Writes "domains/test/state" style path into buf for logs. */
 void node_path(struct node *node, char *buf, size_t size);
 

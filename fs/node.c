@@ -318,19 +318,28 @@ void node_set_mtime(fuse_ino_t ino, struct timespec when)
 	pthread_mutex_unlock(&table.lock);
 }
 
-int node_object(struct node *node, struct fs_object *obj, char *buf)
+int node_object(struct node *node, struct fs_object *obj, struct fs_object_names *names)
 {
+	const char *subs[FS_SUB_MAX];
+	unsigned depth = 0;
 	int ret = -ENOENT;
 
 	pthread_mutex_lock(&table.lock);
 	for (struct node *n = node; n; n = n->parent) {
+		if (n->dir && n->dir->is_sub && depth < FS_SUB_MAX)
+			subs[depth++] = n->name; /* innermost first */
 		if (n->dir && n->dir->is_object) {
 			obj->kind = n->dir->kind;
 			if (n->dir->kind == HV_KIND_HOST) {
 				obj->name = NULL;
 			} else {
-				snprintf(buf, HV_NAME_MAX + 1, "%s", n->name);
-				obj->name = buf;
+				snprintf(names->name, sizeof(names->name), "%s", n->name);
+				obj->name = names->name;
+			}
+			obj->sub_count = depth;
+			for (unsigned i = 0; i < depth; i++) {
+				snprintf(names->sub[i], sizeof(names->sub[i]), "%s", subs[depth - 1 - i]);
+				obj->sub[i] = names->sub[i];
 			}
 			ret = 0;
 			break;

@@ -33,10 +33,10 @@ static mode_t effective_mode(const struct fs_ctx *ctx, mode_t mode)
 /* The object a node belongs to must still exist for the node to. */
 static int check_object(struct fs_ctx *ctx, struct node *node, struct hv_error *err)
 {
-	char name[HV_NAME_MAX + 1];
+	struct fs_object_names name;
 	struct fs_object obj;
 
-	if (node_object(node, &obj, name) < 0 || obj.kind == HV_KIND_HOST)
+	if (node_object(node, &obj, &name) < 0 || obj.kind == HV_KIND_HOST)
 		return 0;
 	return hv_object_exists(ctx->conn, obj.kind, obj.name, err);
 }
@@ -98,9 +98,10 @@ static int fill_attr(struct fs_ctx *ctx, struct node *node, struct stat *st)
 	return 0;
 }
 
-void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name)
+void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
+			   const struct fs_dir_type *type)
 {
-	struct node *node = node_lookup_child(parent, name, parent->dir->collection->child_type, NULL);
+	struct node *node = node_lookup_child(parent, name, type, NULL);
 	struct fuse_entry_param e = {0};
 
 	if (!node) {
@@ -149,6 +150,8 @@ static int resolve_child(struct fs_ctx *ctx, struct node *dir, const char *name,
 	if ((*type = fs_dir_find_subdir(dir->dir, name)))
 		return 0;
 	const struct fs_collection *c = dir->dir->collection;
+	if (c && c->list)
+		return fs_collection_member(ctx, dir, name, type);
 	if (c && hv_name_is_valid(name) && hv_object_exists(ctx->conn, c->kind, name, &err) == 0) {
 		*type = c->child_type;
 		return 0;
@@ -174,7 +177,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 			fuse_reply_err(req, ENOENT);
 			return;
 		case FS_SELF_PRESENT:
-			fs_reply_object_entry(req, ctx, parent, name);
+			fs_reply_object_entry(req, ctx, parent, name, parent->dir->collection->child_type);
 			return;
 		case FS_SELF_NONE:
 			break;

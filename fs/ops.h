@@ -23,6 +23,11 @@ int fs_scratch_create(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, c
 void fs_fill_dir_attr(struct fs_ctx *ctx, const struct node *node, struct stat *st);
 /* Replies with the entry of collection member parent/name (its node made if
  * needed), without asking the driver: the caller knows it exists or went. */
-void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name);
+void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
+			   const struct fs_dir_type *type);
+/* Whether name is a member of dir's sub-object collection (0, with its
+ * type, or -ENOENT). */
+int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,
+			 const struct fs_dir_type **type);
 
 #endif

@@ -51,5 +51,6 @@ const struct fs_dir_type fs_scratch_dir_type = {
 
 bool fs_dir_accepts_scratch(const struct fs_dir_type *type)
 {
-	return type->is_object || type == &fs_scratch_dir_type;
+	/* Not in collections, where a new name would be an object. */
+	return ((type->is_object || type->is_sub) && !type->collection) || type == &fs_scratch_dir_type;
 }

@@ -87,7 +87,8 @@ static int render_network(const struct test_network *net, struct strbuf *sb)
 static int render_pool(const struct test_pool *pool, struct strbuf *sb)
 {
 	return strbuf_printf(
-	    sb, "name %s\nstate %s\nautostart %d\nuuid %s\ncapacity %llu\nallocation %llu\navailable %llu\n\n%s",
+	    sb,
+	    "name %s\nstate %s\nautostart %d\nuuid %s\ncapacity %llu\nallocation %llu\navailable %llu\n\n%s",
 	    pool->obj.name, hv_pool_state_name(pool->state), pool->obj.autostart, pool->obj.uuid,
 	    (unsigned long long)pool->capacity, (unsigned long long)pool->allocation,
 	    (unsigned long long)pool->available, pool->obj.xml);
@@ -354,8 +355,8 @@ static int load_object(struct test_driver *drv, const struct test_kind_ops *ops,
 		/* config.xml is stored as written, maybe without a <uuid>:
 		 * the header has the one the object got. */
 		ops->identity(def, &def_name, &uuid);
-		if (!uuid[0] && (!header_copy(h, "uuid", uuid, HV_UUID_STRLEN + 1) ||
-				 hv_uuid_normalize(uuid, uuid) < 0))
+		if (!uuid[0] &&
+		    (!header_copy(h, "uuid", uuid, HV_UUID_STRLEN + 1) || hv_uuid_normalize(uuid, uuid) < 0))
 			return hv_error_set(err, EINVAL, "the definition has no UUID");
 	}
 	xml = strndup(h->body, h->body_len);

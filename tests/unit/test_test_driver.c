@@ -414,7 +414,8 @@ static void test_definitions(void)
 	      "live memory and vcpus follow the definition");
 	xml = domain_xml(conn, "web2");
 	CHECK_STR(xml, shrunk, "stored as written, without a uuid");
-	CHECK_STR(domain(conn, "web2").uuid, "3e1c0b7a-9d24-4c61-8f53-a2b6e0d9c417", "the domain keeps its uuid");
+	CHECK_STR(domain(conn, "web2").uuid, "3e1c0b7a-9d24-4c61-8f53-a2b6e0d9c417",
+		  "the domain keeps its uuid");
 	free(xml);
 
 	/* undefine */
