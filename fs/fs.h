@@ -180,7 +180,8 @@ int fs_show_str(struct strbuf *out, const char *value);
 int fs_show_last_error(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
 		       struct hv_error *err);
 /* metrics (metrics.c): Prometheus text for every object. */
-int fs_show_metrics(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out, struct hv_error *err);
+int fs_show_metrics(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+		    struct hv_error *err);
 /* config.xml, autostart: the same for every object kind. */
 int fs_show_config(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out, struct hv_error *err);
 int fs_store_config(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,

@@ -46,8 +46,8 @@ int main(int argc, char **argv)
 		printf("timeout\n");
 		return 3;
 	}
-	printf("revents%s%s%s\n", pfd.revents & POLLIN ? " POLLIN" : "", pfd.revents & POLLPRI ? " POLLPRI" : "",
-	       pfd.revents & POLLERR ? " POLLERR" : "");
+	printf("revents%s%s%s\n", pfd.revents & POLLIN ? " POLLIN" : "",
+	       pfd.revents & POLLPRI ? " POLLPRI" : "", pfd.revents & POLLERR ? " POLLERR" : "");
 	if (attribute && lseek(fd, 0, SEEK_SET) < 0) {
 		perror("lseek");
 		return 1;
