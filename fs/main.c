@@ -306,8 +306,12 @@ int main(int argc, char *argv[])
 	char fsname[512];
 	snprintf(fsname, sizeof(fsname), "-ofsname=%s",
 		 strpbrk(ctx.options.uri, ",\\") ? "hvfs" : ctx.options.uri);
+	/* mount.fuse3 (fstab, mount -t fuse.hvfs) passes "dev,suid" unless the
+	 * line says otherwise; the tree has no device nodes and no setuid
+	 * files, so it is nosuid,nodev however it is mounted (added last, so
+	 * they win). */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") != 0 || fuse_opt_add_arg(&args, fsname) != 0 ||
-	    fuse_opt_add_arg(&args, "-osubtype=hvfs") != 0)
+	    fuse_opt_add_arg(&args, "-osubtype=hvfs") != 0 || fuse_opt_add_arg(&args, "-onosuid,nodev") != 0)
 		goto out;
 	clock_gettime(CLOCK_REALTIME, &ctx.mount_time);
 	ctx.mountpoint = realpath(opts.mountpoint, NULL);
