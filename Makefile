@@ -6,6 +6,7 @@ DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/hvfs
 MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/hvfs
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 VERSION    := 0.1.0
 
@@ -118,11 +119,12 @@ install: $(B)/hvfs
 	install -d $(DESTDIR)$(DATADIR)/schema
 	install -m 0644 $(SCHEMAS) $(DESTDIR)$(DATADIR)/schema/
 	install -D -m 0644 docs/hvfs.1 $(DESTDIR)$(MANDIR)/man1/hvfs.1
+	install -D -m 0644 docs/paths.md $(DESTDIR)$(DOCDIR)/paths.md
 	sed 's|@BINDIR@|$(BINDIR)|g' tools/hvfs.service.in > $(B)/hvfs.service
 	install -D -m 0644 $(B)/hvfs.service $(DESTDIR)$(UNITDIR)/hvfs.service
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hvfs $(DESTDIR)$(MANDIR)/man1/hvfs.1 $(DESTDIR)$(UNITDIR)/hvfs.service
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(B)

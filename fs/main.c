@@ -38,6 +38,9 @@ static const struct fuse_opt cmdline_spec[] = {
     CMDLINE_OPT("--connect %s", uri),
     CMDLINE_OPT("--group %s", group),
     CMDLINE_OPT("--log-level %s", log_level),
+    /* The same as mount options, for fstab lines and mount -o. */
+    CMDLINE_OPT("group=%s", group),
+    CMDLINE_OPT("log_level=%s", log_level),
     CMDLINE_OPT("-h", show_help),
     CMDLINE_OPT("--help", show_help),
     CMDLINE_OPT("-V", show_version),
@@ -61,7 +64,9 @@ static void usage(const char *prog)
 	       "  -o allow_other         let every user read (writes stay root's)\n"
 	       "  -o OPT[,OPT...]        other FUSE mount options (see mount.fuse3(8))\n"
 	       "  --group NAME           members of NAME may write control and tunable files\n"
+	       "                           (-o group=NAME in fstab)\n"
 	       "  --log-level LEVEL      error, warning, info (default) or debug\n"
+	       "                           (-o log_level=LEVEL in fstab)\n"
 	       "  -V, --version          print the version\n"
 	       "  -h, --help             this text\n"
 	       "\n"
@@ -301,8 +306,12 @@ int main(int argc, char *argv[])
 	char fsname[512];
 	snprintf(fsname, sizeof(fsname), "-ofsname=%s",
 		 strpbrk(ctx.options.uri, ",\\") ? "hvfs" : ctx.options.uri);
+	/* mount.fuse3 (fstab, mount -t fuse.hvfs) passes "dev,suid" unless the
+	 * line says otherwise; the tree has no device nodes and no setuid
+	 * files, so it is nosuid,nodev however it is mounted (added last, so
+	 * they win). */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") != 0 || fuse_opt_add_arg(&args, fsname) != 0 ||
-	    fuse_opt_add_arg(&args, "-osubtype=hvfs") != 0)
+	    fuse_opt_add_arg(&args, "-osubtype=hvfs") != 0 || fuse_opt_add_arg(&args, "-onosuid,nodev") != 0)
 		goto out;
 	clock_gettime(CLOCK_REALTIME, &ctx.mount_time);
 	ctx.mountpoint = realpath(opts.mountpoint, NULL);

@@ -4,7 +4,8 @@
 #   tools/install-deps.sh test    to build and run every test
 set -eu
 BUILD="gcc make pkg-config libc6-dev libfuse3-dev fuse3 libxml2-dev libxml2-utils"
-TEST="$BUILD bats bats-assert bats-support valgrind busybox-static inotify-tools util-linux python3 procps prometheus
+TEST="$BUILD bats bats-assert bats-support valgrind busybox-static inotify-tools util-linux mount python3 procps prometheus
+	systemd man-db groff-base
 	ansible-core puppet vim libvirt-clients virtinst strace"
 case "${1:-build}" in
 build) want=$BUILD ;;
