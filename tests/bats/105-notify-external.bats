@@ -18,7 +18,13 @@ teardown_file() {
 	inotifywait -m -e create,delete,moved_from,moved_to --format '%f %e' "$MNT/domains" >"$log" 2>"$log.err" 3>&- &
 	watcher=$!
 	for _ in $(seq 100); do grep -q "Watches established" "$log.err" && break; sleep 0.05; done
-	for _ in $(seq 60); do grep -q "churn-b DELETE,ISDIR" "$log" && grep -q "churn-a CREATE,ISDIR" "$log" && break; sleep 0.1; done
+	# The watch may start anywhere in a cycle: wait until each of the four
+	# events has been seen, which a full cycle guarantees.
+	for _ in $(seq 60); do
+		grep -q "churn-a CREATE,ISDIR" "$log" && grep -q "churn-a MOVED_FROM,ISDIR" "$log" &&
+			grep -q "churn-b MOVED_TO,ISDIR" "$log" && grep -q "churn-b DELETE,ISDIR" "$log" && break
+		sleep 0.1
+	done
 	kill "$watcher"
 	run cat "$log"
 	assert_line "churn-a CREATE,ISDIR"
