@@ -94,6 +94,18 @@ new_domain() { # name: a shut-off domain with defaults
 	rm "$(D scr4)/t65"
 }
 
+@test "scratch files of the whole mount are bounded (64 MiB: ENOSPC)" {
+	new_domain scr4a
+	new_domain scr4b
+	for i in $(seq 60); do head -c 1048576 /dev/zero >"$(D scr4a)/f$i"; done
+	for i in $(seq 4); do head -c 1048576 /dev/zero >"$(D scr4b)/f$i"; done
+	run errno_of "fd = os.open('$(D scr4b)/f5', os.O_CREAT | os.O_WRONLY); os.write(fd, b'x' * 1024)"
+	assert_output ENOSPC
+	rm "$(D scr4a)"/f*
+	head -c 1048576 /dev/zero >"$(D scr4b)/f5"
+	rm "$(D scr4b)"/f*
+}
+
 @test "scratch files are never objects and never special" {
 	run errno_of "open('$MNT/domains/stray', 'w')"
 	assert_output EACCES
