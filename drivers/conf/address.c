@@ -12,6 +12,12 @@
 #include "drivers/conf/conf_internal.h"
 #include "util/parse.h"
 
+/* The string forms, shared by the formatters for addresses and for the
+ * spaces' tuples. */
+#define PCI_FORMAT   "%04x:%02x:%02x.%x"
+#define DRIVE_FORMAT "%u:%u:%u:%u"
+#define MAC_FORMAT   "%02x:%02x:%02x:%02x:%02x:%02x"
+
 /* The user's input, made printable for a message: a control character
  * would break the one-line last_error file. */
 static const char *shown(const char *text, size_t len, char buf[48])
@@ -128,7 +134,7 @@ int hv_pci_address_parse(const char *text, size_t len, struct hv_pci_address *ou
 
 void hv_pci_address_format(const struct hv_pci_address *a, char buf[HV_ADDRESS_TEXT_MAX])
 {
-	snprintf(buf, HV_ADDRESS_TEXT_MAX, "%04x:%02x:%02x.%x", a->domain, a->bus, a->slot, a->function);
+	snprintf(buf, HV_ADDRESS_TEXT_MAX, PCI_FORMAT, a->domain, a->bus, a->slot, a->function);
 }
 
 /* --- drive --------------------------------------------------------------- */
@@ -172,7 +178,7 @@ int hv_drive_address_parse(const char *text, size_t len, struct hv_drive_address
 
 void hv_drive_address_format(const struct hv_drive_address *a, char buf[HV_ADDRESS_TEXT_MAX])
 {
-	snprintf(buf, HV_ADDRESS_TEXT_MAX, "%u:%u:%u:%u", a->controller, a->bus, a->target, a->unit);
+	snprintf(buf, HV_ADDRESS_TEXT_MAX, DRIVE_FORMAT, a->controller, a->bus, a->target, a->unit);
 }
 
 /* --- MAC ----------------------------------------------------------------- */
@@ -214,8 +220,7 @@ void hv_mac_address_format(const struct hv_mac_address *a, char buf[HV_ADDRESS_T
 {
 	const uint8_t *b = a->bytes;
 
-	snprintf(buf, HV_ADDRESS_TEXT_MAX, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
-		 b[5]);
+	snprintf(buf, HV_ADDRESS_TEXT_MAX, MAC_FORMAT, b[0], b[1], b[2], b[3], b[4], b[5]);
 }
 
 bool hv_mac_address_is_local_prefix(const struct hv_mac_address *a)
@@ -279,19 +284,26 @@ static int read_number(xmlNodePtr node, const char *kind, const char *attr, unsi
 	return 0;
 }
 
+/* The four numeric fields of a PCI or drive <address>, in order. */
+static int read_fields(xmlNodePtr node, const char *kind, unsigned base, const char *const names[4],
+		       uint32_t *const fields[4], struct hv_error *err)
+{
+	for (size_t i = 0; i < 4; i++) {
+		int ret = read_number(node, kind, names[i], base, fields[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int read_pci(xmlNodePtr node, struct hv_pci_address *a, struct hv_error *err)
 {
+	static const char *const names[4] = {"domain", "bus", "slot", "function"};
+	uint32_t *const fields[4] = {&a->domain, &a->bus, &a->slot, &a->function};
 	auto_xml_char xmlChar *multi = xmlGetNoNsProp(node, BAD_CAST "multifunction");
 	char text[HV_ADDRESS_TEXT_MAX];
-	int ret = 0;
+	int ret = read_fields(node, "pci", 0, names, fields, err);
 
-	ret = read_number(node, "pci", "domain", 0, &a->domain, err);
-	if (ret == 0)
-		ret = read_number(node, "pci", "bus", 0, &a->bus, err);
-	if (ret == 0)
-		ret = read_number(node, "pci", "slot", 0, &a->slot, err);
-	if (ret == 0)
-		ret = read_number(node, "pci", "function", 0, &a->function, err);
 	if (ret < 0)
 		return ret;
 	if (!multi)
@@ -308,15 +320,10 @@ static int read_pci(xmlNodePtr node, struct hv_pci_address *a, struct hv_error *
 
 static int read_drive(xmlNodePtr node, struct hv_drive_address *a, struct hv_error *err)
 {
-	int ret = read_number(node, "drive", "controller", 10, &a->controller, err);
+	static const char *const names[4] = {"controller", "bus", "target", "unit"};
+	uint32_t *const fields[4] = {&a->controller, &a->bus, &a->target, &a->unit};
 
-	if (ret == 0)
-		ret = read_number(node, "drive", "bus", 10, &a->bus, err);
-	if (ret == 0)
-		ret = read_number(node, "drive", "target", 10, &a->target, err);
-	if (ret == 0)
-		ret = read_number(node, "drive", "unit", 10, &a->unit, err);
-	return ret;
+	return read_fields(node, "drive", 10, names, fields, err);
 }
 
 int hv_device_address_from_node(struct _xmlNode *node, struct hv_device_address *out, struct hv_error *err)
@@ -431,30 +438,19 @@ void hv_mac_address_from_tuple(const struct addr_tuple *t, struct hv_mac_address
 
 static void format_pci(const struct addr_tuple *t, char *buf, size_t size)
 {
-	struct hv_pci_address a;
-	char text[HV_ADDRESS_TEXT_MAX];
-
-	hv_pci_address_from_tuple(t, &a);
-	hv_pci_address_format(&a, text);
-	snprintf(buf, size, "%s", text);
+	snprintf(buf, size, PCI_FORMAT, t->v[0], t->v[1], t->v[2], t->v[3]);
 }
 
 static void format_drive(const struct addr_tuple *t, char *buf, size_t size)
 {
-	struct hv_drive_address a;
-	char text[HV_ADDRESS_TEXT_MAX];
-
-	hv_drive_address_from_tuple(t, &a);
-	hv_drive_address_format(&a, text);
-	snprintf(buf, size, "%s", text);
+	snprintf(buf, size, DRIVE_FORMAT, t->v[0], t->v[1], t->v[2], t->v[3]);
 }
 
-/* Bytes above 0xff cannot come from the parser, but a tuple may hold any
- * value; print them as they are rather than wrap them. */
+/* A tuple may hold bytes above 0xff (the parser never makes them): they
+ * print as they are rather than wrap. */
 static void format_mac(const struct addr_tuple *t, char *buf, size_t size)
 {
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", t->v[0], t->v[1], t->v[2], t->v[3], t->v[4],
-		 t->v[5]);
+	snprintf(buf, size, MAC_FORMAT, t->v[0], t->v[1], t->v[2], t->v[3], t->v[4], t->v[5]);
 }
 
 int hv_pci_space_create(struct addr_space **out, struct hv_error *err)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tests/unit/addr_helpers.h"
 #include "tests/unit/unit.h"
 #include "util/addr_alloc.h"
 #include "util/cleanup.h"
@@ -23,26 +24,6 @@ static uint32_t rng(uint32_t bound)
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
 	return (uint32_t)(rng_state % bound);
-}
-
-static struct addr_tuple T(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-	return (struct addr_tuple){{a, b, c, d}};
-}
-
-static const char *
-fmt(const struct addr_space *s, struct addr_tuple t)
-{
-	static char bufs[4][ADDR_TEXT_MAX];
-	static unsigned next;
-	char *buf = bufs[next++ % 4];
-
-	addr_space_format(s, &t, buf, ADDR_TEXT_MAX);
-	return buf;
-}
-
-static bool contains(const char *haystack, const char *needle)
-{
-	return strstr(haystack, needle) != NULL;
 }
 
 /* A small PCI-like space: bus [0,3], slot [0,7], function [0,3]; allocation
@@ -205,18 +186,18 @@ static void test_reserve(void)
 			  fmt(s, cases[i].t));
 	}
 
-	struct addr_tuple t = T(0, 3, 0, 0);
+	struct addr_tuple t = tuple4(0, 3, 0, 0);
 	CHECK(addr_space_lookup(s, &t, &owner, &device), "0:3:0 is held");
 	CHECK_STR(owner, "domain web1", "0:3:0 owner");
 	CHECK_STR(device, "interface 0", "0:3:0 device");
-	t = T(2, 7, 3, 0);
+	t = tuple4(2, 7, 3, 0);
 	CHECK(addr_space_lookup(s, &t, &owner, &device), "2:7:3 is held");
 	CHECK_STR(device, "", "a holder without a device has an empty label");
-	t = T(0, 4, 0, 0);
+	t = tuple4(0, 4, 0, 0);
 	CHECK(!addr_space_lookup(s, &t, &owner, &device), "0:4:0 is free");
 	CHECK(!addr_space_lookup(s, &t, NULL, NULL), "lookup takes NULL outputs");
 	/* Components past the space's count never matter. */
-	t = T(0, 3, 0, 77);
+	t = tuple4(0, 3, 0, 77);
 	CHECK(addr_space_lookup(s, &t, NULL, NULL), "a stray fourth component is ignored by lookup");
 	CHECK_INT(addr_space_reserve(s, &t, "domain web3", NULL, &err), -EBUSY,
 		  "and by reserve: 0:3:0 is still taken");
@@ -235,11 +216,11 @@ static void test_allocate(void)
 	/* Slot 0 is the bridge's; the first free slot is 1. */
 	CHECK_INT(addr_space_allocate(s, "domain a", "nic", &t, &err), 0, "allocate the first");
 	CHECK_STR(fmt(s, t), "0:1:0", "the first allocation skips the excluded slot 0");
-	u = T(0, 2, 0, 0);
+	u = tuple4(0, 2, 0, 0);
 	CHECK_INT(addr_space_reserve(s, &u, "domain b", NULL, &err), 0, "reserve 0:2:0 by hand");
-	u = T(0, 3, 2, 0);
+	u = tuple4(0, 3, 2, 0);
 	CHECK_INT(addr_space_reserve(s, &u, "domain b", NULL, &err), 0, "reserve function 2 of slot 3");
-	u = T(1, 4, 0, 0);
+	u = tuple4(1, 4, 0, 0);
 	CHECK_INT(addr_space_reserve(s, &u, "domain b", NULL, &err), 0,
 		  "reserve 1:4:0, off the allocation bus");
 	CHECK_INT(addr_space_allocate(s, "domain a", "disk", &t, &err), 0, "allocate the second");
@@ -249,13 +230,13 @@ static void test_allocate(void)
 	CHECK_STR(fmt(s, t), "0:5:0", "the third");
 
 	/* Release, then the lowest free slot comes back first. */
-	u = T(0, 2, 0, 0);
+	u = tuple4(0, 2, 0, 0);
 	CHECK_INT(addr_space_release(s, &u), 0, "release 0:2:0");
 	CHECK_INT(addr_space_release(s, &u), -ENOENT, "release 0:2:0 again: ENOENT");
 	CHECK(!addr_space_lookup(s, &u, NULL, NULL), "0:2:0 is free again");
 	CHECK_INT(addr_space_allocate(s, "domain c", NULL, &t, &err), 0, "allocate after the release");
 	CHECK_STR(fmt(s, t), "0:2:0", "reuses the released slot");
-	u = T(0, 3, 2, 0);
+	u = tuple4(0, 3, 2, 0);
 	CHECK_INT(addr_space_release(s, &u), 0, "release the function in slot 3");
 	CHECK_INT(addr_space_allocate(s, "domain c", NULL, &t, &err), 0, "allocate slot 3 now");
 	CHECK_STR(fmt(s, t), "0:3:0", "slot 3 is wholly free again");
@@ -277,9 +258,9 @@ static void test_allocate(void)
 	    "the ENOSPC message");
 	CHECK_INT(addr_space_count(s), before, "a failed allocation reserves nothing");
 	/* Other buses are still open to explicit reservations. */
-	u = T(3, 7, 3, 0);
+	u = tuple4(3, 7, 3, 0);
 	CHECK_INT(addr_space_reserve(s, &u, "domain z", NULL, &err), 0, "reserve on bus 3 with bus 0 full");
-	u = T(0, 6, 0, 0);
+	u = tuple4(0, 6, 0, 0);
 	CHECK_INT(addr_space_release(s, &u), 0, "release slot 6");
 	CHECK_INT(addr_space_allocate(s, "domain z", NULL, &t, &err), 0, "allocate after freeing one");
 	CHECK_STR(fmt(s, t), "0:6:0", "gets the freed slot");
@@ -311,7 +292,7 @@ static void test_owners(void)
 {
 	struct addr_space *s = toy_space();
 	struct hv_error err = {0};
-	struct addr_tuple t, u = T(1, 5, 2, 0);
+	struct addr_tuple t, u = tuple4(1, 5, 2, 0);
 	struct owned o = {.space = s};
 	const char *owner;
 
@@ -334,7 +315,7 @@ static void test_owners(void)
 
 	/* Rename: the holder in lookups and messages follows. */
 	CHECK_INT(addr_space_rename_owner(s, "domain web1", "domain web9"), 0, "rename web1 to web9");
-	t = T(0, 1, 0, 0);
+	t = tuple4(0, 1, 0, 0);
 	CHECK(addr_space_lookup(s, &t, &owner, NULL), "0:1:0 still held");
 	CHECK_STR(owner, "domain web9", "by the new name");
 	hv_error_clear(&err);
@@ -350,7 +331,7 @@ static void test_owners(void)
 	CHECK_INT(addr_space_release_owner(s, "domain web9"), 0, "a second time drops none");
 	CHECK_INT(addr_space_release_owner(s, NULL), 0, "NULL owner drops none");
 	CHECK_INT(addr_space_count(s), 1, "web2's reservation is left");
-	t = T(0, 2, 0, 0);
+	t = tuple4(0, 2, 0, 0);
 	CHECK(addr_space_lookup(s, &t, &owner, NULL) && strcmp(owner, "domain web2") == 0, "0:2:0 is web2's");
 	CHECK(!addr_space_lookup(s, &u, NULL, NULL), "1:5:2 is free");
 	CHECK_INT(addr_space_allocate(s, "domain web3", NULL, &t, &err), 0, "allocate after release_owner");
@@ -401,9 +382,9 @@ static void test_exclusion_skips(void)
 	CHECK(same, "allocations jump over exclusions in order (stopped at %zu, got %s, want %s)", i,
 	      same ? "-" : fmt(s, t), i < ARRAY_SIZE(expect) ? expect[i] : "-");
 	CHECK_INT(addr_space_allocate(s, "o", NULL, &t, &err), -ENOSPC, "then the space is full");
-	t = T(2, 7, 0, 0);
+	t = tuple4(2, 7, 0, 0);
 	CHECK_INT(addr_space_reserve(s, &t, "o", NULL, &err), 0, "2:7:0 itself is not excluded");
-	t = T(2, 7, 1, 0);
+	t = tuple4(2, 7, 1, 0);
 	hv_error_clear(&err);
 	CHECK_INT(addr_space_reserve(s, &t, "o", NULL, &err), -EBUSY, "2:7:1 is");
 	CHECK_STR(err.message, "x 2:7:1 is reserved for seven", "with its reason, default format");
@@ -433,7 +414,7 @@ static void test_many_blocks(void)
 	CHECK(!why[0], "3000 allocations in order, over a dozen index blocks %s", why);
 	/* Empty whole blocks in the middle, then the low end entirely. */
 	for (uint32_t i = 300; i < 1300; i++) {
-		t = T(i, 0, 0, 0);
+		t = tuple4(i, 0, 0, 0);
 		addr_space_release(s, &t);
 	}
 	for (uint32_t i = 300; i < 1300 && !why[0]; i++)
@@ -501,7 +482,7 @@ static bool model_excluded(const struct addr_tuple *t)
 static bool model_unit_free(const struct model *m, uint32_t a, uint32_t b, uint32_t c)
 {
 	for (uint32_t d = 0; d < M_D; d++) {
-		struct addr_tuple t = T(a, b, c, d);
+		struct addr_tuple t = tuple4(a, b, c, d);
 		if (m->holder[a][b][c][d] || model_excluded(&t))
 			return false;
 	}
@@ -514,7 +495,7 @@ static bool model_first_free(const struct model *m, struct addr_tuple *out)
 		for (uint32_t b = 1; b < M_B; b++)
 			for (uint32_t c = 0; c < 16; c++)
 				if (model_unit_free(m, a, b, c)) {
-					*out = T(a, b, c, 0);
+					*out = tuple4(a, b, c, 0);
 					return true;
 				}
 	return false;
@@ -555,7 +536,7 @@ static void test_against_model(void)
 				full++;
 			}
 		} else if (op < 65) {
-			t = T(rng(M_A), rng(M_B), rng(M_C), rng(M_D));
+			t = tuple4(rng(M_A), rng(M_B), rng(M_C), rng(M_D));
 			int expect =
 			    model_excluded(&t) || m.holder[t.v[0]][t.v[1]][t.v[2]][t.v[3]] ? -EBUSY : 0;
 			hv_error_clear(&err);
@@ -568,7 +549,7 @@ static void test_against_model(void)
 			else
 				clashes++;
 		} else if (op < 99) {
-			t = T(rng(M_A), rng(M_B), rng(M_C), rng(M_D));
+			t = tuple4(rng(M_A), rng(M_B), rng(M_C), rng(M_D));
 			int *h = &m.holder[t.v[0]][t.v[1]][t.v[2]][t.v[3]];
 			ret = addr_space_release(s, &t);
 			if (ret != (*h ? 0 : -ENOENT))
@@ -601,7 +582,7 @@ static void test_against_model(void)
 		for (uint32_t b = 0; b < M_B; b++)
 			for (uint32_t c = 0; c < M_C; c++)
 				for (uint32_t d = 0; d < M_D; d++) {
-					struct addr_tuple t = T(a, b, c, d);
+					struct addr_tuple t = tuple4(a, b, c, d);
 					const char *got = NULL;
 					int h = m.holder[a][b][c][d];
 					bool in = addr_space_lookup(s, &t, &got, NULL);

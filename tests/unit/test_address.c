@@ -5,6 +5,7 @@
  * run clean under valgrind --leak-check=full. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,29 +13,10 @@
 
 #include "drivers/conf/address.h"
 #include "drivers/conf/conf.h"
+#include "tests/unit/addr_helpers.h"
 #include "tests/unit/unit.h"
 #include "util/addr_alloc.h"
 #include "util/cleanup.h"
-
-static struct addr_tuple T(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-	return (struct addr_tuple){{a, b, c, d}};
-}
-
-static const char *
-fmt(const struct addr_space *s, struct addr_tuple t)
-{
-	static char bufs[4][ADDR_TEXT_MAX];
-	static unsigned next;
-	char *buf = bufs[next++ % 4];
-
-	addr_space_format(s, &t, buf, ADDR_TEXT_MAX);
-	return buf;
-}
-
-static bool contains(const char *haystack, const char *needle)
-{
-	return strstr(haystack, needle) != NULL;
-}
 
 /* --- string forms ------------------------------------------------------- */
 
@@ -48,6 +30,79 @@ struct text_case {
 static size_t text_len(const struct text_case *c)
 {
 	return c->len ? c->len : strlen(c->text);
+}
+
+/* One kind of string form: its parser and formatter over an opaque output
+ * of size bytes, so that one loop checks every kind's cases. */
+struct text_kind {
+	const char *name;
+	size_t size;
+	int (*parse)(const char *text, size_t len, void *out, struct hv_error *err);
+	void (*format)(const void *a, char *buf);
+};
+
+static int parse_pci(const char *text, size_t len, void *out, struct hv_error *err)
+{
+	return hv_pci_address_parse(text, len, out, err);
+}
+
+static void format_pci(const void *a, char *buf)
+{
+	hv_pci_address_format(a, buf);
+}
+
+static int parse_drive(const char *text, size_t len, void *out, struct hv_error *err)
+{
+	return hv_drive_address_parse(text, len, out, err);
+}
+
+static void format_drive(const void *a, char *buf)
+{
+	hv_drive_address_format(a, buf);
+}
+
+static int parse_mac(const char *text, size_t len, void *out, struct hv_error *err)
+{
+	return hv_mac_address_parse(text, len, out, err);
+}
+
+static void format_mac(const void *a, char *buf)
+{
+	hv_mac_address_format(a, buf);
+}
+
+static const struct text_kind pci_kind = {"pci", sizeof(struct hv_pci_address), parse_pci, format_pci};
+static const struct text_kind drive_kind = {"drive", sizeof(struct hv_drive_address), parse_drive,
+					    format_drive};
+static const struct text_kind mac_kind = {"mac", sizeof(struct hv_mac_address), parse_mac, format_mac};
+
+/* A good case must format as want; a bad one must say want, with EINVAL,
+ * and leave the output as it was. */
+static void check_text_cases(const struct text_kind *k, const struct text_case *cases, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct text_case *c = &cases[i];
+		_Alignas(max_align_t) unsigned char out[64];
+		unsigned char before[64];
+		struct hv_error err = {0};
+		char text[HV_ADDRESS_TEXT_MAX];
+		int shown = (int)strcspn(c->text, "\n"), ret;
+
+		memset(out, 0xa5, sizeof(out));
+		memcpy(before, out, sizeof(out));
+		ret = k->parse(c->text, text_len(c), out, &err);
+		CHECK_INT(ret, c->ret, "%s parse '%.*s'", k->name, shown, c->text);
+		if (c->ret == 0) {
+			k->format(out, text);
+			CHECK_STR(text, c->want, "%s '%.*s' formats canonically", k->name, shown, c->text);
+		} else {
+			CHECK(contains(err.message, c->want) && err.code == EINVAL,
+			      "%s '%.*s': '%s' says '%s'", k->name, shown, c->text, err.message, c->want);
+			CHECK(memcmp(out, before, k->size) == 0,
+			      "%s '%.*s': a refused address leaves the output alone", k->name, shown,
+			      c->text);
+		}
+	}
 }
 
 static void test_pci_text(void)
@@ -82,28 +137,12 @@ static void test_pci_text(void)
 	    {"0000:00:03.8", 0, -EINVAL, "function 0x8 is out of range (at most 0x7)"},
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		const struct text_case *c = &cases[i];
-		struct hv_pci_address a = {99, 99, 99, 99, HV_SWITCH_ON};
-		struct hv_error err = {0};
-		char out[HV_ADDRESS_TEXT_MAX];
-		int ret = hv_pci_address_parse(c->text, text_len(c), &a, &err);
-
-		CHECK_INT(ret, c->ret, "pci parse '%.*s'", (int)strcspn(c->text, "\n"), c->text);
-		if (c->ret == 0) {
-			hv_pci_address_format(&a, out);
-			CHECK_STR(out, c->want, "pci '%.*s' formats canonically", (int)strcspn(c->text, "\n"),
-				  c->text);
-			CHECK(a.multifunction == HV_SWITCH_DEFAULT, "the string form has no multifunction");
-		} else {
-			CHECK(contains(err.message, c->want) && err.code == EINVAL,
-			      "pci '%.*s': '%s' says '%s'", (int)strcspn(c->text, "\n"), c->text, err.message,
-			      c->want);
-			CHECK(a.domain == 99 && a.slot == 99,
-			      "a refused pci address leaves the output alone");
-		}
-	}
-	struct hv_pci_address a = {0x12, 0x34, 0x1f, 7, HV_SWITCH_DEFAULT};
+	check_text_cases(&pci_kind, cases, ARRAY_SIZE(cases));
+	struct hv_pci_address a = {0, 0, 0, 0, HV_SWITCH_ON};
+	struct hv_error err = {0};
+	CHECK(hv_pci_address_parse("0000:00:03.0", 12, &a, &err) == 0 && a.multifunction == HV_SWITCH_DEFAULT,
+	      "the string form has no multifunction");
+	a = (struct hv_pci_address){0x12, 0x34, 0x1f, 7, HV_SWITCH_DEFAULT};
 	char out[HV_ADDRESS_TEXT_MAX];
 	struct addr_tuple t;
 	hv_pci_address_format(&a, out);
@@ -139,25 +178,7 @@ static void test_drive_text(void)
 	    {"0.0.0.1", 0, -EINVAL, "is malformed"},
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		const struct text_case *c = &cases[i];
-		struct hv_drive_address a = {99, 99, 99, 99};
-		struct hv_error err = {0};
-		char out[HV_ADDRESS_TEXT_MAX];
-		int ret = hv_drive_address_parse(c->text, text_len(c), &a, &err);
-
-		CHECK_INT(ret, c->ret, "drive parse '%.*s'", (int)strcspn(c->text, "\n"), c->text);
-		if (c->ret == 0) {
-			hv_drive_address_format(&a, out);
-			CHECK_STR(out, c->want, "drive '%.*s' formats canonically",
-				  (int)strcspn(c->text, "\n"), c->text);
-		} else {
-			CHECK(contains(err.message, c->want), "drive '%.*s': '%s' says '%s'",
-			      (int)strcspn(c->text, "\n"), c->text, err.message, c->want);
-			CHECK(a.controller == 99 && a.unit == 99,
-			      "a refused drive address leaves the output alone");
-		}
-	}
+	check_text_cases(&drive_kind, cases, ARRAY_SIZE(cases));
 	struct hv_drive_address a = {1, 0, 2, 5}, b;
 	struct addr_tuple t;
 	hv_drive_address_to_tuple(&a, &t);
@@ -193,24 +214,7 @@ static void test_mac_text(void)
 	    {"52:54:00:12:34:56\n\n", 0, -EINVAL, "is malformed"},
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		const struct text_case *c = &cases[i];
-		struct hv_mac_address a = {{9, 9, 9, 9, 9, 9}};
-		struct hv_error err = {0};
-		char out[HV_ADDRESS_TEXT_MAX];
-		int ret = hv_mac_address_parse(c->text, text_len(c), &a, &err);
-
-		CHECK_INT(ret, c->ret, "mac parse '%.*s'", (int)strcspn(c->text, "\n"), c->text);
-		if (c->ret == 0) {
-			hv_mac_address_format(&a, out);
-			CHECK_STR(out, c->want, "mac '%.*s' formats in lower case",
-				  (int)strcspn(c->text, "\n"), c->text);
-		} else {
-			CHECK(contains(err.message, c->want), "mac '%.*s': '%s' says '%s'",
-			      (int)strcspn(c->text, "\n"), c->text, err.message, c->want);
-			CHECK(a.bytes[0] == 9 && a.bytes[5] == 9, "a refused mac leaves the output alone");
-		}
-	}
+	check_text_cases(&mac_kind, cases, ARRAY_SIZE(cases));
 	struct hv_mac_address a = {{0x52, 0x54, 0, 1, 2, 0xfe}}, b = {{0}};
 	struct addr_tuple t;
 	hv_mac_address_to_tuple(&a, &t);
@@ -333,28 +337,44 @@ static void test_xml(void)
 
 /* --- the ready-made spaces ---------------------------------------------- */
 
-static const char *pci_text(struct addr_tuple t)
+/* Text as definitions and attribute files hold it: an <address> element,
+ * a MAC (17 characters) or a PCI address in its string form. */
+static int parse_any(const char *text, struct addr_tuple *t, struct hv_error *err)
 {
-	static char bufs[4][HV_ADDRESS_TEXT_MAX];
-	static unsigned next;
-	struct hv_pci_address a;
-	char *buf = bufs[next++ % 4];
+	struct hv_device_address a;
+	struct hv_mac_address m;
+	int ret;
 
-	hv_pci_address_from_tuple(&t, &a);
-	hv_pci_address_format(&a, buf);
-	return buf;
+	if (text[0] != '<' && strlen(text) == HV_MAC_ADDRESS_STRLEN) {
+		ret = hv_mac_address_parse(text, strlen(text), &m, err);
+		if (ret == 0)
+			hv_mac_address_to_tuple(&m, t);
+		return ret;
+	}
+	if (text[0] != '<') {
+		a.type = HV_ADDRESS_PCI;
+		ret = hv_pci_address_parse(text, strlen(text), &a.pci, err);
+	} else {
+		ret = hv_device_address_parse_xml(text, strlen(text), &a, err);
+	}
+	if (ret < 0)
+		return ret;
+	if (a.type == HV_ADDRESS_PCI)
+		hv_pci_address_to_tuple(&a.pci, t);
+	else if (a.type == HV_ADDRESS_DRIVE)
+		hv_drive_address_to_tuple(&a.drive, t);
+	else
+		return -EINVAL;
+	return 0;
 }
 
-static int reserve_pci(struct addr_space *s, const char *text, const char *owner, const char *device,
-		       struct hv_error *err)
+static int reserve_text(struct addr_space *s, const char *text, const char *owner, const char *device,
+			struct hv_error *err)
 {
-	struct hv_pci_address a;
 	struct addr_tuple t;
+	int ret = parse_any(text, &t, err);
 
-	if (hv_pci_address_parse(text, strlen(text), &a, err) < 0)
-		return -EINVAL;
-	hv_pci_address_to_tuple(&a, &t);
-	return addr_space_reserve(s, &t, owner, device, err);
+	return ret < 0 ? ret : addr_space_reserve(s, &t, owner, device, err);
 }
 
 static void test_pci_space(void)
@@ -372,8 +392,7 @@ static void test_pci_space(void)
 		if (addr_space_allocate(s, "domain web1", device, &t, &err) < 0 || t.v[0] != 0 ||
 		    t.v[1] != 0 || t.v[2] != i || t.v[3] != 0) {
 			ok = false;
-			snprintf(list, sizeof(list), "allocation %u gave %s (%s)", i, pci_text(t),
-				 err.message);
+			snprintf(list, sizeof(list), "allocation %u gave %s (%s)", i, fmt(s, t), err.message);
 			break;
 		}
 	}
@@ -387,14 +406,14 @@ static void test_pci_space(void)
 	    "is in use or reserved",
 	    "the full-bus message");
 	hv_error_clear(&err);
-	CHECK_INT(reserve_pci(s, "0000:00:03.0", "domain web2", "disk vda", &err), -EBUSY,
+	CHECK_INT(reserve_text(s, "0000:00:03.0", "domain web2", "disk vda", &err), -EBUSY,
 		  "clash on 00:03.0");
 	CHECK_STR(err.message, "pci address 0000:00:03.0 is in use by domain web1 (interface 2)",
 		  "names the holder");
 	/* Other buses and domains stay open to addresses given by hand. */
-	CHECK_INT(reserve_pci(s, "0000:01:00.0", "domain web1", "hostdev 0", &err), 0,
+	CHECK_INT(reserve_text(s, "0000:01:00.0", "domain web1", "hostdev 0", &err), 0,
 		  "bus 1 slot 0 is fine");
-	CHECK_INT(reserve_pci(s, "0001:00:00.0", "domain web1", "hostdev 1", &err), 0,
+	CHECK_INT(reserve_text(s, "0001:00:00.0", "domain web1", "hostdev 1", &err), 0,
 		  "so is slot 0 of another pci domain");
 	addr_space_destroy(s);
 
@@ -413,12 +432,12 @@ static void test_pci_space(void)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(reserves); i++) {
 		hv_error_clear(&err);
-		CHECK_INT(reserve_pci(s, reserves[i].text, "domain web1", "sound 0", &err), reserves[i].ret,
+		CHECK_INT(reserve_text(s, reserves[i].text, "domain web1", "sound 0", &err), reserves[i].ret,
 			  "reserve %s", reserves[i].text);
 		if (reserves[i].message)
 			CHECK_STR(err.message, reserves[i].message, "reserve %s: message", reserves[i].text);
 	}
-	t = T(0, 0, 3, 8);
+	t = tuple4(0, 0, 3, 8);
 	hv_error_clear(&err);
 	CHECK_INT(addr_space_reserve(s, &t, "domain web1", NULL, &err), -EINVAL, "function 8 from a tuple");
 	CHECK_STR(err.message, "pci address 0000:00:03.8 is out of range: function 0x8 is not within 0x0-0x7",
@@ -426,7 +445,7 @@ static void test_pci_space(void)
 	static const char *const expect[] = {"0000:00:01.0", "0000:00:03.0", "0000:00:05.0"};
 	for (size_t i = 0; i < ARRAY_SIZE(expect); i++) {
 		CHECK_INT(addr_space_allocate(s, "domain web1", NULL, &t, &err), 0, "allocate %zu", i);
-		CHECK_STR(pci_text(t), expect[i], "skipping the bridge, 02 and the half-used 04");
+		CHECK_STR(fmt(s, t), expect[i], "skipping the bridge, 02 and the half-used 04");
 	}
 	addr_space_destroy(s);
 }
@@ -506,7 +525,7 @@ static void test_drive_spaces(void)
 	addr_space_destroy(s);
 
 	CHECK_INT(hv_drive_space_create(HV_DRIVE_BUS_SATA, 1, &s, &err), 0, "a sata space");
-	t = T(0, 0, 0, 6);
+	t = tuple4(0, 0, 0, 6);
 	hv_error_clear(&err);
 	CHECK_INT(addr_space_reserve(s, &t, "domain web1", NULL, &err), -EINVAL, "sata unit 6");
 	CHECK(contains(err.message, "sata drive address 0:0:0:6 is out of range: unit 6 is not within 0-5"),
@@ -540,30 +559,6 @@ static void test_drive_spaces(void)
 	}
 }
 
-static const char *mac_text(struct addr_tuple t)
-{
-	static char bufs[4][HV_ADDRESS_TEXT_MAX];
-	static unsigned next;
-	struct hv_mac_address a;
-	char *buf = bufs[next++ % 4];
-
-	hv_mac_address_from_tuple(&t, &a);
-	hv_mac_address_format(&a, buf);
-	return buf;
-}
-
-static int reserve_mac(struct addr_space *s, const char *text, const char *owner, const char *device,
-		       struct hv_error *err)
-{
-	struct hv_mac_address a;
-	struct addr_tuple t;
-
-	if (hv_mac_address_parse(text, strlen(text), &a, err) < 0)
-		return -EINVAL;
-	hv_mac_address_to_tuple(&a, &t);
-	return addr_space_reserve(s, &t, owner, device, err);
-}
-
 static void test_mac_space(void)
 {
 	enum { DOMAINS = 10000, PER = 3 };
@@ -576,13 +571,13 @@ static void test_mac_space(void)
 	CHECK_INT(hv_mac_space_create(&s, &err), 0, "create the host's mac space");
 	/* Addresses users gave: inside the prefix (allocation skips them) and
 	 * outside (any unicast address). */
-	CHECK_INT(reserve_mac(s, "52:54:00:00:00:05", "domain given", "interface 0", &err), 0,
+	CHECK_INT(reserve_text(s, "52:54:00:00:00:05", "domain given", "interface 0", &err), 0,
 		  "user mac in prefix");
-	CHECK_INT(reserve_mac(s, "52:54:00:00:00:06", "domain given", "interface 1", &err), 0, "another");
-	CHECK_INT(reserve_mac(s, "AA:BB:CC:DD:EE:FF", "domain given", "interface 2", &err), 0,
+	CHECK_INT(reserve_text(s, "52:54:00:00:00:06", "domain given", "interface 1", &err), 0, "another");
+	CHECK_INT(reserve_text(s, "AA:BB:CC:DD:EE:FF", "domain given", "interface 2", &err), 0,
 		  "user mac outside");
 	hv_error_clear(&err);
-	CHECK_INT(reserve_mac(s, "aa:bb:cc:dd:ee:ff", "domain other", "interface 0", &err), -EBUSY,
+	CHECK_INT(reserve_text(s, "aa:bb:cc:dd:ee:ff", "domain other", "interface 0", &err), -EBUSY,
 		  "the same mac in lower case clashes");
 	CHECK_STR(err.message, "mac address aa:bb:cc:dd:ee:ff is in use by domain given (interface 2)",
 		  "naming the holder");
@@ -596,7 +591,7 @@ static void test_mac_space(void)
 			if (addr_space_allocate(s, owner, device, &t, &err) < 0 || t.v[0] != 0x52 ||
 			    t.v[1] != 0x54 || t.v[2] != 0 ||
 			    ((t.v[3] << 16) | (t.v[4] << 8) | t.v[5]) != expect)
-				snprintf(why, sizeof(why), "%s %s got %s (%.80s)", owner, device, mac_text(t),
+				snprintf(why, sizeof(why), "%s %s got %s (%.80s)", owner, device, fmt(s, t),
 					 err.message);
 			expect++;
 		}
@@ -610,7 +605,7 @@ static void test_mac_space(void)
 	CHECK(holder && dev && strcmp(holder, "domain dom-00001") == 0 && strcmp(dev, "interface 2") == 0,
 	      "by dom-00001 interface 2 (after the two user macs)");
 	hv_error_clear(&err);
-	CHECK_INT(reserve_mac(s, "52:54:00:00:00:07", "domain web1", "interface 0", &err), -EBUSY,
+	CHECK_INT(reserve_text(s, "52:54:00:00:00:07", "domain web1", "interface 0", &err), -EBUSY,
 		  "a mac in use on another domain");
 	CHECK_STR(err.message, "mac address 52:54:00:00:00:07 is in use by domain dom-00001 (interface 2)",
 		  "names the other domain");
@@ -622,7 +617,7 @@ static void test_mac_space(void)
 	for (size_t i = 0; i < ARRAY_SIZE(back); i++) {
 		CHECK_INT(addr_space_allocate(s, "domain web1", "interface 0", &t, &err), 0, "allocate %zu",
 			  i);
-		CHECK_STR(mac_text(t), back[i], "reuse, then carry on after the last");
+		CHECK_STR(fmt(s, t), back[i], "reuse, then carry on after the last");
 	}
 	addr_space_destroy(s);
 }
@@ -680,30 +675,6 @@ static void write_mac(const struct addr_tuple *t, char *out)
 	hv_mac_address_format(&a, out);
 }
 
-static int read_saved(const char *text, bool mac, struct addr_tuple *t, struct hv_error *err)
-{
-	struct hv_device_address a;
-	struct hv_mac_address m;
-	int ret;
-
-	if (mac) {
-		ret = hv_mac_address_parse(text, strlen(text), &m, err);
-		if (ret == 0)
-			hv_mac_address_to_tuple(&m, t);
-		return ret;
-	}
-	ret = hv_device_address_parse_xml(text, strlen(text), &a, err);
-	if (ret < 0)
-		return ret;
-	if (a.type == HV_ADDRESS_PCI)
-		hv_pci_address_to_tuple(&a.pci, t);
-	else if (a.type == HV_ADDRESS_DRIVE)
-		hv_drive_address_to_tuple(&a.drive, t);
-	else
-		return -EINVAL;
-	return 0;
-}
-
 /* Drives space a through a history (user addresses, allocations,
  * detaches, undefines), saves what every owner holds as text, rebuilds b
  * from that text in reverse order, then checks that b holds the same
@@ -711,7 +682,7 @@ static int read_saved(const char *text, bool mac, struct addr_tuple *t, struct h
  * addresses. */
 static void check_rebuild(const char *label, int (*create)(struct addr_space **, struct hv_error *),
 			  const char *const *given, size_t given_count, unsigned owners, unsigned per,
-			  void (*write)(const struct addr_tuple *, char *), bool mac, unsigned after)
+			  void (*write)(const struct addr_tuple *, char *), unsigned after)
 {
 	struct addr_space *a = NULL, *b = NULL;
 	struct hv_error err = {0};
@@ -723,7 +694,7 @@ static void check_rebuild(const char *label, int (*create)(struct addr_space **,
 
 	CHECK(create(&a, &err) == 0 && create(&b, &err) == 0, "%s: two spaces", label);
 	for (size_t i = 0; i < given_count; i++) {
-		CHECK_INT(read_saved(given[i], mac, &t, &err), 0, "%s: parse %s", label, given[i]);
+		CHECK_INT(parse_any(given[i], &t, &err), 0, "%s: parse %s", label, given[i]);
 		snprintf(device, sizeof(device), "given %zu", i);
 		CHECK_INT(addr_space_reserve(a, &t, "domain given", device, &err), 0, "%s: reserve %s", label,
 			  given[i]);
@@ -752,7 +723,7 @@ static void check_rebuild(const char *label, int (*create)(struct addr_space **,
 	      addr_space_count(a));
 	/* Rebuild, in another order than they were made. */
 	for (size_t i = sv.count; i-- > 0;) {
-		if (read_saved(list[i].text, mac, &t, &err) < 0 ||
+		if (parse_any(list[i].text, &t, &err) < 0 ||
 		    addr_space_reserve(b, &t, list[i].owner, list[i].device, &err) < 0) {
 			snprintf(why, sizeof(why), "%.100s: %.100s", list[i].text, err.message);
 			break;
@@ -764,7 +735,7 @@ static void check_rebuild(const char *label, int (*create)(struct addr_space **,
 	/* Same holders for every saved address. */
 	for (size_t i = 0; i < sv.count && !why[0]; i++) {
 		const char *oa, *da, *ob, *db;
-		read_saved(list[i].text, mac, &t, &err);
+		parse_any(list[i].text, &t, &err);
 		if (!addr_space_lookup(a, &t, &oa, &da) || !addr_space_lookup(b, &t, &ob, &db) ||
 		    strcmp(oa, ob) || strcmp(da, db))
 			snprintf(why, sizeof(why), "%.100s is held differently", list[i].text);
@@ -812,12 +783,10 @@ static void test_persistence(void)
 	static const char *const mac_given[] = {"52:54:00:00:00:03", "52:54:00:00:01:00",
 						"aa:bb:cc:00:11:22"};
 
-	check_rebuild("pci", hv_pci_space_create, pci_given, ARRAY_SIZE(pci_given), 6, 3, write_pci, false,
-		      40);
-	check_rebuild("ide", create_ide, ide_given, ARRAY_SIZE(ide_given), 3, 1, write_drive, false, 10);
-	check_rebuild("scsi", create_scsi, scsi_given, ARRAY_SIZE(scsi_given), 5, 2, write_drive, false, 30);
-	check_rebuild("mac", hv_mac_space_create, mac_given, ARRAY_SIZE(mac_given), 120, 3, write_mac, true,
-		      300);
+	check_rebuild("pci", hv_pci_space_create, pci_given, ARRAY_SIZE(pci_given), 6, 3, write_pci, 40);
+	check_rebuild("ide", create_ide, ide_given, ARRAY_SIZE(ide_given), 3, 1, write_drive, 10);
+	check_rebuild("scsi", create_scsi, scsi_given, ARRAY_SIZE(scsi_given), 5, 2, write_drive, 30);
+	check_rebuild("mac", hv_mac_space_create, mac_given, ARRAY_SIZE(mac_given), 120, 3, write_mac, 300);
 
 	/* The pci history above, by hand: what a rebuilt space gives next. */
 	struct addr_space *s = NULL;
@@ -825,7 +794,7 @@ static void test_persistence(void)
 	struct addr_tuple t;
 	CHECK_INT(hv_pci_space_create(&s, &err), 0, "pci space");
 	for (size_t i = 0; i < ARRAY_SIZE(pci_given); i++) {
-		read_saved(pci_given[i], false, &t, &err);
+		parse_any(pci_given[i], &t, &err);
 		addr_space_reserve(s, &t, "domain given", NULL, &err);
 	}
 	/* 05 was given; 07 has a function given, so its slot is not wholly free. */
@@ -833,7 +802,7 @@ static void test_persistence(void)
 					   "0000:00:06.0", "0000:00:08.0", "0000:00:09.0"};
 	for (size_t i = 0; i < ARRAY_SIZE(next); i++) {
 		CHECK_INT(addr_space_allocate(s, "domain d0", NULL, &t, &err), 0, "allocation %zu", i);
-		CHECK_STR(pci_text(t), next[i], "allocation %zu after the given addresses", i);
+		CHECK_STR(fmt(s, t), next[i], "allocation %zu after the given addresses", i);
 	}
 	addr_space_destroy(s);
 }
