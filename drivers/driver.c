@@ -333,3 +333,80 @@ int hv_nodedev_info(struct hv_conn *conn, const char *name, struct hv_nodedev_in
 		return hv_error_set(err, EINVAL, "'%s' is not a device name", name ? name : "");
 	DISPATCH(nodedev_info, name, info, err);
 }
+
+void hv_device_list_finish(struct hv_device_list *list)
+{
+	free(list->devices);
+	list->devices = NULL;
+	list->count = 0;
+}
+
+const char *hv_device_attr(const struct hv_device_info *dev, const char *key)
+{
+	for (unsigned i = 0; i < dev->attr_count; i++)
+		if (strcmp(dev->attrs[i].key, key) == 0)
+			return dev->attrs[i].value;
+	return NULL;
+}
+
+void hv_lease_list_finish(struct hv_lease_list *list)
+{
+	free(list->leases);
+	list->leases = NULL;
+	list->count = 0;
+}
+
+/* Device classes and names are element names and target names, not object
+ * names: non-empty, no '/', not "." or "..". */
+static int check_device(const char *cls, const char *name, struct hv_error *err)
+{
+	const char *parts[] = {cls, name};
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *p = parts[i];
+		size_t max = i == 0 ? HV_DEVICE_CLASS_MAX : HV_DEVICE_NAME_MAX;
+		if (!p || !p[0] || strlen(p) > max || strchr(p, '/') || strcmp(p, ".") == 0 ||
+		    strcmp(p, "..") == 0)
+			return hv_error_set(err, EINVAL, "'%s' is not a device %s", p ? p : "",
+					    i == 0 ? "class" : "name");
+	}
+	return 0;
+}
+
+int hv_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_device_list *out,
+			  struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_device_list, domain, out, err);
+}
+
+int hv_domain_device_attach(struct hv_conn *conn, const char *domain, const char *xml, size_t len,
+			    struct hv_error *err)
+{
+	DISPATCH_NAMED(domain_device_attach, domain, xml, len, err);
+}
+
+int hv_domain_device_detach(struct hv_conn *conn, const char *domain, const char *cls, const char *name,
+			    struct hv_error *err)
+{
+	int ret = check_device(cls, name, err);
+
+	if (ret < 0)
+		return ret;
+	DISPATCH_NAMED(domain_device_detach, domain, cls, name, err);
+}
+
+int hv_domain_device_set(struct hv_conn *conn, const char *domain, const char *cls, const char *name,
+			 const char *key, const char *value, struct hv_error *err)
+{
+	int ret = check_device(cls, name, err);
+
+	if (ret < 0)
+		return ret;
+	DISPATCH_NAMED(domain_device_set, domain, cls, name, key, value, err);
+}
+
+int hv_network_leases(struct hv_conn *conn, const char *network, struct hv_lease_list *out,
+		      struct hv_error *err)
+{
+	DISPATCH_NAMED(network_leases, network, out, err);
+}

@@ -146,6 +146,51 @@ struct hv_volume_info {
 	uint64_t allocation; /* what it uses on the host (blocks) */
 };
 
+/* A device of a domain (domains/NAME/devices/CLASS/DEV/).  class is the
+ * element name (disk, interface, controller, console, ...); name is what
+ * users know it by: a disk's target dev (vda), an interface's index among
+ * the interfaces (0, 1, ...), a controller's TYPE.INDEX (pci.0), others
+ * their index within the class.  Its attributes are key/value pairs, one
+ * file each: a disk has source, bus, format, readonly, address; an
+ * interface mac, network, model, link_state (up/down), address, ip (its
+ * current lease; "" without one); every device address ("" when it has
+ * none).  Addresses are written as in docs/addresses.md ("pci
+ * 0000:00:03.0", "drive 0:0:0:1"). */
+#define HV_DEVICE_CLASS_MAX 31
+#define HV_DEVICE_NAME_MAX  63
+#define HV_DEVICE_ATTRS_MAX 12
+struct hv_device_info {
+	char cls[HV_DEVICE_CLASS_MAX + 1];
+	char name[HV_DEVICE_NAME_MAX + 1];
+	unsigned attr_count;
+	struct {
+		char key[32];
+		char value[256];
+	} attrs[HV_DEVICE_ATTRS_MAX];
+};
+
+struct hv_device_list {
+	struct hv_device_info *devices;
+	size_t count;
+};
+void hv_device_list_finish(struct hv_device_list *list);
+/* The value of key in dev, or NULL. */
+const char *hv_device_attr(const struct hv_device_info *dev, const char *key);
+
+/* A DHCP lease of a network (networks/NAME/leases). */
+struct hv_lease {
+	uint64_t expiry; /* seconds since the epoch */
+	char mac[18];
+	char ip[46];
+	char hostname[HV_NAME_MAX + 1]; /* the domain's name */
+};
+
+struct hv_lease_list {
+	struct hv_lease *leases;
+	size_t count;
+};
+void hv_lease_list_finish(struct hv_lease_list *list);
+
 /* A host device (host/devices/), as libvirt's node devices: a tree rooted
  * at "computer", each device naming its parent. */
 #define HV_NODEDEV_NAME_MAX  127
@@ -193,6 +238,8 @@ enum hv_field {
 	HV_FIELD_POOL_SIZES = 1u << 11, /* capacity, allocation, available */
 	HV_FIELD_TYPE = 1u << 12,
 	HV_FIELD_PERSISTENT = 1u << 13,
+	HV_FIELD_DEVICES = 1u << 14, /* a domain's devices (attached, detached, changed) */
+	HV_FIELD_LEASES = 1u << 15,  /* a network's leases, and the ip of interfaces */
 };
 
 struct hv_change {
@@ -202,7 +249,11 @@ struct hv_change {
 	const char *new_name; /* RENAMED only */
 	const char *event;    /* LIFECYCLE: "started", ...; else NULL */
 	const char *detail;   /* LIFECYCLE: "booted", ...; may be NULL */
-	uint32_t fields;      /* MODIFIED, LIFECYCLE: enum hv_field bits; 0 = unknown */
+	/* A change of a sub-object rather than the object itself: CREATED,
+	 * DELETED or MODIFIED of "disk/vda" (a domain's device) or of a pool's
+	 * volume "vol1"; NULL otherwise. */
+	const char *sub;
+	uint32_t fields; /* MODIFIED, LIFECYCLE: enum hv_field bits; 0 = unknown */
 };
 
 struct hv_conn;
@@ -299,6 +350,27 @@ struct hv_driver_ops {
 	int (*volume_resize)(struct hv_conn *conn, const char *pool, const char *name, uint64_t capacity,
 			     struct hv_error *err);
 
+	/* Devices of a domain.  attach() takes one libvirt device element
+	 * (<disk>, <interface>, ...): hot-plug while the domain runs, cold-plug
+	 * while shut off; it is validated like config.xml, gets free addresses
+	 * (and a MAC) where it has none, and appears in the stored definition.
+	 * EEXIST duplicate target, EBUSY an address in use (the message names
+	 * the holder), ENOSPC no free address.  detach() removes it and
+	 * releases its addresses.  device_set() changes one live-tunable
+	 * attribute (an interface's link_state); others are EACCES. */
+	int (*domain_device_list)(struct hv_conn *conn, const char *domain, struct hv_device_list *out,
+				  struct hv_error *err);
+	int (*domain_device_attach)(struct hv_conn *conn, const char *domain, const char *xml, size_t len,
+				    struct hv_error *err);
+	int (*domain_device_detach)(struct hv_conn *conn, const char *domain, const char *cls,
+				    const char *name, struct hv_error *err);
+	int (*domain_device_set)(struct hv_conn *conn, const char *domain, const char *cls, const char *name,
+				 const char *key, const char *value, struct hv_error *err);
+
+	/* The leases a network's DHCP server handed out. */
+	int (*network_leases)(struct hv_conn *conn, const char *network, struct hv_lease_list *out,
+			      struct hv_error *err);
+
 	/* Host devices: every device of the host (names unique). */
 	int (*nodedev_list)(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
 	int (*nodedev_info)(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
@@ -365,6 +437,16 @@ int hv_pool_control(struct hv_conn *conn, const char *name, enum hv_pool_command
 		    struct hv_error *err);
 int hv_pool_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err);
 
+int hv_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_device_list *out,
+			  struct hv_error *err);
+int hv_domain_device_attach(struct hv_conn *conn, const char *domain, const char *xml, size_t len,
+			    struct hv_error *err);
+int hv_domain_device_detach(struct hv_conn *conn, const char *domain, const char *cls, const char *name,
+			    struct hv_error *err);
+int hv_domain_device_set(struct hv_conn *conn, const char *domain, const char *cls, const char *name,
+			 const char *key, const char *value, struct hv_error *err);
+int hv_network_leases(struct hv_conn *conn, const char *network, struct hv_lease_list *out,
+		      struct hv_error *err);
 int hv_volume_list(struct hv_conn *conn, const char *pool, struct hv_name_list *out, struct hv_error *err);
 int hv_volume_info(struct hv_conn *conn, const char *pool, const char *name, struct hv_volume_info *info,
 		   struct hv_error *err);
