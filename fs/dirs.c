@@ -70,10 +70,20 @@ static int list_members(struct fs_ctx *ctx, struct node *dir, struct hv_name_lis
 	return c->list(ctx, &obj, names, err);
 }
 
+const struct fs_dir_type *fs_collection_child_type(struct node *dir, const char *name)
+{
+	const struct fs_collection *c = dir->dir->collection;
+	struct fs_object_names obj_names;
+	struct fs_object obj;
+
+	if (c->type_of && node_object(dir, &obj, &obj_names) == 0)
+		return c->type_of(&obj, name);
+	return c->child_type;
+}
+
 int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,
 			 const struct fs_dir_type **type)
 {
-	const struct fs_collection *c = dir->dir->collection;
 	struct hv_name_list names = {0};
 	struct hv_error err = {0};
 	int ret = list_members(ctx, dir, &names, &err);
@@ -85,13 +95,8 @@ int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,
 				ret = 0;
 	}
 	hv_name_list_finish(&names);
-	if (ret == 0) {
-		struct fs_object_names obj_names;
-		struct fs_object obj;
-		*type = c->child_type;
-		if (c->type_of && node_object(dir, &obj, &obj_names) == 0)
-			*type = c->type_of(&obj, name);
-	}
+	if (ret == 0)
+		*type = fs_collection_child_type(dir, name);
 	return ret < 0 ? -ENOENT : 0;
 }
 
@@ -248,7 +253,8 @@ void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 	}
 	if (parent->dir->collection && parent->dir->collection->list) {
 		const struct fs_dir_type *type;
-		ret = change_member(ctx, parent, name, true);
+		/* The notifier announcing a sub-object the driver already made. */
+		ret = fs_request_is_self(ctx, req) ? 0 : change_member(ctx, parent, name, true);
 		if (ret == 0)
 			ret = fs_collection_member(ctx, parent, name, &type);
 		if (ret < 0)
@@ -293,8 +299,12 @@ int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const 
 
 	if (!parent || !parent->dir)
 		return parent ? -ENOTDIR : -ENOENT;
-	if (parent->dir->collection && parent->dir->collection->list)
-		return change_member(ctx, parent, name, false);
+	if (parent->dir->collection && parent->dir->collection->list) {
+		if (!fs_request_is_self(ctx, req))
+			return change_member(ctx, parent, name, false);
+		node_detach(parent, name); /* the notifier: the driver removed it */
+		return 0;
+	}
 	if (parent->dir->collection && fs_request_is_self(ctx, req)) {
 		/* The notifier announcing an object the driver already removed. */
 		node_detach(parent, name);

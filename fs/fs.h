@@ -203,6 +203,8 @@ uint32_t node_generation(fuse_ino_t ino);
 /* The node at dir/name/attr (attr or name may be NULL), or 0 if the kernel
  * has not looked it up. */
 fuse_ino_t node_find(const char *dir, const char *name, const char *attr);
+/* The node at root/parts[0]/.../parts[count-1], or 0. */
+fuse_ino_t node_find_path(const char *const *parts, size_t count);
 /* An object went: its name no longer leads to its old node (a new object of
  * the same name gets a new inode). */
 void node_detach(struct node *parent, const char *name);
@@ -276,6 +278,7 @@ extern const struct fs_dir_type fs_host_type;
 extern const struct fs_dir_type fs_domains_type;
 extern const struct fs_dir_type fs_networks_type;
 extern const struct fs_dir_type fs_pools_type;
+extern const struct fs_dir_type fs_devices_type; /* domains/NAME/devices/ (device.c) */
 
 /* Shared show/store helpers for attribute tables (attr_helpers.c). */
 int fs_show_u64(struct strbuf *out, uint64_t value);

@@ -31,12 +31,35 @@ static int store_control(struct fs_ctx *ctx, const struct fs_object *obj, const 
 	return hv_network_control(ctx->conn, obj->name, command, err);
 }
 
+/* One line per lease, as dnsmasq's lease file: expiry (seconds since the
+ * epoch), MAC, IP, hostname (the domain). */
+static int show_leases(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+		       struct hv_error *err)
+{
+	struct hv_lease_list leases = {0};
+	int ret = hv_network_leases(ctx->conn, obj->name, &leases, err);
+
+	for (size_t i = 0; ret == 0 && i < leases.count; i++) {
+		const struct hv_lease *l = &leases.leases[i];
+		ret = strbuf_printf(out, "%llu %s %s %s\n", (unsigned long long)l->expiry, l->mac, l->ip,
+				    l->hostname[0] ? l->hostname : "*");
+	}
+	hv_lease_list_finish(&leases);
+	/* A driver without DHCP has no leases: an empty file, not an error. */
+	if (ret == -EOPNOTSUPP) {
+		hv_error_clear(err);
+		ret = 0;
+	}
+	return ret;
+}
+
 static const struct fs_attr network_attrs[] = {
     {"autostart", 0644, 0, HV_FIELD_AUTOSTART, show_autostart, fs_store_autostart},
     {"bridge", 0444, 0, HV_FIELD_BRIDGE, show_bridge, NULL},
     {"config.xml", 0644, FS_ATTR_DOCUMENT, HV_FIELD_CONFIG, fs_show_config, fs_store_config},
     {"control", 0200, 0, 0, NULL, store_control},
     {"last_error", 0444, 0, 0, fs_show_last_error, NULL},
+    {"leases", 0444, 0, HV_FIELD_LEASES, show_leases, NULL},
     {"persistent", 0444, 0, HV_FIELD_PERSISTENT, show_persistent, NULL},
     {"state", 0444, 0, HV_FIELD_STATE, show_state, NULL},
     {"uuid", 0444, 0, HV_FIELD_UUID, show_uuid, NULL},

@@ -402,6 +402,19 @@ uint32_t node_generation(fuse_ino_t ino)
 	return generation;
 }
 
+fuse_ino_t node_find_path(const char *const *parts, size_t count)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&table.lock);
+	n = table.root;
+	for (size_t i = 0; n && i < count; i++)
+		n = find_child(n, parts[i]);
+	fuse_ino_t ino = n ? n->ino : 0;
+	pthread_mutex_unlock(&table.lock);
+	return ino;
+}
+
 fuse_ino_t node_find(const char *dir, const char *name, const char *attr)
 {
 	const char *parts[] = {dir, name, attr};

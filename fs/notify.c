@@ -48,6 +48,9 @@ struct queued_change {
 	uint64_t skip_bits; /* files whose event the kernel produced itself */
 	char name[HV_NAME_MAX + 1];
 	char new_name[HV_NAME_MAX + 1];
+	/* A change of a sub-object: "disk/vda" below domains/NAME/devices,
+	 * "vol1" below pools/NAME/volumes; "" for the object itself. */
+	char sub[HV_DEVICE_CLASS_MAX + HV_DEVICE_NAME_MAX + 2];
 };
 
 struct self_op {
@@ -55,6 +58,7 @@ struct self_op {
 	enum hv_object_kind kind;
 	char name[HV_NAME_MAX + 1];
 	char new_name[HV_NAME_MAX + 1];
+	char sub_name[HV_DEVICE_CLASS_MAX + HV_DEVICE_NAME_MAX + 2]; /* a sub-object's own name, or "" */
 };
 
 struct notifier {
@@ -135,7 +139,8 @@ static void enqueue(struct fs_ctx *ctx, const struct queued_change *change)
 		 * no creation, deletion or rename follows. */
 		struct queued_change *match = NULL;
 		for (struct queued_change *q = n->head; q; q = q->next) {
-			if (q->kind != change->kind || strcmp(q->name, change->name) != 0)
+			if (q->kind != change->kind || strcmp(q->name, change->name) != 0 ||
+			    strcmp(q->sub, change->sub) != 0)
 				continue;
 			match = q->type == HV_CHANGE_MODIFIED ? q : NULL;
 		}
@@ -220,12 +225,101 @@ void fs_notify_last_error(struct fs_ctx *ctx, const struct fs_object *obj)
 			     NULL);
 }
 
+/* The directory sub-objects of kind live in ("devices", "volumes"). */
+static const char *sub_dir(enum hv_object_kind kind)
+{
+	return kind == HV_KIND_POOL ? "volumes" : "devices";
+}
+
+/* The node at kind/name/SUBDIR/sub/attr (attr may be NULL), or 0. */
+static fuse_ino_t sub_ino(enum hv_object_kind kind, const char *name, const char *sub, const char *attr)
+{
+	char copy[sizeof(((struct queued_change *)0)->sub)];
+	const char *parts[FS_SUB_MAX + 4] = {hv_object_kind_dir(kind), name, sub_dir(kind)};
+	size_t count = 3;
+
+	snprintf(copy, sizeof(copy), "%s", sub);
+	for (char *save = NULL, *p = strtok_r(copy, "/", &save); p && count < FS_SUB_MAX + 3;
+	     p = strtok_r(NULL, "/", &save))
+		parts[count++] = p;
+	if (attr)
+		parts[count++] = attr;
+	return node_find_path(parts, count);
+}
+
+/* The files of sub-object q->sub to report changed: all of its type's, or
+ * the one the driver named (detail). */
+static uint64_t sub_attr_bits(const struct node *dir, const char *detail)
+{
+	uint64_t bits = 0;
+	unsigned i = 0;
+
+	for (const struct fs_attr *a = dir->dir->attrs; a && a->name && i < 64; a++, i++)
+		if (a->show && !(a->flags & FS_ATTR_VOLATILE) && (!detail || strcmp(detail, a->name) == 0))
+			bits |= 1ULL << i;
+	return bits;
+}
+
+static void on_sub_change(struct fs_ctx *ctx, const struct hv_change *change)
+{
+	struct queued_change q = {.kind = change->kind, .type = change->type};
+	char path[512];
+
+	copy_name(q.name, change->name);
+	snprintf(q.sub, sizeof(q.sub), "%s", change->sub);
+	snprintf(path, sizeof(path), "%s/%s/%s/%s", hv_object_kind_dir(change->kind), change->name,
+		 sub_dir(change->kind), change->sub);
+	/* A request on the collection itself (mkdir, rmdir) got its event
+	 * from the kernel; one on a file (attach) did not. */
+	bool kernel_reported = fs_request_thread && !fs_request_node;
+	switch (change->type) {
+	case HV_CHANGE_CREATED:
+	case HV_CHANGE_DELETED:
+		events_append(ctx->events, path, change->type == HV_CHANGE_CREATED ? "created" : "deleted",
+			      NULL);
+		if (!kernel_reported)
+			enqueue(ctx, &q);
+		break;
+	case HV_CHANGE_RENAMED:
+		break; /* sub-objects are not renamed */
+	case HV_CHANGE_MODIFIED:
+	case HV_CHANGE_LIFECYCLE: {
+		struct node *dir = node_get(sub_ino(change->kind, change->name, change->sub, NULL));
+		if (!dir || !dir->dir)
+			break; /* nobody looked: nothing cached, nobody watching */
+		q.attr_bits = sub_attr_bits(dir, change->detail);
+		unsigned i = 0;
+		for (const struct fs_attr *a = dir->dir->attrs; a && a->name && i < 64; a++, i++) {
+			if (!(q.attr_bits & (1ULL << i)))
+				continue;
+			fuse_ino_t ino = sub_ino(change->kind, change->name, change->sub, a->name);
+			if (ino && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
+				node_touch(ino);
+				fuse_lowlevel_notify_inval_inode(ctx->session, ino, -1, 0);
+			}
+			if (fs_request_thread && fs_request_node && fs_request_node->attr == a)
+				q.skip_bits |= 1ULL << i;
+			char file[640];
+			snprintf(file, sizeof(file), "%s/%s", path, a->name);
+			events_append(ctx->events, file, "changed", NULL);
+		}
+		q.type = HV_CHANGE_MODIFIED;
+		enqueue(ctx, &q);
+		break;
+	}
+	}
+}
+
 void fs_on_change(void *opaque, const struct hv_change *change)
 {
 	struct fs_ctx *ctx = opaque;
 	char path[256], new_path[256];
 	struct queued_change q = {.kind = change->kind, .type = change->type};
 
+	if (change->sub && change->name) {
+		on_sub_change(ctx, change);
+		return;
+	}
 	copy_name(q.name, change->name);
 	copy_name(q.new_name, change->new_name);
 	object_path(change->kind, change->name, path, sizeof(path));
@@ -280,7 +374,12 @@ enum fs_self_answer fs_self_lookup(struct fs_ctx *ctx, const struct node *parent
 	if (!n || !parent->dir || !parent->dir->collection)
 		return FS_SELF_NONE;
 	pthread_mutex_lock(&n->lock);
-	if (n->self.kind == parent->dir->collection->kind) {
+	if (parent->dir->collection->list) {
+		/* A sub-object's mkdir/rmdir (names are only compared: the
+		 * notifier makes one request at a time). */
+		if (n->self.sub_name[0] && strcmp(name, n->self.sub_name) == 0)
+			answer = n->self.type == HV_CHANGE_CREATED ? FS_SELF_ABSENT : FS_SELF_PRESENT;
+	} else if (n->self.kind == parent->dir->collection->kind && !n->self.sub_name[0]) {
 		switch (n->self.type) {
 		case HV_CHANGE_CREATED:
 			if (strcmp(name, n->self.name) == 0)
@@ -308,10 +407,13 @@ static void set_self(struct notifier *n, const struct queued_change *q)
 {
 	pthread_mutex_lock(&n->lock);
 	n->self.type = q ? q->type : HV_CHANGE_MODIFIED;
+	n->self.sub_name[0] = '\0';
 	if (q) {
 		n->self.kind = q->kind;
 		copy_name(n->self.name, q->name);
 		copy_name(n->self.new_name, q->new_name);
+		const char *last = strrchr(q->sub, '/');
+		snprintf(n->self.sub_name, sizeof(n->self.sub_name), "%s", last ? last + 1 : q->sub);
 	}
 	pthread_mutex_unlock(&n->lock);
 }
@@ -397,6 +499,64 @@ static void report_membership(struct fs_ctx *ctx, const struct queued_change *q)
 	}
 }
 
+/* A sub-object appeared, went or changed: mkdir/rmdir of its directory
+ * on the mount (IN_CREATE/IN_DELETE in its collection directory), or
+ * utimensat of its changed files (IN_MODIFY). */
+static void report_sub(struct fs_ctx *ctx, const struct queued_change *q)
+{
+	char path[768], parent[768], rel[512];
+	int ret = 0;
+
+	snprintf(rel, sizeof(rel), "%s/%s/%s/%s", hv_object_kind_dir(q->kind), q->name, sub_dir(q->kind),
+		 q->sub);
+	snprintf(path, sizeof(path), "%s/%s", ctx->mountpoint, rel);
+	if (q->type == HV_CHANGE_MODIFIED) {
+		struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_NOW}};
+		struct node *dir = node_get(sub_ino(q->kind, q->name, q->sub, NULL));
+		unsigned i = 0;
+		for (const struct fs_attr *a = dir && dir->dir ? dir->dir->attrs : NULL;
+		     a && a->name && i < 64; a++, i++) {
+			if (!(q->attr_bits & (1ULL << i)))
+				continue;
+			fuse_ino_t ino = sub_ino(q->kind, q->name, q->sub, a->name);
+			if (ino) {
+				fuse_lowlevel_notify_inval_inode(ctx->session, ino, 0, 0);
+				fs_handles_notify_poll(ino);
+			}
+			if (q->skip_bits & (1ULL << i))
+				continue;
+			char file[1024];
+			snprintf(file, sizeof(file), "%s/%s", path, a->name);
+			if (utimensat(AT_FDCWD, file, times, 0) < 0 && errno != ENOENT)
+				log_debug("utimensat %s: %s", file, strerror(errno));
+		}
+		return;
+	}
+	/* The kernel must look the names up afresh: a new class directory,
+	 * a device name reused. */
+	snprintf(parent, sizeof(parent), "%s", q->sub);
+	char *slash = strrchr(parent, '/');
+	const char *leaf = slash ? slash + 1 : parent;
+	if (slash)
+		*slash = '\0';
+	fuse_ino_t subdir_ino = sub_ino(q->kind, q->name, "", NULL);
+	fuse_ino_t parent_ino = slash ? sub_ino(q->kind, q->name, parent, NULL) : subdir_ino;
+	if (slash && subdir_ino)
+		fuse_lowlevel_notify_inval_entry(ctx->session, subdir_ino, parent, strlen(parent));
+	if (parent_ino)
+		fuse_lowlevel_notify_inval_entry(ctx->session, parent_ino, leaf, strlen(leaf));
+	set_self(ctx->notifier, q);
+	ret = q->type == HV_CHANGE_CREATED ? mkdir(path, 0755) : rmdir(path);
+	set_self(ctx->notifier, NULL);
+	if (ret < 0)
+		log_debug("self-operation on %s: %s", rel, strerror(errno));
+	if (ret < 0 && parent_ino)
+		fuse_lowlevel_notify_inval_entry(ctx->session, parent_ino, leaf, strlen(leaf));
+	/* The class directory may be gone with its last device. */
+	if (slash && subdir_ino && q->type == HV_CHANGE_DELETED)
+		fuse_lowlevel_notify_inval_entry(ctx->session, subdir_ino, parent, strlen(parent));
+}
+
 static void invalidate_everything(struct fs_ctx *ctx)
 {
 	static const char *const dirs[] = {"domains", "host", "networks", "pools"};
@@ -435,7 +595,9 @@ static void *notifier_main(void *opaque)
 		if (overflowed && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE))
 			invalidate_everything(ctx);
 		if (q && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
-			if (q->type == HV_CHANGE_MODIFIED)
+			if (q->sub[0])
+				report_sub(ctx, q);
+			else if (q->type == HV_CHANGE_MODIFIED)
 				report_modified(ctx, q);
 			else
 				report_membership(ctx, q);

@@ -177,7 +177,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 			fuse_reply_err(req, ENOENT);
 			return;
 		case FS_SELF_PRESENT:
-			fs_reply_object_entry(req, ctx, parent, name, parent->dir->collection->child_type);
+			fs_reply_object_entry(req, ctx, parent, name, fs_collection_child_type(parent, name));
 			return;
 		case FS_SELF_NONE:
 			break;

@@ -25,6 +25,8 @@ void fs_fill_dir_attr(struct fs_ctx *ctx, const struct node *node, struct stat *
  * needed), without asking the driver: the caller knows it exists or went. */
 void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
 			   const struct fs_dir_type *type);
+/* The type of member name of dir's collection. */
+const struct fs_dir_type *fs_collection_child_type(struct node *dir, const char *name);
 /* Whether name is a member of dir's sub-object collection (0, with its
  * type, or -ENOENT). */
 int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,

@@ -19,8 +19,8 @@ D() { echo "$MNT/domains/$1"; }
 
 # The files of a domain directory that are not its attributes.
 strays() {
-	comm -13 <(printf '%s\n' autostart config.xml control id last_error max_memory max_vcpus memory \
-		os_type persistent state stats uuid vcpus | sort) <(ls -A "$1" | sort)
+	comm -13 <(printf '%s\n' autostart config.xml control devices id last_error max_memory max_vcpus \
+		memory os_type persistent state stats uuid vcpus | sort) <(ls -A "$1" | sort)
 }
 
 # with_vcpus FILE N: FILE's domain XML with <vcpu> N.
