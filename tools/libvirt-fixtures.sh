@@ -151,6 +151,137 @@ vi xen-hvm "$XEN" --hvm --osinfo win7 --memory 512 --disk /var/lib/xen/hvm.img,s
 	--network bridge=xenbr0 --graphics vnc
 vi lxc "$LXC" --container --memory 256 --filesystem /srv/c1,/ --init /sbin/init --network network=default
 
+# Values at the edges of what libvirt allows where hvfs checks the shape:
+# every device kind hvfs types, in each of its variants, with the
+# Windows, VMware and spaced names other hypervisors' guests carry.
+with_uuid edge-values >"$work/edge.xml" <<'XML'
+<domain type='test'>
+  <name>edge-values</name>
+  <maxMemory slots='2' unit='KiB'>4194304</maxMemory>
+  <memory unit='G'>2</memory>
+  <currentMemory unit='bytes'>1073741824</currentMemory>
+  <vcpu placement='auto' current='1'>2</vcpu>
+  <cpu><numa><cell id='0' cpus='0-1' memory='2097152' unit='KiB'/></numa></cpu>
+  <os firmware='efi'>
+    <type arch='i686'>hvm</type>
+    <firmware><feature enabled='no' name='secure-boot'/></firmware>
+    <boot dev='network'/>
+  </os>
+  <on_poweroff>preserve</on_poweroff>
+  <on_reboot>rename-restart</on_reboot>
+  <on_crash>coredump-restart</on_crash>
+  <devices>
+    <disk type='file' device='disk'>
+      <source file='C:\images\win.vhdx'/>
+      <target dev='hda' bus='ide'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <source file='[datastore1] vm/vm.vmdk'/>
+      <target dev='sda' bus='scsi'/>
+    </disk>
+    <disk type='volume' device='disk'>
+      <source pool='my pool' volume='vol 1'/>
+      <target dev='vdb' bus='virtio'/>
+    </disk>
+    <disk type='block' device='cdrom'>
+      <source dev='/dev/sr0'/>
+      <target dev='sdb' bus='usb' tray='open'/>
+      <readonly/>
+      <address type='usb' bus='0' port='1.2'/>
+    </disk>
+    <disk type='dir' device='floppy'>
+      <source dir='/srv/floppy'/>
+      <target dev='fda' bus='fdc'/>
+    </disk>
+    <controller type='scsi' index='0' model='lsilogic'/>
+    <controller type='usb' index='0' model='qemu-xhci' ports='15'/>
+    <controller type='ccid' index='0'/>
+    <controller type='sata' index='0'/>
+    <controller type='xenbus' index='0' maxGrantFrames='64'/>
+    <controller type='isa' index='0'/>
+    <controller type='pci' index='0' model='pci-root'/>
+    <interface type='bridge'>
+      <mac address='52:54:00:00:00:01' type='static'/>
+      <source bridge='VM Network'/>
+      <model type='e1000'/>
+      <link state='down'/>
+    </interface>
+    <interface type='network'>
+      <source network='my net' portgroup='eng'/>
+      <mac address='52:54:00:00:00:02'/>
+    </interface>
+    <interface type='ethernet'><mac address='52:54:00:00:00:03'/><target dev='tap0' managed='no'/></interface>
+    <interface type='user'><mac address='52:54:00:00:00:04'/></interface>
+    <interface type='mcast'><mac address='52:54:00:00:00:05'/><source address='230.0.0.1' port='5558'/></interface>
+    <interface type='server'><mac address='52:54:00:00:00:06'/><source address='192.168.0.1' port='5558'/></interface>
+    <interface type='udp'>
+      <mac address='52:54:00:00:00:07'/>
+      <source address='192.168.0.1' port='5558'><local address='127.0.0.1' port='5559'/></source>
+    </interface>
+    <interface type='vhostuser'>
+      <mac address='52:54:00:00:00:08'/>
+      <source type='unix' path='/tmp/vhost.sock' mode='server'/>
+      <model type='virtio'/>
+    </interface>
+    <interface type='direct'><mac address='52:54:00:00:00:09'/><source dev='eth0' mode='passthrough'/></interface>
+    <interface type='hostdev' managed='yes'>
+      <mac address='52:54:00:00:00:0a'/>
+      <source><address type='pci' domain='0x0000' bus='0x03' slot='0x00' function='0x1'/></source>
+    </interface>
+    <interface type='null'><mac address='52:54:00:00:00:0b'/></interface>
+    <serial type='tcp'>
+      <source mode='connect' host='127.0.0.1' service='4555'/>
+      <protocol type='telnet'/>
+      <target port='0'/>
+    </serial>
+    <serial type='udp'>
+      <source mode='bind' host='0.0.0.0' service='2222'/>
+      <source mode='connect' host='0.0.0.0' service='2223'/>
+      <target port='1'/>
+    </serial>
+    <serial type='unix'><source mode='bind' path='/tmp/s.sock'/><target port='2'/></serial>
+    <serial type='file'><source path='/tmp/s.log' append='on'/><log file='/tmp/l.log'/><target port='3'/></serial>
+    <serial type='dev'><source path='/dev/ttyS0'/><target port='4'/></serial>
+    <serial type='null'><target port='5'/></serial>
+    <serial type='stdio'><target port='6'/></serial>
+    <serial type='vc'><target port='7'/></serial>
+    <serial type='pipe'><source path='/tmp/pipe'/><target port='8'/></serial>
+    <serial type='nmdm'><source master='/dev/nmdm0A' slave='/dev/nmdm0B'/><target port='9'/></serial>
+    <console type='pty' tty='/dev/pts/3'><target type='virtio' port='0'/></console>
+    <channel type='spiceport'>
+      <source channel='org.qemu.console.serial.0'/>
+      <target type='virtio' name='org.qemu.console.serial.0'/>
+    </channel>
+    <channel type='qemu-vdagent'>
+      <source><clipboard copypaste='yes'/></source>
+      <target type='virtio' name='com.redhat.spice.0'/>
+    </channel>
+    <channel type='dbus'><source channel='org.qemu.x'/><target type='virtio' name='org.qemu.x'/></channel>
+    <smartcard mode='passthrough' type='tcp'>
+      <source mode='connect' host='127.0.0.1' service='2001'/>
+      <protocol type='raw'/>
+      <address type='ccid' controller='0' slot='0'/>
+    </smartcard>
+    <memballoon model='virtio'><address type='virtio-mmio'/></memballoon>
+    <watchdog model='ib700' action='reset'><address type='isa' iobase='0x443' irq='5'/></watchdog>
+    <panic model='pseries'><address type='spapr-vio' reg='0x4000'/></panic>
+    <memory model='dimm'>
+      <target><size unit='KiB'>524288</size><node>0</node></target>
+      <address type='dimm' slot='0' base='0x100000000'/>
+    </memory>
+    <rng model='virtio'>
+      <backend model='random'>/dev/urandom</backend>
+      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>
+    </rng>
+    <hostdev mode='subsystem' type='pci' managed='yes'>
+      <source><address domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source>
+      <address type='unassigned'/>
+    </hostdev>
+  </devices>
+</domain>
+XML
+virsh_ "define $work/edge.xml; dumpxml --inactive edge-values" >$DATA/domain/libvirt-define-edge-values.xml
+keep $DATA/domain/libvirt-define-edge-values.xml domain
 
 # --- networks ----------------------------------------------------------------
 # net NAME: libvirt's dump of the network XML on stdin once defined.
