@@ -379,6 +379,22 @@ net hostdev <<'XML'
   </forward>
 </network>
 XML
+# Host names and a TFTP root libvirt takes as they are.
+net dhcp-names <<'XML'
+<network>
+  <name>dhcp-names</name>
+  <bridge name='virbr14'/>
+  <ip address='192.168.50.1' netmask='255.255.255.0'>
+    <tftp root='tftp/boot'/>
+    <dhcp>
+      <range start='192.168.50.2' end='192.168.50.9'/>
+      <host mac='52:54:00:00:00:01' name='web_server.1' ip='192.168.50.3'/>
+      <host name='Web Server' ip='192.168.50.4'/>
+      <bootp file='pxelinux.0' server='192.168.50.1'/>
+    </dhcp>
+  </ip>
+</network>
+XML
 net ovs <<'XML'
 <network>
   <name>ovs</name>
