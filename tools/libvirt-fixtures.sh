@@ -78,8 +78,8 @@ vi() {
 	case $uri in
 	*test:///default | *test:///default,predictable)
 		virsh_ "define $out; dumpxml --inactive $name" >"$work/dump.xml"
-		sed '/^Domain .* defined from/d' "$work/dump.xml" >$DATA/domain/libvirt-define-$name.xml
-		keep $DATA/domain/libvirt-define-$name.xml domain
+		sed '/^Domain .* defined from/d' "$work/dump.xml" >"$DATA/domain/libvirt-define-$name.xml"
+		keep "$DATA/domain/libvirt-define-$name.xml" domain
 		;;
 	esac
 }
