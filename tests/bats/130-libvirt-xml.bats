@@ -5,12 +5,23 @@
 
 load helpers
 
+# Persisted, so that the last test can mount the same host again; with
+# generated domains, whose XML comes from a template of its own.
 setup_file() {
-	hvfs_start 'test:///default'
+	mkdir "$BATS_FILE_TMPDIR/host"
+	hvfs_start "test://$BATS_FILE_TMPDIR/host?domains=10"
 }
 
 teardown_file() {
 	hvfs_stop
+}
+
+# The last test mounts the host again: that daemon is the test's to stop,
+# passed or failed, since teardown_file only knows the first one.
+teardown() {
+	if [ -n "${REMOUNTED:-}" ]; then
+		hvfs_stop
+	fi
 }
 
 VIRSH=(virsh -q -c test:///default)
@@ -177,7 +188,8 @@ PY
 }
 
 @test "the demo objects' config.xml validate with libvirt's schemas" {
-	validate domain "$MNT/domains/test/config.xml" "$MNT/domains/idle/config.xml"
+	validate domain "$MNT/domains/test/config.xml" "$MNT/domains/idle/config.xml" \
+		"$MNT/domains/dom-00001/config.xml" "$MNT/domains/dom-00010/config.xml"
 	validate network "$MNT/networks/default/config.xml"
 	validate storagepool "$MNT/pools/default-pool/config.xml"
 }
@@ -229,4 +241,21 @@ PY
 
 @test "host/capabilities.xml validates with libvirt's capability schema" {
 	validate capability "$MNT/host/capabilities.xml"
+}
+
+@test "libvirt's XML is still byte for byte once the persisted host is mounted again" {
+	"${VIRSH[@]}" dumpxml test >"$BATS_TEST_TMPDIR/dom.xml"
+	"${VIRSH[@]}" net-dumpxml default >"$BATS_TEST_TMPDIR/net.xml"
+	"${VIRSH[@]}" pool-dumpxml default-pool >"$BATS_TEST_TMPDIR/pool.xml"
+	round_trip domain again-dom "$BATS_TEST_TMPDIR/dom.xml"
+	round_trip network again-net "$BATS_TEST_TMPDIR/net.xml"
+	round_trip pool again-pool "$BATS_TEST_TMPDIR/pool.xml"
+	round_trip domain again-kvm "$HVFS_TOP/tests/data/domain/virt-install-kvm-windows.xml"
+	hvfs_stop
+	REMOUNTED=1
+	hvfs_start "test://$BATS_FILE_TMPDIR/host"
+	cmp "$BATS_TEST_TMPDIR/adopted-again-dom.xml" "$MNT/domains/again-dom/config.xml"
+	cmp "$BATS_TEST_TMPDIR/adopted-again-net.xml" "$MNT/networks/again-net/config.xml"
+	cmp "$BATS_TEST_TMPDIR/adopted-again-pool.xml" "$MNT/pools/again-pool/config.xml"
+	cmp "$BATS_TEST_TMPDIR/adopted-again-kvm.xml" "$MNT/domains/again-kvm/config.xml"
 }
