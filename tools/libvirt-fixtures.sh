@@ -9,8 +9,8 @@
 #   domain/virt-install-*.xml   virt-install --print-xml, as it prints it
 #   network/libvirt-*.xml       virsh net-dumpxml: the test driver's network
 #                               and networks libvirt defined from inputs below
-#   pool/libvirt-*.xml          virsh pool-dumpxml, likewise; pool-define-as
-#                               --print-xml for the pool types it builds
+#   pool/libvirt-*.xml          virsh pool-dumpxml, likewise, of pools
+#                               defined mostly from pool-define-as --print-xml
 #   capabilities/libvirt-virsh-test.xml  virsh capabilities
 #
 # Each file is checked with libvirt's virt-xml-validate before it is kept.
