@@ -44,7 +44,8 @@ static const struct volume_case volume_cases[] = {
      "name 'a' in the XML does not match the directory 'b'", false, 0, NULL},
     {"no name", "<volume><capacity>1</capacity></volume>", NULL, -EINVAL, "name", false, 0, NULL},
     {"bad name", "<volume><name>.hidden</name></volume>", NULL, -EINVAL, "line 1", false, 0, NULL},
-    {"negative capacity", "<volume><name>a</name><capacity>-1</capacity></volume>", NULL, -EINVAL, "line 1", false, 0, NULL},
+    {"negative capacity", "<volume><name>a</name><capacity>-1</capacity></volume>", NULL, -EINVAL, "line 1",
+     false, 0, NULL},
     {"unknown unit", "<volume><name>a</name><capacity unit='parsec'>1</capacity></volume>", NULL, -EINVAL,
      "line 1", false, 0, NULL},
     {"over 16 EiB", "<volume><name>a</name><capacity unit='E'>17</capacity></volume>", NULL, -EINVAL,
@@ -52,9 +53,10 @@ static const struct volume_case volume_cases[] = {
     {"relative path", "<volume><name>a</name><target><path>a</path></target></volume>", NULL, -EINVAL,
      "line 1", false, 0, NULL},
     {"not well-formed", "<volume><name>a</name>", NULL, -EINVAL, "line 1", false, 0, NULL},
-    {"a pool is not a volume", "<pool type='dir'><name>a</name></pool>", NULL, -EINVAL, "line 1", false, 0, NULL},
-    {"doctype refused", "<!DOCTYPE volume [<!ENTITY x 'y'>]><volume><name>&x;</name></volume>", NULL,
-     -EINVAL, "DOCTYPE", false, 0, NULL},
+    {"a pool is not a volume", "<pool type='dir'><name>a</name></pool>", NULL, -EINVAL, "line 1", false, 0,
+     NULL},
+    {"doctype refused", "<!DOCTYPE volume [<!ENTITY x 'y'>]><volume><name>&x;</name></volume>", NULL, -EINVAL,
+     "DOCTYPE", false, 0, NULL},
 };
 
 static void check_volume_cases(void)
@@ -67,8 +69,8 @@ static void check_volume_cases(void)
 
 		CHECK_INT(ret, c->ret, "volume %s: result (%s)", c->label, err.message);
 		if (c->ret < 0) {
-			CHECK(strstr(err.message, c->message) != NULL, "volume %s: message '%s' has '%s'", c->label,
-			      err.message, c->message);
+			CHECK(strstr(err.message, c->message) != NULL, "volume %s: message '%s' has '%s'",
+			      c->label, err.message, c->message);
 			CHECK_INT(def.capacity, 77, "volume %s: def untouched on failure", c->label);
 			continue;
 		}
@@ -80,8 +82,11 @@ static void check_volume_cases(void)
 
 static void check_volume_format(void)
 {
-	struct hv_volume_state state = {
-	    .name = "v1", .path = "/pools/a&b/v1", .format = "raw", .capacity = 1ULL << 30, .allocation = 4096};
+	struct hv_volume_state state = {.name = "v1",
+					.path = "/pools/a&b/v1",
+					.format = "raw",
+					.capacity = 1ULL << 30,
+					.allocation = 4096};
 	struct hv_volume_def def;
 	struct hv_error err = {0};
 	char *xml = NULL;
@@ -101,15 +106,16 @@ static void check_volume_format(void)
 
 static void check_disk_files(void)
 {
-	static const char xml[] = DOMAIN_START "<devices>"
-					       "<disk type='file' device='disk'><source file='/a/one.img'/>"
-					       "<target dev='vda'/></disk>"
-					       "<disk type='block'><source dev='/dev/sdb'/><target dev='vdb'/></disk>"
-					       "<disk type='network'><source protocol='nbd' name='x'/></disk>"
-					       "<disk type='file' device='cdrom'><target dev='hdc'/></disk>"
-					       "<interface type='network'><source network='default'/></interface>"
-					       "<disk type='file'><source file='/b/two &amp; three'/></disk>"
-					       "</devices></domain>";
+	static const char xml[] =
+	    DOMAIN_START "<devices>"
+			 "<disk type='file' device='disk'><source file='/a/one.img'/>"
+			 "<target dev='vda'/></disk>"
+			 "<disk type='block'><source dev='/dev/sdb'/><target dev='vdb'/></disk>"
+			 "<disk type='network'><source protocol='nbd' name='x'/></disk>"
+			 "<disk type='file' device='cdrom'><target dev='hdc'/></disk>"
+			 "<interface type='network'><source network='default'/></interface>"
+			 "<disk type='file'><source file='/b/two &amp; three'/></disk>"
+			 "</devices></domain>";
 	struct hv_error err = {0};
 	char **files = NULL;
 	size_t count = 99;
