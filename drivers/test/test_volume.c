@@ -56,9 +56,10 @@ static int pool_dir_locked(struct test_driver *drv, const char *name, bool for_c
 	if (!test_pool_is_real(pool)) {
 		if (!for_change)
 			return 0;
-		return hv_error_set(err, EOPNOTSUPP,
-				    "pool '%s' is simulated (type %s, target %s): only a dir pool has volumes",
-				    name, pool->def.type, pool->def.target_path);
+		return hv_error_set(
+		    err, EOPNOTSUPP,
+		    "pool '%s' is simulated (type %s, target %s): only a dir pool has volumes", name,
+		    pool->def.type, pool->def.target_path);
 	}
 	if (pool->state != HV_POOL_RUNNING) {
 		if (!for_change)
@@ -88,8 +89,8 @@ static int open_dir(const char *dir, struct hv_error *err)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
-		return hv_error_set(err, errno == ENOENT ? ENOENT : EIO, "cannot open the pool's directory %s: %s",
-				    dir, strerror(errno));
+		return hv_error_set(err, errno == ENOENT ? ENOENT : EIO,
+				    "cannot open the pool's directory %s: %s", dir, strerror(errno));
 	return fd;
 }
 
@@ -111,7 +112,8 @@ int test_volume_list(struct hv_conn *conn, const char *pool, struct hv_name_list
 		return ret;
 	d = opendir(dir);
 	if (!d) /* not built yet: no volumes */
-		return errno == ENOENT ? 0 : hv_error_set(err, EIO, "cannot list %s: %s", dir, strerror(errno));
+		return errno == ENOENT ? 0
+				       : hv_error_set(err, EIO, "cannot list %s: %s", dir, strerror(errno));
 	while ((entry = readdir(d))) {
 		struct stat st;
 
@@ -258,9 +260,10 @@ static const struct test_object *domain_using(struct test_driver *drv, const cha
 static int grow(int fd, const char *path, uint64_t from, uint64_t to, struct hv_error *err)
 {
 	if (to < from)
-		return hv_error_set(err, EINVAL,
-				    "capacity %llu is less than the volume's %llu bytes: shrinking would lose data",
-				    (unsigned long long)to, (unsigned long long)from);
+		return hv_error_set(
+		    err, EINVAL,
+		    "capacity %llu is less than the volume's %llu bytes: shrinking would lose data",
+		    (unsigned long long)to, (unsigned long long)from);
 	if (to > (uint64_t)INT64_MAX)
 		return hv_error_set(err, EINVAL, "capacity %llu is too large", (unsigned long long)to);
 	/* Sparse: ftruncate allocates nothing. */
@@ -298,8 +301,8 @@ static int apply_locked(int fd, const char *path, const struct hv_volume_info *i
 		return hv_error_set(err, EOPNOTSUPP, "cannot convert a %s volume to %s", info->format,
 				    def->format);
 	if (def->target_path[0] && strcmp(def->target_path, path) != 0)
-		return hv_error_set(err, EINVAL, "target path %s is not the volume's path %s", def->target_path,
-				    path);
+		return hv_error_set(err, EINVAL, "target path %s is not the volume's path %s",
+				    def->target_path, path);
 	if (!def->has_capacity || def->capacity == info->capacity)
 		return 0;
 	if (strcmp(info->format, "raw") != 0)
@@ -334,7 +337,8 @@ static int create_locked(int dir_fd, const char *dir, const char *name, const st
 	if (def && ((ret = check_format(def->format, err)) < 0))
 		return ret;
 	if (def && def->target_path[0] && strcmp(def->target_path, path) != 0)
-		return hv_error_set(err, EINVAL, "target path %s is not %s: a volume lives in its pool's directory",
+		return hv_error_set(err, EINVAL,
+				    "target path %s is not %s: a volume lives in its pool's directory",
 				    def->target_path, path);
 	fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST)
@@ -367,8 +371,8 @@ static int delete_locked(struct test_driver *drv, int dir_fd, const char *dir, c
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	user = domain_using(drv, path, &st, disk);
 	if (user)
-		return hv_error_set(err, EBUSY, "volume is in use by running domain '%s' (disk %s)", user->name,
-				    disk);
+		return hv_error_set(err, EBUSY, "volume is in use by running domain '%s' (disk %s)",
+				    user->name, disk);
 	if (unlinkat(dir_fd, name, 0) < 0)
 		return hv_error_set(err, errno == ENOENT ? ENOENT : EIO, "cannot remove %s: %s", path,
 				    strerror(errno));
