@@ -244,7 +244,20 @@ with open(sys.argv[1], "wb") as f:
 	assert_output --partial "File exists"
 	run mv "$(V twice)" "$(V renamed)"
 	assert_failure
+	assert_output --partial "Operation not permitted"
 	[ -f "$DIR/twice" ]
+	run touch "$MNT/pools/vp/volumes/file"
+	assert_failure
+	assert_output --partial "Permission denied"
+	[ ! -e "$DIR/file" ]
+}
+
+@test "sed -i on a volume's config.xml grows it (atomic replacement)" {
+	mkdir "$(V edited)"
+	sed -i "s|<capacity unit='bytes'>0</capacity>|<capacity unit='bytes'>8192</capacity>|" "$(V edited)/config.xml"
+	[ "$(stat -c %s "$DIR/edited")" = 8192 ]
+	run ls -A "$(V edited)"
+	assert_output "$(printf '%s\n' allocation capacity config.xml format path)"
 }
 
 @test "the simulated demo pool has no volumes and refuses them" {
