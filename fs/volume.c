@@ -36,10 +36,11 @@ static int store_capacity(struct fs_ctx *ctx, const struct fs_object *obj, const
 	uint64_t bytes;
 
 	if (parse_size(value, len, &bytes) < 0)
-		return hv_error_set(err, EINVAL,
-				    "capacity must be a number of bytes, or with a suffix K, M, G or T (10G), "
-				    "not '%.*s'",
-				    (int)(len > 40 ? 40 : len), value);
+		return hv_error_set(
+		    err, EINVAL,
+		    "capacity must be a number of bytes, or with a suffix K, M, G or T (10G), "
+		    "not '%.*s'",
+		    (int)(len > 40 ? 40 : len), value);
 	return hv_volume_resize(ctx->conn, obj->name, obj->sub[0], bytes, err);
 }
 
