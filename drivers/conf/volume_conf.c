@@ -8,34 +8,13 @@
 
 #include "drivers/conf/conf_internal.h"
 
-/* <capacity unit='G'>1</capacity>: a missing unit means bytes, as in
- * libvirt's volume XML (unlike memory, which defaults to KiB). */
-static int read_capacity(xmlNodePtr node, uint64_t *bytes, struct hv_error *err)
-{
-	char value[64], unit[16];
-	int ret = conf_text(node, "capacity", value, sizeof(value), err);
-
-	if (ret == 0)
-		ret = conf_attr(node, "unit", unit, sizeof(unit), err);
-	if (ret < 0)
-		return ret;
-	ret = conf_parse_bytes(value, unit, 1, bytes);
-	if (ret == -ERANGE)
-		return hv_error_set(err, EINVAL, "capacity %s %s is more than 16 EiB", value,
-				    unit[0] ? unit : "bytes");
-	if (ret < 0)
-		return hv_error_set(err, EINVAL, "capacity '%s' with unit '%s' is not a size", value,
-				    unit[0] ? unit : "bytes");
-	return 0;
-}
-
 int hv_volume_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_volume_def *def,
 			struct hv_error *err)
 {
 	auto_xml_doc xmlDocPtr doc = NULL;
 	char uuid[HV_UUID_STRLEN + 1];
 	struct hv_volume_def *parsed;
-	xmlNodePtr root, node, target;
+	xmlNodePtr root, target;
 	int ret;
 
 	/* 4 KiB of path: build it aside, so that def is only written whole. */
@@ -44,11 +23,9 @@ int hv_volume_def_parse(const char *xml, size_t len, const char *expected_name, 
 		return hv_error_set(err, ENOMEM, "out of memory while reading the volume XML");
 	ret = conf_load_definition(xml, len, HV_SCHEMA_VOLUME, expected_name, &doc, parsed->name, uuid, err);
 	root = doc ? xmlDocGetRootElement(doc) : NULL;
-	node = conf_child(root, "capacity");
-	if (ret == 0 && node) {
-		parsed->has_capacity = true;
-		ret = read_capacity(node, &parsed->capacity, err);
-	}
+	parsed->has_capacity = conf_child(root, "capacity") != NULL;
+	if (ret == 0)
+		ret = conf_read_size(root, "capacity", &parsed->capacity, err);
 	target = conf_child(root, "target");
 	if (ret == 0)
 		ret = conf_attr(conf_child(target, "format"), "type", parsed->format, sizeof(parsed->format),
