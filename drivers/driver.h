@@ -336,7 +336,8 @@ struct hv_driver_ops {
 				  struct hv_error *err);
 
 	/* Storage volumes of a pool.  create() with xml == NULL makes an empty
-	 * raw volume; with a volume XML, one of its capacity and format.
+	 * raw volume; with a volume XML, one of its capacity and format, or,
+	 * when the volume exists, applies the XML to it (its config.xml).
 	 * delete() is EBUSY while a running domain uses the volume. */
 	int (*volume_list)(struct hv_conn *conn, const char *pool, struct hv_name_list *out,
 			   struct hv_error *err);

@@ -279,6 +279,7 @@ extern const struct fs_dir_type fs_domains_type;
 extern const struct fs_dir_type fs_networks_type;
 extern const struct fs_dir_type fs_pools_type;
 extern const struct fs_dir_type fs_devices_type; /* domains/NAME/devices/ (device.c) */
+extern const struct fs_dir_type fs_volumes_type; /* pools/NAME/volumes/ (volume.c) */
 
 /* Shared show/store helpers for attribute tables (attr_helpers.c). */
 int fs_show_u64(struct strbuf *out, uint64_t value);

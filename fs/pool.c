@@ -51,11 +51,18 @@ static const struct fs_attr pool_attrs[] = {
     {NULL},
 };
 
+/* Alphabetical (fs_dir_find_subdir). */
+static const struct fs_subdir pool_subdirs[] = {
+    {"volumes", &fs_volumes_type},
+    {NULL},
+};
+
 static const struct fs_dir_type pool_type = {
     .name = "pool",
     .is_object = true,
     .kind = HV_KIND_POOL,
     .attrs = pool_attrs,
+    .subdirs = pool_subdirs,
 };
 
 static const struct fs_collection pools_collection = {

@@ -13,6 +13,7 @@ sym##_end:                           \
 	EMBED(hv_schema_domain, "schema/domain.rng")
 	EMBED(hv_schema_network, "schema/network.rng")
 	EMBED(hv_schema_pool, "schema/storagepool.rng")
+	EMBED(hv_schema_volume, "schema/storagevol.rng")
 	EMBED(hv_schema_capabilities, "schema/capabilities.rng")
 
 	.section .note.GNU-stack,"",@progbits

@@ -38,6 +38,7 @@ extern const char hv_schema_domain_start[], hv_schema_domain_end[];
 extern const char hv_schema_network_start[], hv_schema_network_end[];
 extern const char hv_schema_pool_start[], hv_schema_pool_end[];
 extern const char hv_schema_capabilities_start[], hv_schema_capabilities_end[];
+extern const char hv_schema_volume_start[], hv_schema_volume_end[];
 
 /* "parent/child" pairs of element names, NULL-terminated: the elements that
  * are validated on their own, reached from the root through one another.
@@ -63,6 +64,11 @@ static const char *const pool_diagnosable[] = {
     "pool/uuid",       "target/permissions", "target/path",   NULL,
 };
 
+static const char *const volume_diagnosable[] = {
+    "target/format", "target/path", "volume/allocation", "volume/capacity", "volume/name",
+    "volume/target", NULL,
+};
+
 static const char *const capabilities_diagnosable[] = {
     "capabilities/guest", "capabilities/host", "cpu/topology", "guest/arch", "host/cpu", "host/uuid", NULL,
 };
@@ -80,6 +86,7 @@ static const struct schema_info schemas[] = {
     [HV_SCHEMA_DOMAIN] = {"domain", hv_schema_domain_start, hv_schema_domain_end, domain_diagnosable},
     [HV_SCHEMA_NETWORK] = {"network", hv_schema_network_start, hv_schema_network_end, network_diagnosable},
     [HV_SCHEMA_POOL] = {"pool", hv_schema_pool_start, hv_schema_pool_end, pool_diagnosable},
+    [HV_SCHEMA_VOLUME] = {"volume", hv_schema_volume_start, hv_schema_volume_end, volume_diagnosable},
 };
 
 struct compiled_schema {

@@ -12,6 +12,7 @@ enum hv_schema {
 	HV_SCHEMA_NETWORK,
 	HV_SCHEMA_POOL,
 	HV_SCHEMA_CAPABILITIES,
+	HV_SCHEMA_VOLUME,
 };
 
 /* Returns 0, or -EINVAL with every violation gathered into err->message

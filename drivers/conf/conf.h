@@ -56,6 +56,26 @@ struct hv_pool_def {
 	uint64_t available;
 };
 
+/* A storage volume as written to volumes/VOL/config.xml (libvirt's
+ * <volume>): what hvfs applies of it.  The rest (key, permissions, ...)
+ * describes the file and is regenerated from it. */
+struct hv_volume_def {
+	char name[HV_NAME_MAX + 1];
+	bool has_capacity;	/* <capacity> present */
+	uint64_t capacity;	/* bytes (a missing unit means bytes) */
+	char format[16];	/* <target><format type=...>, "" when absent */
+	char target_path[4096]; /* <target><path>, "" when absent */
+};
+
+/* What a volume's generated config.xml says (hv_volume_xml_format). */
+struct hv_volume_state {
+	const char *name;
+	const char *path;
+	const char *format;
+	uint64_t capacity;
+	uint64_t allocation;
+};
+
 /* Parse + validate + extract.  expected_name, when not NULL, must equal the
  * XML's <name> ("the name matches the directory").  Semantic checks: name
  * valid (util/names.h), uuid well-formed, memory <= max, vcpus <= max,
@@ -66,6 +86,19 @@ int hv_network_def_parse(const char *xml, size_t len, const char *expected_name,
 			 struct hv_error *err);
 int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
 		      struct hv_error *err);
+
+/* Volume XML: validated against schema/storagevol.rng; the name must be
+ * expected_name (when not NULL).  Units as in libvirt. */
+int hv_volume_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_volume_def *def,
+			struct hv_error *err);
+/* The volume XML libvirt's vol-dumpxml would show for state (sizes in
+ * bytes, the path escaped); a new heap string.  0 or -ENOMEM. */
+int hv_volume_xml_format(const struct hv_volume_state *state, char **out);
+
+/* The files a domain's disks use: <disk type='file'><source file='...'/>
+ * of domain XML (already validated: only parsed here), as count heap
+ * strings in *files (free each and the array; NULL when count is 0). */
+int hv_domain_disk_files(const char *xml, size_t len, char ***files, size_t *count, struct hv_error *err);
 
 /* Rewrite the user's document so that it states def's fields, touching only
  * the elements whose value differs (creating them when missing, e.g. a

@@ -51,6 +51,9 @@ int conf_parse_uint(const char *text, uint64_t max, uint64_t *value);
 /* A libvirt scaled integer (value, unit) in bytes; a missing unit means
  * default_scale bytes.  -EINVAL or -ERANGE. */
 int conf_parse_bytes(const char *value, const char *unit, uint64_t default_scale, uint64_t *bytes);
+/* <NAME unit='GiB'>10</NAME> below root in bytes, as pool and volume XML
+ * state sizes: a missing unit means bytes, a missing element 0. */
+int conf_read_size(xmlNodePtr root, const char *name, uint64_t *bytes, struct hv_error *err);
 /* <name> and <uuid> of root, checked: the name is valid and equals
  * expected_name when that is not NULL, the uuid is normalized. */
 int conf_read_identity(xmlNodePtr root, const char *expected_name, char name[HV_NAME_MAX + 1],

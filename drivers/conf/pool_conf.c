@@ -7,32 +7,6 @@
 
 #include "drivers/conf/conf_internal.h"
 
-/* <capacity unit='GiB'>10</capacity> in bytes; a missing unit means bytes
- * in pool XML, and a missing element 0. */
-static int read_size(xmlNodePtr root, const char *name, uint64_t *bytes, struct hv_error *err)
-{
-	xmlNodePtr node = conf_child(root, name);
-	char value[64], unit[16];
-	int ret;
-
-	*bytes = 0;
-	if (!node)
-		return 0;
-	ret = conf_text(node, name, value, sizeof(value), err);
-	if (ret == 0)
-		ret = conf_attr(node, "unit", unit, sizeof(unit), err);
-	if (ret < 0)
-		return ret;
-	ret = conf_parse_bytes(value, unit, 1, bytes);
-	if (ret == -ERANGE)
-		return hv_error_set(err, EINVAL, "%s %s %s is more than 16 EiB", name, value,
-				    unit[0] ? unit : "bytes");
-	if (ret < 0)
-		return hv_error_set(err, EINVAL, "%s '%s' with unit '%s' is not a size", name, value,
-				    unit[0] ? unit : "bytes");
-	return 0;
-}
-
 int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
 		      struct hv_error *err)
 {
@@ -54,11 +28,11 @@ int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, st
 		ret = conf_text(conf_child(conf_child(root, "target"), "path"), "the target path",
 				parsed->target_path, sizeof(parsed->target_path), err);
 	if (ret == 0)
-		ret = read_size(root, "capacity", &parsed->capacity, err);
+		ret = conf_read_size(root, "capacity", &parsed->capacity, err);
 	if (ret == 0)
-		ret = read_size(root, "allocation", &parsed->allocation, err);
+		ret = conf_read_size(root, "allocation", &parsed->allocation, err);
 	if (ret == 0)
-		ret = read_size(root, "available", &parsed->available, err);
+		ret = conf_read_size(root, "available", &parsed->available, err);
 	if (ret == 0)
 		*def = *parsed;
 	free(parsed);

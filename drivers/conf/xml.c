@@ -298,6 +298,30 @@ int conf_parse_bytes(const char *value, const char *unit, uint64_t default_scale
 	return 0;
 }
 
+int conf_read_size(xmlNodePtr root, const char *name, uint64_t *bytes, struct hv_error *err)
+{
+	xmlNodePtr node = conf_child(root, name);
+	char value[64], unit[16];
+	int ret;
+
+	*bytes = 0;
+	if (!node)
+		return 0;
+	ret = conf_text(node, name, value, sizeof(value), err);
+	if (ret == 0)
+		ret = conf_attr(node, "unit", unit, sizeof(unit), err);
+	if (ret < 0)
+		return ret;
+	ret = conf_parse_bytes(value, unit, 1, bytes);
+	if (ret == -ERANGE)
+		return hv_error_set(err, EINVAL, "%s %s %s is more than 16 EiB", name, value,
+				    unit[0] ? unit : "bytes");
+	if (ret < 0)
+		return hv_error_set(err, EINVAL, "%s '%s' with unit '%s' is not a size", name, value,
+				    unit[0] ? unit : "bytes");
+	return 0;
+}
+
 int hv_conf_parse_memory(const char *value, const char *unit, uint64_t *kib)
 {
 	unsigned __int128 bytes, result;

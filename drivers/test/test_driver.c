@@ -452,4 +452,11 @@ const struct hv_driver_ops hv_test_driver_ops = {
     .pool_rename = test_pool_rename,
     .pool_set_autostart = test_pool_set_autostart,
     .pool_undefine = test_pool_undefine,
+
+    .volume_create = test_volume_create,
+    .volume_delete = test_volume_delete,
+    .volume_get_xml = test_volume_get_xml,
+    .volume_info = test_volume_info,
+    .volume_list = test_volume_list,
+    .volume_resize = test_volume_resize,
 };

@@ -149,6 +149,7 @@ static int pool_info_locked(struct test_driver *drv, const struct test_kind_ops 
 	snprintf(info->name, sizeof(info->name), "%s", obj->name);
 	snprintf(info->uuid, sizeof(info->uuid), "%s", obj->uuid);
 	snprintf(info->type, sizeof(info->type), "%s", pool->def.type);
+	test_pool_measure(pool, info);
 	return 0;
 }
 
@@ -176,6 +177,9 @@ static int pool_control_locked(struct test_driver *drv, const struct test_kind_o
 	case HV_POOL_CMD_BUILD:
 		if (pool_is_active(obj))
 			return hv_error_set(err, EBUSY, "pool is active");
+		ret = test_pool_build_dir(pool_of(obj), err);
+		if (ret < 0)
+			return ret;
 		event = "created";
 		break;
 	case HV_POOL_CMD_START:
@@ -199,6 +203,9 @@ static int pool_control_locked(struct test_driver *drv, const struct test_kind_o
 	case HV_POOL_CMD_DELETE:
 		if (pool_is_active(obj))
 			return hv_error_set(err, EBUSY, "pool is active");
+		ret = test_pool_delete_dir(pool_of(obj), err);
+		if (ret < 0)
+			return ret;
 		event = "deleted";
 		break;
 	default:

@@ -32,6 +32,10 @@
 #define TEST_HOST_MEMORY_KIB (16ULL * 1024 * 1024)
 #define TEST_HOST_VERSION    "test 1.0.0"
 
+/* The demo seed's pool lives at this path, simulated: it has no volumes
+ * and build/delete leave the host alone (test_volume.c). */
+#define TEST_SEED_POOL_PATH "/var/lib/libvirt/images"
+
 #define TEST_SHUTDOWN_DELAY_MS_DEFAULT 500
 #define TEST_SHUTDOWN_DELAY_MS_MAX     3600000
 #define TEST_GENERATED_DOMAINS_MAX     100000
@@ -390,5 +394,25 @@ int test_pool_rename(struct hv_conn *conn, const char *name, const char *new_nam
 int test_pool_control(struct hv_conn *conn, const char *name, enum hv_pool_command command,
 		      struct hv_error *err);
 int test_pool_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err);
+
+/* test_volume.c: volumes, and what a real (dir) pool does on disk. */
+bool test_pool_is_real(const struct test_pool *pool);
+/* Overrides info's sizes with the filesystem's, for a real pool whose
+ * directory exists. */
+void test_pool_measure(const struct test_pool *pool, struct hv_pool_info *info);
+/* build: mkdir -p of a real pool's directory; delete: rmdir (EBUSY while
+ * it holds files).  No-ops for simulated pools. */
+int test_pool_build_dir(const struct test_pool *pool, struct hv_error *err);
+int test_pool_delete_dir(const struct test_pool *pool, struct hv_error *err);
+int test_volume_list(struct hv_conn *conn, const char *pool, struct hv_name_list *out, struct hv_error *err);
+int test_volume_info(struct hv_conn *conn, const char *pool, const char *name, struct hv_volume_info *info,
+		     struct hv_error *err);
+int test_volume_get_xml(struct hv_conn *conn, const char *pool, const char *name, char **xml,
+			struct hv_error *err);
+int test_volume_create(struct hv_conn *conn, const char *pool, const char *name, const char *xml, size_t len,
+		       struct hv_error *err);
+int test_volume_delete(struct hv_conn *conn, const char *pool, const char *name, struct hv_error *err);
+int test_volume_resize(struct hv_conn *conn, const char *pool, const char *name, uint64_t capacity,
+		       struct hv_error *err);
 
 #endif

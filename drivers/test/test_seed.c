@@ -99,7 +99,7 @@ static const char seed_pool[] = "<pool type='dir'>\n"
 				"  <available unit='bytes'>85899345920</available>\n"
 				"  <source/>\n"
 				"  <target>\n"
-				"    <path>/var/lib/libvirt/images</path>\n"
+				"    <path>" TEST_SEED_POOL_PATH "</path>\n"
 				"  </target>\n"
 				"</pool>\n";
 

@@ -18,10 +18,7 @@
 #include "util/error.h"
 
 static const enum hv_schema all_schemas[] = {
-    HV_SCHEMA_CAPABILITIES,
-    HV_SCHEMA_DOMAIN,
-    HV_SCHEMA_NETWORK,
-    HV_SCHEMA_POOL,
+    HV_SCHEMA_CAPABILITIES, HV_SCHEMA_DOMAIN, HV_SCHEMA_NETWORK, HV_SCHEMA_POOL, HV_SCHEMA_VOLUME,
 };
 
 static bool ends_with(const char *s, const char *suffix)
