@@ -102,6 +102,9 @@ struct fs_collection {
 		      struct hv_error *err);
 	int (*remove)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
 		      struct hv_error *err);
+	/* Members come and go behind the driver's back (files of a directory):
+	 * the kernel must not cache their names. */
+	bool uncached_members;
 };
 
 struct fs_dir_type {

@@ -98,6 +98,15 @@ static int fill_attr(struct fs_ctx *ctx, struct node *node, struct stat *st)
 	return 0;
 }
 
+static double entry_timeout(const struct fs_ctx *ctx, const struct node *node)
+{
+	const struct node *parent = node->parent;
+
+	if (parent && parent->dir && parent->dir->collection && parent->dir->collection->uncached_members)
+		return 0;
+	return ctx->options.entry_timeout;
+}
+
 void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
 			   const struct fs_dir_type *type)
 {
@@ -112,7 +121,7 @@ void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *pare
 	fs_fill_dir_attr(ctx, node, &e.attr);
 	e.ino = node->ino;
 	e.attr_timeout = ctx->options.attr_timeout;
-	e.entry_timeout = ctx->options.entry_timeout;
+	e.entry_timeout = entry_timeout(ctx, node);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		node_forget(node->ino, 1);
 }
@@ -129,7 +138,7 @@ void fs_reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node)
 	}
 	e.ino = node->ino;
 	e.attr_timeout = ctx->options.attr_timeout;
-	e.entry_timeout = ctx->options.entry_timeout;
+	e.entry_timeout = entry_timeout(ctx, node);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		node_forget(node->ino, 1); /* the request was interrupted: no lookup happened */
 }
@@ -559,7 +568,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 	}
 	e.ino = node->ino;
 	e.attr_timeout = ctx->options.attr_timeout;
-	e.entry_timeout = ctx->options.entry_timeout;
+	e.entry_timeout = entry_timeout(ctx, node);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		release_file(ctx, (struct fs_file *)(uintptr_t)fi->fh);
 		node_forget(node->ino, 1);

@@ -102,6 +102,7 @@ static const struct fs_collection volumes_collection = {
     .list = list_volumes,
     .create = create_volume,
     .remove = remove_volume,
+    .uncached_members = true,
 };
 
 static const struct fs_attr no_attrs[] = {

@@ -177,6 +177,17 @@ V() { echo "$MNT/pools/vp/volumes/$1"; }
 	rmdir "$MNT/domains/user"
 }
 
+@test "a file removed behind hvfs's back is no longer a volume, even by name" {
+	truncate -s 1M "$DIR/gone"
+	run cat "$(V gone)/capacity"
+	assert_output 1048576
+	rm "$DIR/gone"
+	run stat "$(V gone)"
+	assert_failure
+	run ls "$MNT/pools/vp/volumes"
+	refute_line gone
+}
+
 @test "files made behind hvfs's back are volumes after refresh, read from the file" {
 	truncate -s 5M "$DIR/behind"
 	echo refresh >"$MNT/pools/vp/control"
