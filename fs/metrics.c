@@ -130,6 +130,7 @@ out:
 static int network_metrics(struct fs_ctx *ctx, struct strbuf *out, struct hv_error *err)
 {
 	static const struct metric active = {"hvfs_network_active", "gauge", "1 if the network is active."};
+	static const struct metric leases = {"hvfs_network_leases", "gauge", "DHCP leases the network handed out."};
 	struct hv_name_list names = {0};
 	int ret = hv_network_list(ctx->conn, &names, err);
 
@@ -141,6 +142,16 @@ static int network_metrics(struct fs_ctx *ctx, struct strbuf *out, struct hv_err
 		struct hv_error ignored = {0};
 		if (hv_network_info(ctx->conn, names.names[i], &info, &ignored) == 0)
 			sample(out, active.name, "network", names.names[i], info.active);
+	}
+	/* A metric's samples follow its header: a second pass. */
+	header(out, &leases);
+	for (size_t i = 0; i < names.count; i++) {
+		struct hv_lease_list list = {0};
+		struct hv_error ignored = {0};
+		int got = hv_network_leases(ctx->conn, names.names[i], &list, &ignored);
+		if (got == 0 || got == -EOPNOTSUPP)
+			sample(out, leases.name, "network", names.names[i], list.count);
+		hv_lease_list_finish(&list);
 	}
 	hv_name_list_finish(&names);
 	return 0;

@@ -26,6 +26,8 @@ teardown_file() {
 	assert_output "hvfs_pool_capacity_bytes{pool=\"default-pool\"} $(cat "$MNT/pools/default-pool/capacity")"
 	run grep "^hvfs_network_active{network=\"default\"} " "$MNT/metrics"
 	assert_output 'hvfs_network_active{network="default"} 1'
+	run grep -c "^hvfs_network_leases{network=\"default\"} [0-9]*$" "$MNT/metrics"
+	assert_output 1
 }
 
 @test "metrics is live: a state change shows at the next read" {
