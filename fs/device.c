@@ -24,7 +24,8 @@ static int find_device(struct fs_ctx *ctx, const struct fs_object *obj, struct h
 		return ret;
 	ret = hv_error_set(err, ENOENT, "%s %s: no such device", obj->sub[0], obj->sub[1]);
 	for (size_t i = 0; i < list.count; i++) {
-		if (strcmp(list.devices[i].cls, obj->sub[0]) == 0 && strcmp(list.devices[i].name, obj->sub[1]) == 0) {
+		if (strcmp(list.devices[i].cls, obj->sub[0]) == 0 &&
+		    strcmp(list.devices[i].name, obj->sub[1]) == 0) {
 			*out = list.devices[i];
 			hv_error_clear(err);
 			ret = 0;
@@ -174,7 +175,8 @@ static const struct fs_dir_type *device_type_of(const struct fs_object *obj, con
 	return &other_device_type;
 }
 
-static int detach_device(struct fs_ctx *ctx, const struct fs_object *obj, const char *name, struct hv_error *err)
+static int detach_device(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
+			 struct hv_error *err)
 {
 	return hv_domain_device_detach(ctx->conn, obj->name, obj->sub[0], name, err);
 }

@@ -130,7 +130,8 @@ out:
 static int network_metrics(struct fs_ctx *ctx, struct strbuf *out, struct hv_error *err)
 {
 	static const struct metric active = {"hvfs_network_active", "gauge", "1 if the network is active."};
-	static const struct metric leases = {"hvfs_network_leases", "gauge", "DHCP leases the network handed out."};
+	static const struct metric leases = {"hvfs_network_leases", "gauge",
+					     "DHCP leases the network handed out."};
 	struct hv_name_list names = {0};
 	int ret = hv_network_list(ctx->conn, &names, err);
 

@@ -427,31 +427,37 @@ static void mount_path(struct fs_ctx *ctx, enum hv_object_kind kind, const char 
 	snprintf(buf, size, "%s/%s%s%s", ctx->mountpoint, rel, attr ? "/" : "", attr ? attr : "");
 }
 
+/* A file whose value changed (ino 0: the kernel never looked it up). */
+static void report_file(struct fs_ctx *ctx, fuse_ino_t ino, const char *path, bool kernel_reported)
+{
+	struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_NOW}};
+
+	if (ino) {
+		/* Drop the pages before the utimensat below: its SETATTR reply
+		 * hands the kernel the new mtime without the revalidation that
+		 * would drop them.  Page invalidation takes page locks, so only
+		 * this thread does it. */
+		fuse_lowlevel_notify_inval_inode(ctx->session, ino, 0, 0);
+		fs_handles_notify_poll(ino);
+	}
+	if (kernel_reported)
+		return;
+	/* mtime alone: IN_MODIFY (both times would be IN_ATTRIB). */
+	if (utimensat(AT_FDCWD, path, times, 0) < 0 && errno != ENOENT)
+		log_debug("utimensat %s: %s", path, strerror(errno));
+}
+
 static void report_modified(struct fs_ctx *ctx, const struct queued_change *q)
 {
 	const struct fs_dir_type *type = object_type(q->kind);
-	struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_NOW}};
 	unsigned i = 0;
 
 	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
 		if (!(q->attr_bits & (1ULL << i)))
 			continue;
-		fuse_ino_t ino = attr_ino(q->kind, q->name, a);
-		if (ino) {
-			/* Drop the pages before the utimensat below: its SETATTR
-			 * reply hands the kernel the new mtime without the
-			 * revalidation that would drop them.  Page invalidation
-			 * takes page locks, so only this thread does it. */
-			fuse_lowlevel_notify_inval_inode(ctx->session, ino, 0, 0);
-			fs_handles_notify_poll(ino);
-		}
-		if (q->skip_bits & (1ULL << i))
-			continue;
 		char path[512];
 		mount_path(ctx, q->kind, q->name, a->name, path, sizeof(path));
-		/* mtime alone: IN_MODIFY (both times would be IN_ATTRIB). */
-		if (utimensat(AT_FDCWD, path, times, 0) < 0 && errno != ENOENT)
-			log_debug("utimensat %s: %s", path, strerror(errno));
+		report_file(ctx, attr_ino(q->kind, q->name, a), path, q->skip_bits & (1ULL << i));
 	}
 }
 
@@ -511,24 +517,16 @@ static void report_sub(struct fs_ctx *ctx, const struct queued_change *q)
 		 q->sub);
 	snprintf(path, sizeof(path), "%s/%s", ctx->mountpoint, rel);
 	if (q->type == HV_CHANGE_MODIFIED) {
-		struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_NOW}};
 		struct node *dir = node_get(sub_ino(q->kind, q->name, q->sub, NULL));
 		unsigned i = 0;
 		for (const struct fs_attr *a = dir && dir->dir ? dir->dir->attrs : NULL;
 		     a && a->name && i < 64; a++, i++) {
 			if (!(q->attr_bits & (1ULL << i)))
 				continue;
-			fuse_ino_t ino = sub_ino(q->kind, q->name, q->sub, a->name);
-			if (ino) {
-				fuse_lowlevel_notify_inval_inode(ctx->session, ino, 0, 0);
-				fs_handles_notify_poll(ino);
-			}
-			if (q->skip_bits & (1ULL << i))
-				continue;
 			char file[1024];
 			snprintf(file, sizeof(file), "%s/%s", path, a->name);
-			if (utimensat(AT_FDCWD, file, times, 0) < 0 && errno != ENOENT)
-				log_debug("utimensat %s: %s", file, strerror(errno));
+			report_file(ctx, sub_ino(q->kind, q->name, q->sub, a->name), file,
+				    q->skip_bits & (1ULL << i));
 		}
 		return;
 	}
