@@ -39,7 +39,8 @@ void hv_device_defs_finish(struct hv_device_defs *defs)
 
 static bool is_element(xmlNodePtr node, const char *name)
 {
-	return node->type == XML_ELEMENT_NODE && !node->ns && (!name || xmlStrEqual(node->name, BAD_CAST name));
+	return node->type == XML_ELEMENT_NODE && !node->ns &&
+	       (!name || xmlStrEqual(node->name, BAD_CAST name));
 }
 
 /* An attribute value cut to what an attribute file holds. */
@@ -63,7 +64,8 @@ static const char *bus_from_target(const char *dev)
 {
 	static const struct {
 		const char *prefix, *bus;
-	} buses[] = {{"vd", "virtio"}, {"sd", "scsi"}, {"hd", "ide"}, {"fd", "fdc"}, {"xvd", "xen"}, {"ubd", "uml"}};
+	} buses[] = {{"vd", "virtio"}, {"sd", "scsi"}, {"hd", "ide"},
+		     {"fd", "fdc"},    {"xvd", "xen"}, {"ubd", "uml"}};
 
 	for (size_t i = 0; i < ARRAY_SIZE(buses); i++)
 		if (strncmp(dev, buses[i].prefix, strlen(buses[i].prefix)) == 0)
@@ -78,7 +80,8 @@ static int read_disk(xmlNodePtr node, struct hv_device_def *dev, struct hv_error
 
 	attr_of(target, "dev", value);
 	if (!value[0])
-		return hv_error_set(err, EINVAL, "line %ld: a <disk> needs <target dev='...'>", xmlGetLineNo(node));
+		return hv_error_set(err, EINVAL, "line %ld: a <disk> needs <target dev='...'>",
+				    xmlGetLineNo(node));
 	if (strlen(value) > HV_DEVICE_NAME_MAX)
 		return hv_error_set(err, EINVAL, "disk target '%.80s' is longer than %d characters", value,
 				    HV_DEVICE_NAME_MAX);
@@ -87,7 +90,8 @@ static int read_disk(xmlNodePtr node, struct hv_device_def *dev, struct hv_error
 	/* What the <source> has, as its type makes it: a file, a block device,
 	 * a directory, a pool's volume or a network disk's name. */
 	value[0] = '\0';
-	for (const char *const *a = (const char *const[]){"file", "dev", "dir", "name", NULL}; *a && !value[0]; a++)
+	for (const char *const *a = (const char *const[]){"file", "dev", "dir", "name", NULL};
+	     *a && !value[0]; a++)
 		attr_of(source, *a, value);
 	attr_of(source, "pool", pool);
 	if (!value[0] && pool[0]) {
@@ -249,7 +253,8 @@ static void count_controllers(xmlNodePtr devices, unsigned counts[3])
 			continue;
 		attr_of(n, "type", type);
 		attr_of(n, "index", index);
-		if (hv_drive_bus_parse(type, &bus) < 0 || (index[0] && conf_parse_uint(index, 255, &value) < 0))
+		if (hv_drive_bus_parse(type, &bus) < 0 ||
+		    (index[0] && conf_parse_uint(index, 255, &value) < 0))
 			continue;
 		if (value + 1 > counts[bus])
 			counts[bus] = (unsigned)value + 1;

@@ -44,7 +44,8 @@ static const char domain_xml[] =
 static const struct hv_device_def *find(const struct hv_device_defs *defs, const char *cls, const char *name)
 {
 	for (size_t i = 0; i < defs->count; i++)
-		if (strcmp(defs->devices[i].info.cls, cls) == 0 && strcmp(defs->devices[i].info.name, name) == 0)
+		if (strcmp(defs->devices[i].info.cls, cls) == 0 &&
+		    strcmp(defs->devices[i].info.name, name) == 0)
 			return &defs->devices[i];
 	return NULL;
 }
@@ -72,14 +73,16 @@ static void test_domain_devices(void)
 	CHECK_STR(attr(dev, "format"), "qcow2", "disk format from driver/@type");
 	CHECK_STR(attr(dev, "readonly"), "0", "disk not readonly");
 	CHECK_STR(attr(dev, "address"), "pci 0000:00:05.0", "disk address as written");
-	CHECK(dev && dev->address.type == HV_ADDRESS_PCI && dev->wants == HV_ADDRESS_PCI, "a virtio disk is PCI");
+	CHECK(dev && dev->address.type == HV_ADDRESS_PCI && dev->wants == HV_ADDRESS_PCI,
+	      "a virtio disk is PCI");
 	CHECK_INT(dev ? dev->position : 0, 1, "first disk");
 	dev = find(&defs, "disk", "sda");
 	CHECK_STR(attr(dev, "source"), "p/v.iso", "volume source is pool/volume");
 	CHECK_STR(attr(dev, "bus"), "scsi", "bus inferred from sd*");
 	CHECK_STR(attr(dev, "readonly"), "1", "readonly");
 	CHECK_STR(attr(dev, "address"), "", "no address");
-	CHECK(dev && dev->wants == HV_ADDRESS_DRIVE && dev->drive_bus == HV_DRIVE_BUS_SCSI, "scsi disk wants a drive");
+	CHECK(dev && dev->wants == HV_ADDRESS_DRIVE && dev->drive_bus == HV_DRIVE_BUS_SCSI,
+	      "scsi disk wants a drive");
 	CHECK_INT(dev ? dev->position : 0, 2, "second disk");
 	dev = find(&defs, "interface", "0");
 	CHECK_STR(attr(dev, "mac"), "52:54:00:aa:bb:01", "mac as libvirt writes it");
@@ -101,9 +104,10 @@ static void test_domain_devices(void)
 	CHECK(find(&defs, "console", "0") != NULL, "console/0");
 	hv_device_defs_finish(&defs);
 
-	static const char dup[] = "<domain type='test'><name>d</name><memory>1</memory><os><type>hvm</type></os>"
-				  "<devices><disk><target dev='vda'/></disk><disk><target dev='vda'/></disk>"
-				  "</devices></domain>";
+	static const char dup[] =
+	    "<domain type='test'><name>d</name><memory>1</memory><os><type>hvm</type></os>"
+	    "<devices><disk><target dev='vda'/></disk><disk><target dev='vda'/></disk>"
+	    "</devices></domain>";
 	ret = hv_domain_devices_parse(dup, strlen(dup), &defs, &err);
 	CHECK_INT(ret, -EINVAL, "two disks with one target");
 	CHECK(strstr(err.message, "disk/vda") != NULL, "names it: %s", err.message);
@@ -120,14 +124,17 @@ static void test_fragment(void)
 
 	CHECK_INT(ret, 0, "disk fragment (%s)", err.message);
 	CHECK_STR(dev.info.name, "vdb", "named by target");
-	CHECK_STR(element, "<disk type='file'>\n  <source file='/x.img'/>\n  <target dev='vdb' bus='virtio'/>\n</disk>",
-		  "element without declaration and blanks");
+	CHECK_STR(
+	    element,
+	    "<disk type='file'>\n  <source file='/x.img'/>\n  <target dev='vdb' bus='virtio'/>\n</disk>",
+	    "element without declaration and blanks");
 	free(element);
 
 	static const char bad[] = "\n\n<disk type='file'>\n  <target bus='virtio'/>\n</disk>";
 	ret = hv_device_fragment_parse(bad, strlen(bad), &dev, &element, &err);
 	CHECK_INT(ret, -EINVAL, "a disk without target dev");
-	CHECK(strstr(err.message, "line 3") || strstr(err.message, "line 4"), "with the user's line: %s", err.message);
+	CHECK(strstr(err.message, "line 3") || strstr(err.message, "line 4"), "with the user's line: %s",
+	      err.message);
 	CHECK(element == NULL, "no element on failure");
 
 	static const char two[] = "<disk><target dev='vdb'/></disk><disk><target dev='vdc'/></disk>";
@@ -162,16 +169,19 @@ static void splice_case(const char *xml, const char *op, const char *path, const
 
 static void test_splice_devices(void)
 {
-	splice_case("<domain>\n  <devices>\n    <disk/>\n  </devices>\n</domain>\n", "append", "domain/devices",
-		    "<interface/>", "<domain>\n  <devices>\n    <disk/>\n    <interface/>\n  </devices>\n</domain>\n");
+	splice_case("<domain>\n  <devices>\n    <disk/>\n  </devices>\n</domain>\n", "append",
+		    "domain/devices", "<interface/>",
+		    "<domain>\n  <devices>\n    <disk/>\n    <interface/>\n  </devices>\n</domain>\n");
 	splice_case("<domain>\n  <devices/>\n</domain>\n", "append", "domain/devices", "<disk/>",
 		    "<domain>\n  <devices>\n    <disk/>\n  </devices>\n</domain>\n");
 	splice_case("<domain>\n  <devices>\n  </devices>\n</domain>\n", "append", "domain/devices", "<disk/>",
 		    "<domain>\n  <devices>\n    <disk/>\n  </devices>\n</domain>\n");
 	splice_case("<disk><target dev='a'/></disk>", "append", "disk", "<address type='pci'/>",
 		    "<disk><target dev='a'/><address type='pci'/></disk>");
-	splice_case("<domain>\n  <devices>\n    <disk/>\n    <disk>\n      <x/>\n    </disk>\n  </devices>\n</domain>\n",
-		    "remove", "domain/devices/disk[2]", NULL, "<domain>\n  <devices>\n    <disk/>\n  </devices>\n</domain>\n");
+	splice_case("<domain>\n  <devices>\n    <disk/>\n    <disk>\n      <x/>\n    </disk>\n  "
+		    "</devices>\n</domain>\n",
+		    "remove", "domain/devices/disk[2]", NULL,
+		    "<domain>\n  <devices>\n    <disk/>\n  </devices>\n</domain>\n");
 	splice_case("<a><b/><c/></a>", "remove", "a/b", NULL, "<a><c/></a>");
 
 	struct splice_doc doc;
