@@ -75,8 +75,10 @@ static void dev_id(const struct hv_device_info *info, char id[TEST_DEV_ID_MAX])
 	snprintf(id, TEST_DEV_ID_MAX, "%s/%s", info->cls, info->name);
 }
 
-static const char *const kind_words[] = {[TEST_ADDR_PCI] = "pci", [TEST_ADDR_DRIVE] = "drive", [TEST_ADDR_MAC] = "mac"};
-static const char *const bus_words[] = {[HV_DRIVE_BUS_IDE] = "ide", [HV_DRIVE_BUS_SATA] = "sata", [HV_DRIVE_BUS_SCSI] = "scsi"};
+static const char *const kind_words[] = {
+    [TEST_ADDR_PCI] = "pci", [TEST_ADDR_DRIVE] = "drive", [TEST_ADDR_MAC] = "mac"};
+static const char *const bus_words[] = {
+    [HV_DRIVE_BUS_IDE] = "ide", [HV_DRIVE_BUS_SATA] = "sata", [HV_DRIVE_BUS_SCSI] = "scsi"};
 
 static void record_text(const struct test_dev_addr *a, char text[HV_ADDRESS_TEXT_MAX])
 {
@@ -100,8 +102,8 @@ static void record_text(const struct test_dev_addr *a, char text[HV_ADDRESS_TEXT
 	}
 }
 
-static const struct test_dev_addr *record_find(const struct test_dev_addr *addrs, unsigned count, const char *id,
-					       enum test_addr_kind kind)
+static const struct test_dev_addr *record_find(const struct test_dev_addr *addrs, unsigned count,
+					       const char *id, enum test_addr_kind kind)
 {
 	for (unsigned i = 0; i < count; i++)
 		if (addrs[i].kind == kind && strcmp(addrs[i].dev, id) == 0)
@@ -128,7 +130,8 @@ static int records_add(struct records *r, const char *id, enum test_addr_kind ki
 		r->cap = cap;
 	}
 	struct test_dev_addr *a = &r->items[r->count++];
-	*a = (struct test_dev_addr){.kind = (uint8_t)kind, .bus = (uint8_t)bus, .given = given, .tuple = *tuple};
+	*a = (struct test_dev_addr){
+	    .kind = (uint8_t)kind, .bus = (uint8_t)bus, .given = given, .tuple = *tuple};
 	snprintf(a->dev, sizeof(a->dev), "%s", id);
 	return 0;
 }
@@ -141,6 +144,7 @@ struct assignment {
 	struct addr_space *pci, *drive[3];
 	const struct test_dev_addr *hints;
 	unsigned hint_count;
+	const char *newcomer; /* "disk/vdb" being attached, or NULL */
 	struct records r;
 };
 
@@ -156,7 +160,8 @@ static int space_for(struct assignment *as, enum test_addr_kind kind, unsigned b
 	if (kind == TEST_ADDR_PCI && !as->pci)
 		ret = hv_pci_space_create(&as->pci, err);
 	else if (kind == TEST_ADDR_DRIVE && !as->drive[bus])
-		ret = hv_drive_space_create((enum hv_drive_bus)bus, as->controllers[bus], &as->drive[bus], err);
+		ret =
+		    hv_drive_space_create((enum hv_drive_bus)bus, as->controllers[bus], &as->drive[bus], err);
 	*out = kind == TEST_ADDR_PCI ? as->pci : as->drive[bus];
 	return ret;
 }
@@ -176,7 +181,7 @@ static int reserve(struct assignment *as, const char *id, enum test_addr_kind ki
 	return ret;
 }
 
-/* Passes 1 and 2 for a device without such an address: the one it held
+/* Passes 1 and 3 for a device without such an address: the one it held
  * before when that is still free, else the first free one. */
 static int take_free(struct assignment *as, const char *id, enum test_addr_kind kind, unsigned bus, int pass,
 		     struct hv_error *err)
@@ -207,45 +212,54 @@ static int take_free(struct assignment *as, const char *id, enum test_addr_kind 
 	return ret;
 }
 
-static int assign_device(struct assignment *as, const struct hv_device_def *dev, int pass, struct hv_error *err)
+/* Passes: 0 what the user wrote, 1 what devices held before, 2 what the
+ * user wrote for a device being attached (it must not move the others),
+ * 3 the first free for the rest. */
+static int assign_device(struct assignment *as, const struct hv_device_def *dev, int pass,
+			 struct hv_error *err)
 {
 	enum test_addr_kind kind = dev->wants == HV_ADDRESS_DRIVE ? TEST_ADDR_DRIVE : TEST_ADDR_PCI;
 	char id[TEST_DEV_ID_MAX];
 	struct addr_tuple tuple;
-	int ret = 0;
+	int given_pass, ret = 0;
 
 	dev_id(&dev->info, id);
-	if (dev->address.type == HV_ADDRESS_PCI && pass == 0) {
+	given_pass = as->newcomer && strcmp(id, as->newcomer) == 0 ? 2 : 0;
+	if (dev->address.type == HV_ADDRESS_PCI && pass == given_pass) {
 		hv_pci_address_to_tuple(&dev->address.pci, &tuple);
 		ret = reserve(as, id, TEST_ADDR_PCI, 0, true, &tuple, err);
-	} else if (dev->address.type == HV_ADDRESS_DRIVE && pass == 0) {
+	} else if (dev->address.type == HV_ADDRESS_DRIVE && pass == given_pass) {
 		hv_drive_address_to_tuple(&dev->address.drive, &tuple);
 		ret = reserve(as, id, TEST_ADDR_DRIVE, dev->drive_bus, true, &tuple, err);
-	} else if (dev->address.type == HV_ADDRESS_NONE && dev->wants != HV_ADDRESS_NONE && pass > 0) {
+	} else if (dev->address.type == HV_ADDRESS_NONE && dev->wants != HV_ADDRESS_NONE && pass % 2 == 1) {
 		ret = take_free(as, id, kind, dev->drive_bus, pass, err);
 	}
 	if (ret < 0 || !dev->is_interface)
 		return ret;
-	if (dev->has_mac && pass == 0) {
+	if (dev->has_mac && pass == given_pass) {
 		hv_mac_address_to_tuple(&dev->mac, &tuple);
 		return reserve(as, id, TEST_ADDR_MAC, 0, true, &tuple, err);
 	}
-	return !dev->has_mac && pass > 0 ? take_free(as, id, TEST_ADDR_MAC, 0, pass, err) : 0;
+	return !dev->has_mac && pass % 2 == 1 ? take_free(as, id, TEST_ADDR_MAC, 0, pass, err) : 0;
 }
 
 /* Gives domain's devices their addresses: the domain's MACs in the host
  * space become exactly the ones in *out.  On failure the domain holds no
  * MAC at all: the caller restores what it had (macs_restore). */
 static int assign(struct test_driver *drv, const char *domain, const struct hv_device_defs *defs,
-		  const struct test_dev_addr *hints, unsigned hint_count, struct records *out, struct hv_error *err)
+		  const struct test_dev_addr *hints, unsigned hint_count, const char *newcomer,
+		  struct records *out, struct hv_error *err)
 {
-	struct assignment as = {.drv = drv, .controllers = defs->drive_controllers, .hints = hints,
-				.hint_count = hint_count};
+	struct assignment as = {.drv = drv,
+				.controllers = defs->drive_controllers,
+				.hints = hints,
+				.hint_count = hint_count,
+				.newcomer = newcomer};
 	int ret = 0;
 
 	owner_of(domain, as.owner);
 	addr_space_release_owner(drv->macs, as.owner);
-	for (int pass = 0; pass < 3 && ret == 0; pass++)
+	for (int pass = 0; pass < 4 && ret == 0; pass++)
 		for (size_t i = 0; i < defs->count && ret == 0; i++)
 			ret = assign_device(&as, &defs->devices[i], pass, err);
 	addr_space_destroy(as.pci);
@@ -296,7 +310,8 @@ int test_devices_adopt(struct test_driver *drv, struct test_object *staged, cons
 	int ret = parse_devices(staged, &defs, err);
 
 	if (ret == 0)
-		ret = assign(drv, staged->name, &defs, old ? old->addrs : NULL, old ? old->addr_count : 0, &r, err);
+		ret = assign(drv, staged->name, &defs, old ? old->addrs : NULL, old ? old->addr_count : 0,
+			     NULL, &r, err);
 	hv_device_defs_finish(&defs);
 	if (ret < 0) {
 		if (old)
@@ -356,8 +371,8 @@ int test_devices_render(const struct test_domain *dom, struct strbuf *sb)
 		const struct test_dev_addr *a = &dom->addrs[i];
 		record_text(a, text);
 		ret = strbuf_printf(sb, "address %s %s %s %s\n", a->dev,
-				    a->kind == TEST_ADDR_DRIVE ? bus_words[a->bus] : kind_words[a->kind], text,
-				    a->given ? "given" : "auto");
+				    a->kind == TEST_ADDR_DRIVE ? bus_words[a->bus] : kind_words[a->kind],
+				    text, a->given ? "given" : "auto");
 	}
 	return ret;
 }
@@ -411,10 +426,11 @@ void test_devices_load(struct test_driver *drv, struct test_domain *dom, bool tr
 	 * so that what was allocated now stays. */
 	ret = parse_devices(&dom->obj, &defs, &err);
 	if (ret == 0)
-		ret = assign(drv, dom->obj.name, &defs, dom->addrs, dom->addr_count, &r, &err);
+		ret = assign(drv, dom->obj.name, &defs, dom->addrs, dom->addr_count, NULL, &r, &err);
 	hv_device_defs_finish(&defs);
 	if (ret < 0) {
-		log_error("domain '%s': its device addresses cannot be assigned: %s", dom->obj.name, err.message);
+		log_error("domain '%s': its device addresses cannot be assigned: %s", dom->obj.name,
+			  err.message);
 		macs_restore(drv, dom->obj.name, dom->addrs, dom->addr_count);
 		return;
 	}
@@ -428,8 +444,8 @@ void test_devices_load(struct test_driver *drv, struct test_domain *dom, bool tr
 /* --- listing -------------------------------------------------------------- */
 
 /* What the records and the leases add to what the XML says. */
-static void complete_info(struct test_driver *drv, const struct test_domain *dom, const struct hv_device_def *dev,
-			  struct hv_device_info *info)
+static void complete_info(struct test_driver *drv, const struct test_domain *dom,
+			  const struct hv_device_def *dev, struct hv_device_info *info)
 {
 	char id[TEST_DEV_ID_MAX], text[HV_ADDRESS_TEXT_MAX], value[HV_ADDRESS_TEXT_MAX + 8];
 	const struct test_dev_addr *a;
@@ -483,7 +499,8 @@ int test_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_
 			    struct hv_error *err)
 {
 	*out = (struct hv_device_list){0};
-	return test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_DEVICE_LIST, domain, list_locked, out, err);
+	return test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_DEVICE_LIST, domain, list_locked, out,
+			      err);
 }
 
 /* --- changing the stored definition ---------------------------------------- */
@@ -492,7 +509,8 @@ int test_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_
  * definition and addresses; on failure restores its MACs.  Reports the
  * change of sub (type) and of the domain. */
 static int commit_edit(struct test_driver *drv, struct test_object *obj, char *text, struct records *r,
-		       const char *sub, enum hv_change_type type, struct test_change *change, struct hv_error *err)
+		       const char *sub, enum hv_change_type type, struct test_change *change,
+		       struct hv_error *err)
 {
 	struct test_domain *dom = domain_of(obj), staged = *dom;
 	struct test_dev_addr *old = dom->addrs;
@@ -529,10 +547,12 @@ static int commit_edit(struct test_driver *drv, struct test_object *obj, char *t
 	return 0;
 }
 
-static const struct hv_device_def *find_device(const struct hv_device_defs *defs, const char *cls, const char *name)
+static const struct hv_device_def *find_device(const struct hv_device_defs *defs, const char *cls,
+					       const char *name)
 {
 	for (size_t i = 0; i < defs->count; i++)
-		if (strcmp(defs->devices[i].info.cls, cls) == 0 && strcmp(defs->devices[i].info.name, name) == 0)
+		if (strcmp(defs->devices[i].info.cls, cls) == 0 &&
+		    strcmp(defs->devices[i].info.name, name) == 0)
 			return &defs->devices[i];
 	return NULL;
 }
@@ -545,8 +565,8 @@ struct attach_args {
 };
 
 /* Where <devices> goes in a domain that has none, libvirt's order. */
-static const char *const after_devices[] = {"on_crash", "on_reboot", "on_poweroff", "pm", "clock", "features",
-					    "os", NULL};
+static const char *const after_devices[] = {"on_crash", "on_reboot", "on_poweroff", "pm",
+					    "clock",	"features",  "os",	    NULL};
 
 /* The element with the addresses it was given written in. */
 static int complete_element(const char *element, const struct hv_device_def *dev, const char *id,
@@ -620,8 +640,8 @@ static int attach_locked(struct test_driver *drv, const struct test_kind_ops *op
 	dev_id(&dev->info, id);
 	if (find_device(&defs, dev->info.cls, dev->info.name)) {
 		hv_device_defs_finish(&defs);
-		return hv_error_set(err, EEXIST, "domain '%s' already has a %s called %s", obj->name, dev->info.cls,
-				    dev->info.name);
+		return hv_error_set(err, EEXIST, "domain '%s' already has a %s called %s", obj->name,
+				    dev->info.cls, dev->info.name);
 	}
 	struct hv_device_def *grown = realloc(defs.devices, (defs.count + 1) * sizeof(*grown));
 	if (!grown) {
@@ -630,7 +650,7 @@ static int attach_locked(struct test_driver *drv, const struct test_kind_ops *op
 	}
 	defs.devices = grown;
 	defs.devices[defs.count++] = *dev;
-	ret = assign(drv, obj->name, &defs, dom->addrs, dom->addr_count, &r, err);
+	ret = assign(drv, obj->name, &defs, dom->addrs, dom->addr_count, id, &r, err);
 	hv_device_defs_finish(&defs);
 	if (ret < 0) {
 		macs_restore(drv, obj->name, dom->addrs, dom->addr_count);
@@ -669,8 +689,8 @@ int test_domain_device_attach(struct hv_conn *conn, const char *domain, const ch
 	if (ret == 0)
 		ret = hv_device_fragment_parse(xml, len, &args.dev, &args.element, err);
 	if (ret == 0)
-		ret = test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_DEVICE_ATTACH, domain, attach_locked,
-				     &args, err);
+		ret = test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_DEVICE_ATTACH, domain,
+				     attach_locked, &args, err);
 	free(args.element);
 	return ret;
 }
@@ -714,7 +734,8 @@ static int detach_locked(struct test_driver *drv, const struct test_kind_ops *op
 	dev = find_device(&defs, ref->cls, ref->name);
 	if (!dev) {
 		hv_device_defs_finish(&defs);
-		return hv_error_set(err, ENOENT, "domain '%s' has no device %s/%s", obj->name, ref->cls, ref->name);
+		return hv_error_set(err, ENOENT, "domain '%s' has no device %s/%s", obj->name, ref->cls,
+				    ref->name);
 	}
 	dev_id(&dev->info, id);
 	snprintf(path, sizeof(path), "domain/devices/%s[%u]", dev->info.cls, dev->position);
@@ -758,8 +779,8 @@ int test_domain_device_detach(struct hv_conn *conn, const char *domain, const ch
 {
 	struct device_ref ref = {.cls = cls, .name = name};
 
-	return test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_DEVICE_DETACH, domain, detach_locked, &ref,
-			      err);
+	return test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_DEVICE_DETACH, domain, detach_locked,
+			      &ref, err);
 }
 
 /* --- live attributes ------------------------------------------------------ */
@@ -783,7 +804,8 @@ static int set_locked(struct test_driver *drv, const struct test_kind_ops *ops, 
 	dev = find_device(&defs, ref->cls, ref->name);
 	if (!dev) {
 		hv_device_defs_finish(&defs);
-		return hv_error_set(err, ENOENT, "domain '%s' has no device %s/%s", obj->name, ref->cls, ref->name);
+		return hv_error_set(err, ENOENT, "domain '%s' has no device %s/%s", obj->name, ref->cls,
+				    ref->name);
 	}
 	dev_id(&dev->info, id);
 	same = strcmp(hv_device_attr(&dev->info, "link_state"), ref->value) == 0;
@@ -824,13 +846,16 @@ int test_domain_device_set(struct hv_conn *conn, const char *domain, const char 
 	if (ret < 0)
 		return ret;
 	if (strcmp(cls, "interface") != 0 || !key || strcmp(key, "link_state") != 0)
-		return hv_error_set(err, EACCES, "%s of %s/%s cannot be changed: only an interface's link_state can",
+		return hv_error_set(err, EACCES,
+				    "%s of %s/%s cannot be changed: only an interface's link_state can",
 				    key ? key : "", cls, name);
 	if (value && (strcmp(value, "up") == 0 || strcmp(value, "up\n") == 0))
 		ref.value = "up";
 	else if (value && (strcmp(value, "down") == 0 || strcmp(value, "down\n") == 0))
 		ref.value = "down";
 	else
-		return hv_error_set(err, EINVAL, "link_state '%.40s' is neither up nor down", value ? value : "");
-	return test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_DEVICE_SET, domain, set_locked, &ref, err);
+		return hv_error_set(err, EINVAL, "link_state '%.40s' is neither up nor down",
+				    value ? value : "");
+	return test_kind_call(conn, &test_domain_kind, TEST_OP_DOMAIN_DEVICE_SET, domain, set_locked, &ref,
+			      err);
 }

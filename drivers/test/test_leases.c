@@ -115,8 +115,8 @@ static struct test_lease *lease_slot(struct test_driver *drv, const char *networ
 
 /* The address for mac: the one it had while that is free, else the first
  * address no one has or had, else the first no one has. */
-static bool pick(const struct test_driver *drv, const char *network, const char *mac, uint32_t start, uint32_t end,
-		 uint32_t *ip)
+static bool pick(const struct test_driver *drv, const char *network, const char *mac, uint32_t start,
+		 uint32_t end, uint32_t *ip)
 {
 	for (size_t i = 0; i < drv->lease_count; i++) {
 		const struct test_lease *l = &drv->leases[i];
@@ -135,8 +135,9 @@ static bool pick(const struct test_driver *drv, const char *network, const char 
 	return false;
 }
 
-static void acquire_one(struct test_driver *drv, const struct test_domain *dom, const struct hv_device_info *info,
-			const char *network, uint64_t now, struct test_change *change)
+static void acquire_one(struct test_driver *drv, const struct test_domain *dom,
+			const struct hv_device_info *info, const char *network, uint64_t now,
+			struct test_change *change)
 {
 	const char *mac = hv_device_attr(info, "mac");
 	struct test_network *net = active_network(drv, network);
@@ -148,14 +149,16 @@ static void acquire_one(struct test_driver *drv, const struct test_domain *dom, 
 	if (!parse_ip(net->def.dhcp_start, &start) || !parse_ip(net->def.dhcp_end, &end))
 		return; /* no IPv4 DHCP range: nothing hands out addresses */
 	if (!pick(drv, network, mac, start, end, &ip)) {
-		log_warning("network '%s': DHCP range %s-%s is exhausted: interface %s (%s) of domain '%s' gets no "
-			    "address",
-			    network, net->def.dhcp_start, net->def.dhcp_end, info->name, mac, dom->obj.name);
+		log_warning(
+		    "network '%s': DHCP range %s-%s is exhausted: interface %s (%s) of domain '%s' gets no "
+		    "address",
+		    network, net->def.dhcp_start, net->def.dhcp_end, info->name, mac, dom->obj.name);
 		return;
 	}
 	lease = lease_slot(drv, network, mac);
 	if (!lease) {
-		log_error("out of memory: interface %s of domain '%s' gets no lease", info->name, dom->obj.name);
+		log_error("out of memory: interface %s of domain '%s' gets no lease", info->name,
+			  dom->obj.name);
 		return;
 	}
 	lease->ip = ip;
@@ -197,7 +200,8 @@ void test_leases_acquire(struct test_driver *drv, const struct test_domain *dom,
 	hv_device_defs_finish(&defs);
 }
 
-void test_leases_release(struct test_driver *drv, const char *domain, const char *mac, struct test_change *change)
+void test_leases_release(struct test_driver *drv, const char *domain, const char *mac,
+			 struct test_change *change)
 {
 	for (size_t i = 0; i < drv->lease_count; i++) {
 		struct test_lease *l = &drv->leases[i];
@@ -256,5 +260,6 @@ int test_network_leases(struct hv_conn *conn, const char *network, struct hv_lea
 			struct hv_error *err)
 {
 	*out = (struct hv_lease_list){0};
-	return test_kind_call(conn, &test_network_kind, TEST_OP_NETWORK_LEASES, network, leases_locked, out, err);
+	return test_kind_call(conn, &test_network_kind, TEST_OP_NETWORK_LEASES, network, leases_locked, out,
+			      err);
 }
