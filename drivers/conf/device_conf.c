@@ -85,7 +85,8 @@ static int read_disk(xmlNodePtr node, struct hv_device_def *dev, struct hv_error
 	if (strlen(value) > HV_DEVICE_NAME_MAX)
 		return hv_error_set(err, EINVAL, "disk target '%.80s' is longer than %d characters", value,
 				    HV_DEVICE_NAME_MAX);
-	snprintf(dev->info.name, sizeof(dev->info.name), "%s", value);
+	snprintf(dev->info.name, sizeof(dev->info.name), "%.*s", HV_DEVICE_NAME_MAX,
+		 value); /* fits: checked */
 
 	/* What the <source> has, as its type makes it: a file, a block device,
 	 * a directory, a pool's volume or a network disk's name. */

@@ -701,6 +701,37 @@ struct device_ref {
 	const char *cls, *name, *key, *value;
 };
 
+/* The device ref names in obj's stored XML: its id, its XPath, its name
+ * and link state (what detach and device_set need); -ENOENT without one. */
+struct located {
+	char id[TEST_DEV_ID_MAX];
+	char path[HV_DEVICE_CLASS_MAX + 32];
+	char name[HV_DEVICE_NAME_MAX + 1];
+	char link_state[8];
+};
+
+static int locate(const struct test_object *obj, const char *cls, const char *name, struct located *out,
+		  struct hv_error *err)
+{
+	const struct hv_device_def *dev;
+	struct hv_device_defs defs;
+	const char *link;
+	int ret = parse_devices(obj, &defs, err);
+
+	if (ret < 0)
+		return ret;
+	dev = find_device(&defs, cls, name);
+	if (dev) {
+		dev_id(&dev->info, out->id);
+		snprintf(out->path, sizeof(out->path), "domain/devices/%s[%u]", dev->info.cls, dev->position);
+		snprintf(out->name, sizeof(out->name), "%s", dev->info.name);
+		link = hv_device_attr(&dev->info, "link_state");
+		snprintf(out->link_state, sizeof(out->link_state), "%s", link ? link : "");
+	}
+	hv_device_defs_finish(&defs);
+	return dev ? 0 : hv_error_set(err, ENOENT, "domain '%s' has no device %s/%s", obj->name, cls, name);
+}
+
 /* Devices named by position move up when one before them goes. */
 static void renumber(struct test_dev_addr *a, const char *cls, unsigned removed)
 {
@@ -720,33 +751,23 @@ static int detach_locked(struct test_driver *drv, const struct test_kind_ops *op
 {
 	const struct device_ref *ref = args;
 	struct test_domain *dom = domain_of(obj);
-	const struct hv_device_def *dev;
-	struct hv_device_defs defs;
 	struct splice_doc doc = {0};
 	struct records r = {0};
-	char id[TEST_DEV_ID_MAX], path[HV_DEVICE_CLASS_MAX + 32], mac[HV_ADDRESS_TEXT_MAX] = "";
+	struct located dev;
+	char mac[HV_ADDRESS_TEXT_MAX] = "";
 	bool by_position = strcmp(ref->cls, "disk") != 0 && strcmp(ref->cls, "controller") != 0;
 	char *text = NULL;
-	int ret = parse_devices(obj, &defs, err);
+	int ret = locate(obj, ref->cls, ref->name, &dev, err);
 
 	if (ret < 0)
 		return ret;
-	dev = find_device(&defs, ref->cls, ref->name);
-	if (!dev) {
-		hv_device_defs_finish(&defs);
-		return hv_error_set(err, ENOENT, "domain '%s' has no device %s/%s", obj->name, ref->cls,
-				    ref->name);
-	}
-	dev_id(&dev->info, id);
-	snprintf(path, sizeof(path), "domain/devices/%s[%u]", dev->info.cls, dev->position);
-	unsigned removed = (unsigned)strtoul(dev->info.name, NULL, 10);
-	hv_device_defs_finish(&defs);
+	unsigned removed = (unsigned)strtoul(dev.name, NULL, 10);
 
 	r.items = calloc(dom->addr_count ? dom->addr_count : 1, sizeof(*r.items));
 	if (!r.items)
 		return hv_error_set(err, ENOMEM, "out of memory");
 	for (unsigned i = 0; i < dom->addr_count; i++) {
-		if (strcmp(dom->addrs[i].dev, id) == 0) {
+		if (strcmp(dom->addrs[i].dev, dev.id) == 0) {
 			if (dom->addrs[i].kind == TEST_ADDR_MAC)
 				record_text(&dom->addrs[i], mac);
 			continue;
@@ -758,7 +779,7 @@ static int detach_locked(struct test_driver *drv, const struct test_kind_ops *op
 	}
 	ret = splice_open(&doc, obj->xml, strlen(obj->xml), err);
 	if (ret == 0)
-		ret = splice_remove(&doc, path, err);
+		ret = splice_remove(&doc, dev.path, err);
 	if (ret == 0)
 		text = splice_take(&doc);
 	splice_close(&doc);
@@ -768,7 +789,7 @@ static int detach_locked(struct test_driver *drv, const struct test_kind_ops *op
 	}
 	/* The MACs' holders are renamed with their devices. */
 	macs_restore(drv, obj->name, r.items, r.count);
-	ret = commit_edit(drv, obj, text, &r, id, HV_CHANGE_DELETED, change, err);
+	ret = commit_edit(drv, obj, text, &r, dev.id, HV_CHANGE_DELETED, change, err);
 	if (ret == 0 && mac[0])
 		test_leases_release(drv, obj->name, mac, change);
 	return ret;
@@ -790,37 +811,25 @@ static int set_locked(struct test_driver *drv, const struct test_kind_ops *ops, 
 {
 	const struct device_ref *ref = args;
 	struct test_domain *dom = domain_of(obj);
-	const struct hv_device_def *dev;
-	struct hv_device_defs defs;
 	struct splice_doc doc = {0};
 	struct records r = {0};
-	char id[TEST_DEV_ID_MAX], path[HV_DEVICE_CLASS_MAX + 32], link[HV_DEVICE_CLASS_MAX + 40], xml[40];
-	bool same;
+	struct located dev;
+	char link[HV_DEVICE_CLASS_MAX + 40], xml[40];
 	char *text = NULL;
-	int ret = parse_devices(obj, &defs, err);
+	int ret = locate(obj, ref->cls, ref->name, &dev, err);
 
 	if (ret < 0)
 		return ret;
-	dev = find_device(&defs, ref->cls, ref->name);
-	if (!dev) {
-		hv_device_defs_finish(&defs);
-		return hv_error_set(err, ENOENT, "domain '%s' has no device %s/%s", obj->name, ref->cls,
-				    ref->name);
-	}
-	dev_id(&dev->info, id);
-	same = strcmp(hv_device_attr(&dev->info, "link_state"), ref->value) == 0;
-	snprintf(path, sizeof(path), "domain/devices/interface[%u]", dev->position);
-	hv_device_defs_finish(&defs);
-	if (same)
+	if (strcmp(dev.link_state, ref->value) == 0)
 		return 0;
 
-	snprintf(link, sizeof(link), "%s/link", path);
+	snprintf(link, sizeof(link), "%s/link", dev.path);
 	ret = splice_open(&doc, obj->xml, strlen(obj->xml), err);
 	if (ret == 0 && splice_exists(&doc, link)) {
 		ret = splice_set_attr(&doc, link, "state", ref->value, err);
 	} else if (ret == 0) {
 		snprintf(xml, sizeof(xml), "<link state=%c%s%c/>", doc.quote, ref->value, doc.quote);
-		ret = splice_append_raw(&doc, path, xml, err);
+		ret = splice_append_raw(&doc, dev.path, xml, err);
 	}
 	if (ret == 0)
 		text = splice_take(&doc);
@@ -834,7 +843,7 @@ static int set_locked(struct test_driver *drv, const struct test_kind_ops *ops, 
 	}
 	memcpy(r.items, dom->addrs, dom->addr_count * sizeof(*r.items));
 	r.count = dom->addr_count;
-	return commit_edit(drv, obj, text, &r, id, HV_CHANGE_MODIFIED, change, err);
+	return commit_edit(drv, obj, text, &r, dev.id, HV_CHANGE_MODIFIED, change, err);
 }
 
 int test_domain_device_set(struct hv_conn *conn, const char *domain, const char *cls, const char *name,

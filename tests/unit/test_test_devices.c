@@ -5,7 +5,8 @@
 #include "drivers/conf/conf.h"
 #include "tests/unit/test_driver_helpers.h"
 
-static const struct hv_device_info *dev_find(const struct hv_device_list *list, const char *cls, const char *name)
+static const struct hv_device_info *dev_find(const struct hv_device_list *list, const char *cls,
+					     const char *name)
 {
 	for (size_t i = 0; i < list->count; i++)
 		if (strcmp(list->devices[i].cls, cls) == 0 && strcmp(list->devices[i].name, name) == 0)
@@ -66,16 +67,20 @@ static void test_list(void)
 	struct hv_error err = {0};
 
 	CHECK_INT(hv_domain_device_list(conn, "test", &list, &err), 0, "list (%s)", err.message);
-	CHECK(dev_find(&list, "disk", "vda") && dev_find(&list, "interface", "0") && dev_find(&list, "console", "0"),
+	CHECK(dev_find(&list, "disk", "vda") && dev_find(&list, "interface", "0") &&
+		  dev_find(&list, "console", "0"),
 	      "the demo domain's disk, interface and console");
 	hv_device_list_finish(&list);
-	CHECK_STR(dev_attr(conn, "test", "disk", "vda", "source"), "/var/lib/libvirt/images/test.qcow2", "source");
+	CHECK_STR(dev_attr(conn, "test", "disk", "vda", "source"), "/var/lib/libvirt/images/test.qcow2",
+		  "source");
 	CHECK_STR(dev_attr(conn, "test", "disk", "vda", "format"), "qcow2", "format");
-	CHECK_STR(dev_attr(conn, "test", "disk", "vda", "address"), "pci 0000:00:01.0", "first free PCI slot");
+	CHECK_STR(dev_attr(conn, "test", "disk", "vda", "address"), "pci 0000:00:01.0",
+		  "first free PCI slot");
 	CHECK_STR(dev_attr(conn, "test", "interface", "0", "address"), "pci 0000:00:02.0", "next slot");
 	CHECK_STR(dev_attr(conn, "test", "interface", "0", "mac"), "52:54:00:3b:7e:a1", "mac");
 	CHECK_STR(dev_attr(conn, "test", "interface", "0", "network"), "default", "network");
-	CHECK_STR(dev_attr(conn, "test", "interface", "0", "ip"), "192.168.122.2", "the running demo has a lease");
+	CHECK_STR(dev_attr(conn, "test", "interface", "0", "ip"), "192.168.122.2",
+		  "the running demo has a lease");
 	CHECK_INT(hv_domain_device_list(conn, "nosuch", &list, &err), -ENOENT, "no such domain");
 	char *xml = domain_xml(conn, "test");
 	CHECK(xml && !strstr(xml, "<address"), "allocated addresses are not written into a definition");
@@ -93,7 +98,8 @@ static void test_attach_detach(void)
 	/* Cold-plug. */
 	before = events_count();
 	CHECK_INT(attach(conn, "idle",
-			 "<disk type='file'>\n  <source file='/img/b.raw'/>\n  <target dev='vdb' bus='virtio'/>\n</disk>\n",
+			 "<disk type='file'>\n  <source file='/img/b.raw'/>\n  <target dev='vdb' "
+			 "bus='virtio'/>\n</disk>\n",
 			 &err),
 		  0, "cold-plug (%s)", err.message);
 	CHECK_INT(events_count() - before, 2, "two changes");
@@ -101,33 +107,45 @@ static void test_attach_detach(void)
 	CHECK_STR(event_at(before).sub, "disk/vdb", "named CLASS/NAME");
 	CHECK_INT(event_at(before + 1).type, HV_CHANGE_MODIFIED, "the domain changes");
 	CHECK_INT(event_at(before + 1).fields, HV_FIELD_CONFIG | HV_FIELD_DEVICES, "config and devices");
-	CHECK_STR(dev_attr(conn, "idle", "disk", "vdb", "address"), "pci 0000:00:02.0", "allocated after vda's");
+	CHECK_STR(dev_attr(conn, "idle", "disk", "vdb", "address"), "pci 0000:00:02.0",
+		  "allocated after vda's");
 	xml = domain_xml(conn, "idle");
-	CHECK(xml && strstr(xml, "    <disk type='file'>\n  <source file='/img/b.raw'/>") &&
-		  strstr(xml, "  <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>\n</disk>"),
-	      "in config.xml with its address");
+	CHECK(
+	    xml && strstr(xml, "    <disk type='file'>\n  <source file='/img/b.raw'/>") &&
+		strstr(
+		    xml,
+		    "  <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>\n</disk>"),
+	    "in config.xml with its address");
 	free(xml);
 
 	/* Hot-plug, and the errors. */
-	CHECK_INT(attach(conn, "test", "<disk type='file'><source file='/c'/><target dev='vdc'/></disk>", &err), 0,
-		  "hot-plug (%s)", err.message);
+	CHECK_INT(
+	    attach(conn, "test", "<disk type='file'><source file='/c'/><target dev='vdc'/></disk>", &err), 0,
+	    "hot-plug (%s)", err.message);
 	CHECK_INT(domain(conn, "test").state, HV_DOMAIN_RUNNING, "still running");
-	CHECK_INT(attach(conn, "test", "<disk type='file'><source file='/d'/><target dev='vdc'/></disk>", &err),
-		  -EEXIST, "duplicate target");
+	CHECK_INT(
+	    attach(conn, "test", "<disk type='file'><source file='/d'/><target dev='vdc'/></disk>", &err),
+	    -EEXIST, "duplicate target");
 	CHECK(strstr(err.message, "vdc") != NULL, "names it: %s", err.message);
-	CHECK_INT(attach(conn, "test", "<disk type='file'><target dev='vdd'/><address type='pci' slot='0x01'/></disk>",
+	CHECK_INT(attach(conn, "test",
+			 "<disk type='file'><target dev='vdd'/><address type='pci' slot='0x01'/></disk>",
 			 &err),
 		  -EBUSY, "user-given address in use");
-	CHECK_STR(err.message, "pci address 0000:00:01.0 is in use by domain test (disk vda)", "names the holder");
-	CHECK_INT(attach(conn, "test", "<disk type='file'><target dev='vdd'/><address type='pci' slot='0x00' function='0x1'/></disk>",
+	CHECK_STR(err.message, "pci address 0000:00:01.0 is in use by domain test (disk vda)",
+		  "names the holder");
+	CHECK_INT(attach(conn, "test",
+			 "<disk type='file'><target dev='vdd'/><address type='pci' slot='0x00' "
+			 "function='0x1'/></disk>",
 			 &err),
 		  -EBUSY, "the host bridge's slot");
-	CHECK_INT(attach(conn, "test", "<interface type='network'><mac address='52:54:00:3b:7e:a1'/>"
-				       "<source network='default'/></interface>",
+	CHECK_INT(attach(conn, "test",
+			 "<interface type='network'><mac address='52:54:00:3b:7e:a1'/>"
+			 "<source network='default'/></interface>",
 			 &err),
 		  -EBUSY, "a MAC in use");
-	CHECK_INT(attach(conn, "idle", "<interface type='network'><mac address='52:54:00:3b:7e:a1'/>"
-				       "<source network='default'/></interface>",
+	CHECK_INT(attach(conn, "idle",
+			 "<interface type='network'><mac address='52:54:00:3b:7e:a1'/>"
+			 "<source network='default'/></interface>",
 			 &err),
 		  -EBUSY, "a MAC in use by another domain");
 	CHECK(strstr(err.message, "domain test (interface 0)") != NULL, "names it: %s", err.message);
@@ -138,8 +156,9 @@ static void test_attach_detach(void)
 	free(xml);
 
 	/* An interface gets a MAC; hot-plugged onto a network, a lease. */
-	CHECK_INT(attach(conn, "test", "<interface type='network'><source network='default'/></interface>", &err), 0,
-		  "attach an interface (%s)", err.message);
+	CHECK_INT(
+	    attach(conn, "test", "<interface type='network'><source network='default'/></interface>", &err),
+	    0, "attach an interface (%s)", err.message);
 	CHECK_STR(dev_attr(conn, "test", "interface", "1", "mac"), "52:54:00:00:00:00", "first free MAC");
 	CHECK_STR(dev_attr(conn, "test", "interface", "1", "ip"), "192.168.122.3", "a lease at once");
 	xml = domain_xml(conn, "test");
@@ -153,12 +172,14 @@ static void test_attach_detach(void)
 	CHECK_INT(event_at(before).type, HV_CHANGE_DELETED, "deleted");
 	CHECK_STR(event_at(before).sub, "interface/0", "which one");
 	CHECK_STR(dev_attr(conn, "test", "interface", "0", "mac"), "52:54:00:00:00:00", "the other moves up");
-	CHECK_INT(attach(conn, "idle", "<interface type='network'><mac address='52:54:00:3b:7e:a1'/>"
-				       "<source network='default'/></interface>",
+	CHECK_INT(attach(conn, "idle",
+			 "<interface type='network'><mac address='52:54:00:3b:7e:a1'/>"
+			 "<source network='default'/></interface>",
 			 &err),
 		  0, "its MAC is free again (%s)", err.message);
 	CHECK_INT(hv_domain_device_detach(conn, "test", "disk", "vda", &err), 0, "detach vda");
-	CHECK_INT(attach(conn, "test", "<disk type='file'><target dev='vdd'/><address type='pci' slot='0x01'/></disk>",
+	CHECK_INT(attach(conn, "test",
+			 "<disk type='file'><target dev='vdd'/><address type='pci' slot='0x01'/></disk>",
 			 &err),
 		  0, "its address is free again (%s)", err.message);
 	CHECK_INT(hv_domain_device_detach(conn, "test", "disk", "vda", &err), -ENOENT, "detach twice");
@@ -177,15 +198,16 @@ static void test_exhaustion(void)
 
 	hv_domain_define(conn, "box", empty_xml, strlen(empty_xml), &err);
 	for (int i = 0; i < 40 && ret == 0; i++) {
-		snprintf(frag, sizeof(frag), "<disk type='file'><target dev='vd%c%c' bus='virtio'/></disk>", 'a' + i / 26,
-			 'a' + i % 26);
+		snprintf(frag, sizeof(frag), "<disk type='file'><target dev='vd%c%c' bus='virtio'/></disk>",
+			 'a' + i / 26, 'a' + i % 26);
 		ret = attach(conn, "box", frag, &err);
 		ok += ret == 0;
 	}
 	CHECK_INT(ok, 31, "31 PCI slots");
 	CHECK_INT(ret, -ENOSPC, "then ENOSPC (%s)", err.message);
 	CHECK_INT(hv_domain_device_detach(conn, "box", "disk", "vdaj", &err), 0, "detach one");
-	CHECK_INT(attach(conn, "box", "<disk type='file'><target dev='vdzz'/></disk>", &err), 0, "room again");
+	CHECK_INT(attach(conn, "box", "<disk type='file'><target dev='vdzz'/></disk>", &err), 0,
+		  "room again");
 	CHECK_STR(dev_attr(conn, "box", "disk", "vdzz", "address"), "pci 0000:00:0a.0", "the slot released");
 	conn_close(conn);
 }
@@ -197,8 +219,8 @@ static void test_link_state(void)
 	size_t before = events_count();
 	char *xml;
 
-	CHECK_INT(hv_domain_device_set(conn, "test", "interface", "0", "link_state", "down", &err), 0, "down (%s)",
-		  err.message);
+	CHECK_INT(hv_domain_device_set(conn, "test", "interface", "0", "link_state", "down", &err), 0,
+		  "down (%s)", err.message);
 	CHECK_STR(dev_attr(conn, "test", "interface", "0", "link_state"), "down", "reads back");
 	CHECK_INT(events_count() - before, 1, "one change");
 	CHECK_STR(event_last().sub, "interface/0", "of the interface");
@@ -211,13 +233,15 @@ static void test_link_state(void)
 	CHECK(xml && strstr(xml, "<link state='up'/>"), "edited in place");
 	free(xml);
 	before = events_count();
-	CHECK_INT(hv_domain_device_set(conn, "test", "interface", "0", "link_state", "up", &err), 0, "same value");
+	CHECK_INT(hv_domain_device_set(conn, "test", "interface", "0", "link_state", "up", &err), 0,
+		  "same value");
 	CHECK_INT(events_count(), before, "no change");
-	CHECK_INT(hv_domain_device_set(conn, "test", "interface", "0", "link_state", "sideways", &err), -EINVAL,
-		  "bad value");
-	CHECK_INT(hv_domain_device_set(conn, "test", "interface", "0", "mac", "52:54:00:00:00:01", &err), -EACCES,
-		  "read-only key");
-	CHECK_INT(hv_domain_device_set(conn, "test", "disk", "vda", "link_state", "up", &err), -EACCES, "a disk");
+	CHECK_INT(hv_domain_device_set(conn, "test", "interface", "0", "link_state", "sideways", &err),
+		  -EINVAL, "bad value");
+	CHECK_INT(hv_domain_device_set(conn, "test", "interface", "0", "mac", "52:54:00:00:00:01", &err),
+		  -EACCES, "read-only key");
+	CHECK_INT(hv_domain_device_set(conn, "test", "disk", "vda", "link_state", "up", &err), -EACCES,
+		  "a disk");
 	CHECK_INT(hv_domain_device_set(conn, "test", "interface", "7", "link_state", "up", &err), -ENOENT,
 		  "no such interface");
 	conn_close(conn);
@@ -235,11 +259,13 @@ static void define_on(struct hv_conn *conn, const char *name, const char *networ
 	char xml[512];
 	struct hv_error err = {0};
 
-	snprintf(xml, sizeof(xml),
-		 "<domain type='test'><name>%s</name><memory>1024</memory><os><type>hvm</type></os>"
-		 "<devices><interface type='network'>%s%s%s<source network='%s'/></interface></devices></domain>",
-		 name, mac ? "<mac address='" : "", mac ? mac : "", mac ? "'/>" : "", network);
-	CHECK_INT(hv_domain_define(conn, name, xml, strlen(xml), &err), 0, "define %s (%s)", name, err.message);
+	snprintf(
+	    xml, sizeof(xml),
+	    "<domain type='test'><name>%s</name><memory>1024</memory><os><type>hvm</type></os>"
+	    "<devices><interface type='network'>%s%s%s<source network='%s'/></interface></devices></domain>",
+	    name, mac ? "<mac address='" : "", mac ? mac : "", mac ? "'/>" : "", network);
+	CHECK_INT(hv_domain_define(conn, name, xml, strlen(xml), &err), 0, "define %s (%s)", name,
+		  err.message);
 }
 
 static void test_leases(void)
@@ -263,9 +289,11 @@ static void test_leases(void)
 	/* Another MAC does not get the address test had. */
 	define_on(conn, "other", "default", "52:54:00:11:22:33");
 	control(conn, "other", HV_DOMAIN_CMD_START, &err);
-	CHECK_STR(dev_attr(conn, "other", "interface", "0", "ip"), "192.168.122.3", "another MAC, another address");
+	CHECK_STR(dev_attr(conn, "other", "interface", "0", "ip"), "192.168.122.3",
+		  "another MAC, another address");
 	control(conn, "test", HV_DOMAIN_CMD_START, &err);
-	CHECK_STR(dev_attr(conn, "test", "interface", "0", "ip"), "192.168.122.2", "the same MAC, the same address");
+	CHECK_STR(dev_attr(conn, "test", "interface", "0", "ip"), "192.168.122.2",
+		  "the same MAC, the same address");
 	CHECK_INT(lease_count(conn, "default", NULL), 2, "two leases");
 	struct hv_lease_list leases = {0};
 	hv_network_leases(conn, "default", &leases, &err);
@@ -285,7 +313,8 @@ static void test_leases(void)
 	CHECK_INT(control(conn, "t2", HV_DOMAIN_CMD_START, &err), 0, "t2 starts anyway");
 	CHECK_STR(dev_attr(conn, "t1", "interface", "0", "ip"), "10.0.0.2", "t1 has the one address");
 	CHECK_STR(dev_attr(conn, "t2", "interface", "0", "ip"), "", "t2 has none");
-	CHECK_STR(dev_attr(conn, "t2", "interface", "0", "mac"), "52:54:00:00:00:01", "MACs unique across domains");
+	CHECK_STR(dev_attr(conn, "t2", "interface", "0", "mac"), "52:54:00:00:00:01",
+		  "MACs unique across domains");
 	CHECK_INT(hv_network_leases(conn, "nosuch", &leases, &err), -ENOENT, "no such network");
 	conn_close(conn);
 }
@@ -329,8 +358,8 @@ static void test_persistence(void)
 	free(stored);
 	/* The MAC is still held: another domain cannot take it. */
 	char frag[400];
-	snprintf(frag, sizeof(frag), "<interface type='bridge'><mac address='%s'/><source bridge='br0'/></interface>",
-		 mac);
+	snprintf(frag, sizeof(frag),
+		 "<interface type='bridge'><mac address='%s'/><source bridge='br0'/></interface>", mac);
 	CHECK_INT(attach(conn, "idle", frag, &err), -EBUSY, "the MAC stays reserved (%s)", err.message);
 	CHECK_INT(hv_domain_rename(conn, "keep", "kept", &err), 0, "rename");
 	CHECK_INT(attach(conn, "idle", frag, &err), -EBUSY, "still reserved after a rename");
