@@ -18,6 +18,10 @@
  *     vcpus 1                |
  *     max_vcpus 1            |
  *     xml_hash 5d0c...      /
+ *     devices 2                            every address the domain's devices
+ *     address disk/vda pci 0000:00:01.0 auto   hold (test_devices.c); "auto"
+ *     address interface/0 mac 52:54:... given  ones are in no XML: this is
+ *                                              where they persist
  *
  *     <domain type='test'>...
  *
