@@ -659,3 +659,77 @@ int splice_insert(struct splice_doc *doc, const char *parent, const char *const 
 	return splice(doc, el.open.attrs_end, el.open.end, &sb,
 		      add_opened(&sb, doc, &el.open, name, value, err), err);
 }
+
+int splice_append_raw(struct splice_doc *doc, const char *parent, const char *fragment, struct hv_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct element el, child, last;
+	unsigned long count = 0;
+	size_t line;
+	int ret = resolve(doc, parent, &el, err);
+
+	if (ret < 0)
+		return ret;
+	while ((ret = find_child(doc, &el, NULL, 0, count + 1, &child, err)) == 0) {
+		last = child;
+		count++;
+	}
+	if (ret != -ENOENT)
+		return ret;
+	if (count > 0) {
+		ret = add_indent(&sb, doc, el.content, last.open.start);
+		if (ret == 0)
+			ret = strbuf_puts(&sb, fragment);
+		return splice(doc, last.end, last.end, &sb, ret, err);
+	}
+	/* The parent's own indentation, from the start of its line. */
+	for (line = el.open.start; line > 0 && doc->text[line - 1] != '\n'; line--)
+		;
+	ret = strbuf_puts(&sb, el.open.kind == TOKEN_START ? "" : ">");
+	if (ret == 0)
+		ret = strbuf_printf(&sb, "\n%.*s  %s\n%.*s", (int)(el.open.start - line), doc->text + line,
+				    fragment, (int)(el.open.start - line), doc->text + line);
+	if (ret == 0 && el.open.kind != TOKEN_START)
+		ret = strbuf_printf(&sb, "</%.*s>", (int)el.open.name_len, doc->text + el.open.start + 1);
+	if (el.open.kind == TOKEN_START) {
+		/* Blanks already in front of the end tag are replaced by ours. */
+		size_t from = el.close;
+		while (from > el.content && is_space(doc->text[from - 1]))
+			from--;
+		return splice(doc, from, el.close, &sb, ret, err);
+	}
+	return splice(doc, el.open.attrs_end, el.open.end, &sb, ret, err);
+}
+
+int splice_remove(struct splice_doc *doc, const char *path, struct hv_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct element el;
+	size_t from, to;
+	int ret = resolve(doc, path, &el, err);
+
+	if (ret < 0)
+		return ret;
+	if (!strchr(path, '/'))
+		return hv_error_set(err, EINVAL, "the root element cannot be removed");
+	from = el.open.start;
+	to = el.end;
+	while (from > 0 && (doc->text[from - 1] == ' ' || doc->text[from - 1] == '\t'))
+		from--;
+	/* Alone on its line: the line goes, break and all. */
+	if (from > 0 && doc->text[from - 1] == '\n') {
+		size_t after = to;
+		while (doc->text[after] == ' ' || doc->text[after] == '\t')
+			after++;
+		if (doc->text[after] == '\r' || doc->text[after] == '\n' || doc->text[after] == '<') {
+			from--;
+			if (from > 0 && doc->text[from - 1] == '\r')
+				from--;
+		} else {
+			from = el.open.start;
+		}
+	} else {
+		from = el.open.start;
+	}
+	return splice(doc, from, to, &sb, 0, err);
+}

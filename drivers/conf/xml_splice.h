@@ -65,4 +65,15 @@ int splice_remove_attr(struct splice_doc *doc, const char *path, const char *att
 int splice_insert(struct splice_doc *doc, const char *parent, const char *const *after, const char *name,
 		  const char *value, struct hv_error *err);
 
+/* Adds fragment, markup taken as is (the caller has checked that it is one
+ * well-formed element), as the last child element of parent: on a line of
+ * its own indented as the last child element is, or, in a parent without
+ * child elements, one level (two spaces) deeper than the parent. */
+int splice_append_raw(struct splice_doc *doc, const char *parent, const char *fragment, struct hv_error *err);
+
+/* Removes the element at path, and its line when nothing else is on it
+ * (the indentation in front and the line break before it go too).
+ * -ENOENT no such element, -EINVAL the root. */
+int splice_remove(struct splice_doc *doc, const char *path, struct hv_error *err);
+
 #endif

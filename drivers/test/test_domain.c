@@ -187,6 +187,10 @@ const struct test_kind_ops test_domain_kind = {
     .rename = domain_rename,
     .xml_default = domain_xml_default,
     .xml_update = domain_xml_update,
+    .adopt = test_devices_adopt,
+    .adopt_end = test_devices_adopt_end,
+    .forget = test_devices_forget,
+    .renamed = test_devices_renamed,
 };
 
 /* --- pending shutdowns ---------------------------------------------------- */
@@ -238,6 +242,7 @@ void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *do
 	*dom = staged;
 	test_change_lifecycle(change, HV_KIND_DOMAIN, dom->obj.name, "stopped", "shutdown",
 			      HV_FIELD_STATE | HV_FIELD_ID);
+	test_leases_release(drv, dom->obj.name, NULL, change);
 }
 
 /* --- reading -------------------------------------------------------------- */
@@ -337,6 +342,12 @@ static int domain_control_locked(struct test_driver *drv, const struct test_kind
 	if (next.next == HV_DOMAIN_SHUTDOWN)
 		shutdown_enqueue(drv, dom, now + (uint64_t)drv->shutdown_delay_ms * 1000000ULL);
 	test_change_lifecycle(change, HV_KIND_DOMAIN, obj->name, next.event, next.detail, fields);
+	/* The guest's DHCP client asks when it boots; a stopped guest's lease
+	 * is released (a reboot keeps it). */
+	if (is_active && !was_active)
+		test_leases_acquire(drv, dom, change);
+	else if (was_active && !is_active)
+		test_leases_release(drv, obj->name, NULL, change);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drivers/lifecycle.h"
 #include "drivers/test/test_private.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -21,6 +22,10 @@
 static const char *const test_op_names[TEST_OP_COUNT] = {
     [TEST_OP_DOMAIN_CONTROL] = "domain_control",
     [TEST_OP_DOMAIN_DEFINE] = "domain_define",
+    [TEST_OP_DOMAIN_DEVICE_ATTACH] = "domain_device_attach",
+    [TEST_OP_DOMAIN_DEVICE_DETACH] = "domain_device_detach",
+    [TEST_OP_DOMAIN_DEVICE_LIST] = "domain_device_list",
+    [TEST_OP_DOMAIN_DEVICE_SET] = "domain_device_set",
     [TEST_OP_DOMAIN_GET_XML] = "domain_get_xml",
     [TEST_OP_DOMAIN_INFO] = "domain_info",
     [TEST_OP_DOMAIN_LIST] = "domain_list",
@@ -38,6 +43,7 @@ static const char *const test_op_names[TEST_OP_COUNT] = {
     [TEST_OP_NETWORK_DEFINE] = "network_define",
     [TEST_OP_NETWORK_GET_XML] = "network_get_xml",
     [TEST_OP_NETWORK_INFO] = "network_info",
+    [TEST_OP_NETWORK_LEASES] = "network_leases",
     [TEST_OP_NETWORK_LIST] = "network_list",
     [TEST_OP_NETWORK_RENAME] = "network_rename",
     [TEST_OP_NETWORK_SET_AUTOSTART] = "network_set_autostart",
@@ -72,7 +78,9 @@ static void change_init(struct test_change *change, enum hv_object_kind kind, en
 			const char *name, const char *new_name, const char *event, const char *detail,
 			uint32_t fields)
 {
-	*change = (struct test_change){.pending = true};
+	struct test_change *next = change->next;
+
+	*change = (struct test_change){.pending = true, .next = next};
 	snprintf(change->name, sizeof(change->name), "%s", name ? name : "");
 	snprintf(change->new_name, sizeof(change->new_name), "%s", new_name ? new_name : "");
 	change->change = (struct hv_change){
@@ -109,12 +117,44 @@ void test_change_lifecycle(struct test_change *change, enum hv_object_kind kind,
 	change_init(change, kind, HV_CHANGE_LIFECYCLE, name, NULL, event, detail, fields);
 }
 
+struct test_change *test_change_next(struct test_change *change)
+{
+	struct test_change *last = change, *more;
+
+	if (!change->pending)
+		return change;
+	while (last->next)
+		last = last->next;
+	more = calloc(1, sizeof(*more));
+	if (!more) {
+		log_error("out of memory: a change is not reported");
+		return NULL;
+	}
+	last->next = more;
+	return more;
+}
+
+void test_change_sub(struct test_change *change, const char *sub)
+{
+	snprintf(change->sub, sizeof(change->sub), "%s", sub);
+	change->change.sub = change->sub;
+}
+
 void test_change_emit(struct test_driver *drv, struct test_change *change)
 {
-	if (!change->pending)
-		return;
+	struct test_change *more = change->next;
+
+	if (change->pending)
+		hv_conn_emit(drv->conn, &change->change);
 	change->pending = false;
-	hv_conn_emit(drv->conn, &change->change);
+	change->next = NULL;
+	while (more) {
+		struct test_change *next = more->next;
+		if (more->pending)
+			hv_conn_emit(drv->conn, &more->change);
+		free(more);
+		more = next;
+	}
 }
 
 /* --- URI knobs ------------------------------------------------------------ */
@@ -269,9 +309,10 @@ static void test_driver_destroy(struct test_driver *drv)
 		return;
 	test_churn_stop(drv);
 	timer_stop(drv);
-	test_table_finish(&drv->domains, test_kind_destroy);
+	test_table_finish(&drv->domains, test_domain_destroy);
 	test_table_finish(&drv->networks, test_kind_destroy);
 	test_table_finish(&drv->pools, test_kind_destroy);
+	test_devices_finish(drv);
 	pthread_cond_destroy(&drv->timer_cond);
 	pthread_mutex_destroy(&drv->lock);
 	if (drv->dir_fd >= 0)
@@ -296,7 +337,7 @@ static struct test_driver *test_driver_create(struct hv_conn *conn)
 	pthread_cond_init(&drv->timer_cond, &attr);
 	pthread_condattr_destroy(&attr);
 	if (test_table_init(&drv->domains) < 0 || test_table_init(&drv->networks) < 0 ||
-	    test_table_init(&drv->pools) < 0) {
+	    test_table_init(&drv->pools) < 0 || test_devices_init(drv, NULL) < 0) {
 		test_driver_destroy(drv);
 		return NULL;
 	}
@@ -323,6 +364,13 @@ static int test_open(struct hv_conn *conn, const struct uri *uri, struct hv_erro
 		ret = test_seed_demo(drv, err);
 		if (ret == 0)
 			ret = test_seed_generated(drv, drv->generated_domains, err);
+	}
+	/* Leases are not persisted: domains running now get theirs, once
+	 * every network is known. */
+	for (struct test_object *obj = drv->domains.head; ret == 0 && obj; obj = obj->next) {
+		struct test_domain *dom = test_container_of(obj, struct test_domain, obj);
+		if (hv_domain_state_is_active(dom->state))
+			test_leases_acquire(drv, dom, NULL);
 	}
 	pthread_mutex_unlock(&drv->lock);
 	if (ret == 0)
@@ -423,6 +471,10 @@ const struct hv_driver_ops hv_test_driver_ops = {
 
     .domain_control = test_domain_control,
     .domain_define = test_domain_define,
+    .domain_device_attach = test_domain_device_attach,
+    .domain_device_detach = test_domain_device_detach,
+    .domain_device_list = test_domain_device_list,
+    .domain_device_set = test_domain_device_set,
     .domain_get_xml = test_domain_get_xml,
     .domain_info = test_domain_info,
     .domain_list = test_domain_list,
@@ -439,6 +491,7 @@ const struct hv_driver_ops hv_test_driver_ops = {
     .network_define = test_network_define,
     .network_get_xml = test_network_get_xml,
     .network_info = test_network_info,
+    .network_leases = test_network_leases,
     .network_list = test_network_list,
     .network_rename = test_network_rename,
     .network_set_autostart = test_network_set_autostart,

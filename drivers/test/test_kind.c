@@ -159,7 +159,12 @@ static int add_locked(struct test_driver *drv, const struct test_kind_ops *ops, 
 
 	if (ret < 0)
 		return ret;
-	ret = test_persist_object(drv, ops->kind, obj, err);
+	ret = ops->adopt ? ops->adopt(drv, obj, NULL, err) : 0;
+	if (ret == 0) {
+		ret = test_persist_object(drv, ops->kind, obj, err);
+		if (ret < 0 && ops->forget)
+			ops->forget(drv, obj);
+	}
 	if (ret < 0) {
 		test_table_remove(test_kind_table(drv, ops), obj);
 		test_kind_destroy(obj);
@@ -226,7 +231,7 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 			     struct hv_error *err)
 {
 	struct test_object *obj = test_table_find(test_kind_table(drv, ops), name);
-	union test_staged staged;
+	union test_staged staged, before;
 	char *text = NULL, *def_name, *uuid;
 	uint32_t fields;
 	int ret;
@@ -250,8 +255,16 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 
 	stage(ops, obj, &staged);
 	staged.obj.xml = text;
+	ret = ops->adopt ? ops->adopt(drv, &staged.obj, obj, err) : 0;
+	if (ret < 0) {
+		free(text);
+		return ret;
+	}
 	fields = HV_FIELD_CONFIG | ops->redefine(&staged.obj, def);
+	stage(ops, obj, &before);
 	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
+	if (ops->adopt_end)
+		ops->adopt_end(drv, obj, ret == 0 ? &before.obj : &staged.obj, ret == 0);
 	if (ret < 0)
 		return ret;
 	test_change_modified(change, ops->kind, name, fields);
@@ -299,6 +312,8 @@ static int undefine_locked(struct test_driver *drv, const struct test_kind_ops *
 	if (ret < 0)
 		return ret;
 	test_change_set(change, ops->kind, HV_CHANGE_DELETED, obj->name, NULL);
+	if (ops->forget)
+		ops->forget(drv, obj);
 	test_table_remove(test_kind_table(drv, ops), obj);
 	test_kind_destroy(obj);
 	return 0;
@@ -337,9 +352,12 @@ static int rename_locked(struct test_driver *drv, const struct test_kind_ops *op
 	if (ret < 0)
 		return ret;
 	staged.obj.xml = text;
-	ret = test_persist_object(drv, ops->kind, &staged.obj, err);
+	ret = ops->renamed ? ops->renamed(drv, name, new_name, err) : 0;
 	if (ret < 0)
 		goto fail;
+	ret = test_persist_object(drv, ops->kind, &staged.obj, err);
+	if (ret < 0)
+		goto fail_renamed;
 	ret = test_table_rename(table, obj, new_name);
 	if (ret < 0) {
 		hv_error_set(err, -ret, "out of memory");
@@ -359,6 +377,9 @@ static int rename_locked(struct test_driver *drv, const struct test_kind_ops *op
 
 fail_file:
 	test_persist_remove(drv, ops->kind, new_name, NULL);
+fail_renamed:
+	if (ops->renamed && ops->renamed(drv, new_name, name, NULL) < 0)
+		log_error("%s '%s': cannot restore what it holds after a failed rename", ops->word, name);
 fail:
 	free(text);
 	return ret;

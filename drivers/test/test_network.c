@@ -107,6 +107,14 @@ static int network_rename(struct test_object *staged, const char *new_name, char
 	return hv_network_xml_update(staged->xml, strlen(staged->xml), &net->def, text, err);
 }
 
+/* Remembered leases follow their network's name. */
+static int network_renamed(struct test_driver *drv, const char *old_name, const char *new_name,
+			   struct hv_error *err)
+{
+	test_leases_renamed(drv, HV_KIND_NETWORK, old_name, new_name);
+	return 0;
+}
+
 const struct test_kind_ops test_network_kind = {
     .kind = HV_KIND_NETWORK,
     .word = "network",
@@ -132,6 +140,7 @@ const struct test_kind_ops test_network_kind = {
     .rename = network_rename,
     .xml_default = network_xml_default,
     .xml_update = network_xml_update,
+    .renamed = network_renamed,
 };
 
 /* --- slots ---------------------------------------------------------------- */
@@ -188,6 +197,8 @@ static int network_control_locked(struct test_driver *drv, const struct test_kin
 		return ret;
 	test_change_lifecycle(change, HV_KIND_NETWORK, obj->name,
 			      staged.network.active ? "started" : "stopped", NULL, HV_FIELD_STATE);
+	if (!staged.network.active)
+		test_leases_network_stopped(drv, obj->name, change);
 	return 0;
 }
 

@@ -18,6 +18,10 @@
  *     vcpus 1                |
  *     max_vcpus 1            |
  *     xml_hash 5d0c...      /
+ *     devices 2                            every address the domain's devices
+ *     address disk/vda pci 0000:00:01.0 auto   hold (test_devices.c); "auto"
+ *     address interface/0 mac 52:54:... given  ones are in no XML: this is
+ *                                              where they persist
  *
  *     <domain type='test'>...
  *
@@ -46,7 +50,7 @@
 #include "util/strbuf.h"
 
 #define FILE_MODE	  0600
-#define HEADER_MAX_FIELDS 24
+#define HEADER_MAX_FIELDS 1024 /* a domain has a line per device address */
 #define SEED_TEMP_PREFIX  ".seed-"
 
 /* Every kind, in the order in which they are seeded, saved and loaded. */
@@ -65,8 +69,11 @@ static int object_path(const struct test_driver *drv, enum hv_object_kind kind, 
 static int render_domain(const struct test_domain *dom, struct strbuf *sb)
 {
 	const struct hv_domain_def *def = &dom->def;
+	int ret = test_devices_render(dom, sb);
 
-	return strbuf_printf(sb,
+	return ret < 0 ? ret
+		       : strbuf_printf(
+			     sb,
 			     "name %s\nstate %s\nid %d\nautostart %d\ncpu_time %llu\n"
 			     "uuid %s\ntype %s\nos_type %s\nmemory %llu\nmax_memory %llu\n"
 			     "vcpus %u\nmax_vcpus %u\nxml_hash %016llx\n\n%s",
@@ -370,6 +377,31 @@ static int load_object(struct test_driver *drv, const struct test_kind_ops *ops,
 	return 0;
 }
 
+/* The addresses in the header: trusted when the header describes exactly
+ * this text and lists them all, hints otherwise (test_devices_load). */
+static void load_addresses(struct test_driver *drv, struct test_domain *dom, const struct header *h,
+			   bool def_known)
+{
+	uint64_t listed = 0;
+	bool complete = header_u64(h, "devices", UINT32_MAX, &listed);
+	unsigned count = 0;
+
+	for (size_t i = 0; i < h->count; i++)
+		count += strcmp(h->keys[i], "address") == 0;
+	dom->addrs = count ? calloc(count, sizeof(*dom->addrs)) : NULL;
+	count = 0;
+	for (size_t i = 0; dom->addrs && i < h->count; i++) {
+		if (strcmp(h->keys[i], "address") != 0)
+			continue;
+		if (test_devices_parse_line(h->values[i], &dom->addrs[count]))
+			count++;
+		else
+			complete = false;
+	}
+	dom->addr_count = count;
+	test_devices_load(drv, dom, def_known && complete && listed == count);
+}
+
 static int load_domain(struct test_driver *drv, const char *name, const struct header *h, uint64_t now,
 		       struct hv_error *err)
 {
@@ -383,12 +415,14 @@ static int load_domain(struct test_driver *drv, const char *name, const struct h
 		return hv_error_set(err, EINVAL, "no valid state line");
 	header_u64(h, "id", INT32_MAX, &id);
 	header_u64(h, "cpu_time", UINT64_MAX, &cpu_time);
-	ret = load_object(drv, &test_domain_kind, name, h, &def, domain_def_from_header(h, name, &def.domain),
-			  &obj, err);
+	bool def_known = domain_def_from_header(h, name, &def.domain);
+
+	ret = load_object(drv, &test_domain_kind, name, h, &def, def_known, &obj, err);
 	if (ret < 0)
 		return ret;
 
 	struct test_domain *dom = test_container_of(obj, struct test_domain, obj);
+	load_addresses(drv, dom, h, def_known);
 	dom->cpu_time_ns = cpu_time;
 	if (state == HV_DOMAIN_NOSTATE)
 		state = HV_DOMAIN_SHUTOFF;

@@ -20,7 +20,9 @@
 
 #include "drivers/conf/conf.h"
 #include "drivers/driver.h"
+#include "util/addr_alloc.h"
 #include "util/hash.h"
+#include "util/strbuf.h"
 
 #define test_container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
@@ -45,6 +47,10 @@
 enum test_op {
 	TEST_OP_DOMAIN_CONTROL,
 	TEST_OP_DOMAIN_DEFINE,
+	TEST_OP_DOMAIN_DEVICE_ATTACH,
+	TEST_OP_DOMAIN_DEVICE_DETACH,
+	TEST_OP_DOMAIN_DEVICE_LIST,
+	TEST_OP_DOMAIN_DEVICE_SET,
 	TEST_OP_DOMAIN_GET_XML,
 	TEST_OP_DOMAIN_INFO,
 	TEST_OP_DOMAIN_LIST,
@@ -62,6 +68,7 @@ enum test_op {
 	TEST_OP_NETWORK_DEFINE,
 	TEST_OP_NETWORK_GET_XML,
 	TEST_OP_NETWORK_INFO,
+	TEST_OP_NETWORK_LEASES,
 	TEST_OP_NETWORK_LIST,
 	TEST_OP_NETWORK_RENAME,
 	TEST_OP_NETWORK_SET_AUTOSTART,
@@ -97,9 +104,26 @@ struct test_table {
 	struct test_object *head, *tail;
 };
 
+/* An address a domain's device holds (test_devices.c).  given: it is in
+ * the stored XML; otherwise hvfs allocated it and only the persisted
+ * header keeps it (a define never rewrites the user's text). */
+enum test_addr_kind { TEST_ADDR_PCI, TEST_ADDR_DRIVE, TEST_ADDR_MAC };
+#define TEST_DEV_ID_MAX (HV_DEVICE_CLASS_MAX + 1 + HV_DEVICE_NAME_MAX + 1)
+struct test_dev_addr {
+	char dev[TEST_DEV_ID_MAX]; /* "disk/vda" */
+	uint8_t kind;		   /* enum test_addr_kind */
+	uint8_t bus;		   /* TEST_ADDR_DRIVE: enum hv_drive_bus */
+	bool given;
+	struct addr_tuple tuple;
+};
+
 struct test_domain {
 	struct test_object obj;
 	struct hv_domain_def def;
+	/* Every address its devices hold (heap; staged copies share it until
+	 * an operation that changes it replaces it). */
+	struct test_dev_addr *addrs;
+	unsigned addr_count;
 	enum hv_domain_state state;
 	int id;			   /* -1 while inactive */
 	uint64_t cpu_time_ns;	   /* accrued over finished running periods */
@@ -136,6 +160,13 @@ struct test_driver {
 	pthread_mutex_t lock;
 	struct test_table domains, networks, pools;
 	int next_id;
+	/* The host's MACs, owned by "domain NAME" (test_devices.c); a domain's
+	 * PCI and drive addresses are checked in spaces built per operation
+	 * from its records, since only that domain's devices can clash. */
+	struct addr_space *macs;
+	/* DHCP leases of every network (test_leases.c), creation order. */
+	struct test_lease *leases;
+	size_t lease_count, lease_cap;
 
 	/* The timer thread completes shutdowns (SPEC 5: "shutdown takes a moment"). */
 	pthread_t timer;
@@ -215,6 +246,23 @@ struct test_kind_ops {
 	/* Gives staged, a copy of the object, new_name in its definition and
 	 * sets *text to its XML saying so. */
 	int (*rename)(struct test_object *staged, const char *new_name, char **text, struct hv_error *err);
+
+	/* What an object holds besides its definition (a domain's device
+	 * addresses); all may be NULL.  adopt() reserves it for the text in
+	 * staged->xml and fills staged's records; prev is the object staged
+	 * replaces (NULL for a new one); on failure nothing changed.
+	 * adopt_end() finishes it after the commit: kept, the records of
+	 * dropped (prev's old copy) are freed; otherwise the adoption is
+	 * undone (dropped is staged) and obj holds its own again. */
+	int (*adopt)(struct test_driver *drv, struct test_object *staged, const struct test_object *prev,
+		     struct hv_error *err);
+	void (*adopt_end)(struct test_driver *drv, struct test_object *obj, struct test_object *dropped,
+			  bool kept);
+	/* The object leaves the model: release what it holds, free records. */
+	void (*forget)(struct test_driver *drv, struct test_object *obj);
+	/* The object is renamed from old_name to its own name (undo: swap). */
+	int (*renamed)(struct test_driver *drv, const char *old_name, const char *new_name,
+		       struct hv_error *err);
 };
 
 extern const struct test_kind_ops test_domain_kind, test_network_kind, test_pool_kind;
@@ -226,6 +274,8 @@ struct test_change {
 	struct hv_change change;
 	char name[HV_NAME_MAX + 1];
 	char new_name[HV_NAME_MAX + 1];
+	char sub[TEST_DEV_ID_MAX];
+	struct test_change *next; /* more changes of one operation (heap), emitted in order */
 };
 
 /* test_driver.c */
@@ -242,7 +292,13 @@ void test_change_modified(struct test_change *change, enum hv_object_kind kind, 
  * fields the transition changed. */
 void test_change_lifecycle(struct test_change *change, enum hv_object_kind kind, const char *name,
 			   const char *event, const char *detail, uint32_t fields);
-/* Called WITHOUT the lock. */
+/* Room for one more change of the same operation: change itself while it
+ * holds none, else a new one at the end of its chain; NULL (logged) when
+ * out of memory, and the change is lost. */
+struct test_change *test_change_next(struct test_change *change);
+/* Makes change (set up by one of the above) a change of sub ("disk/vda"). */
+void test_change_sub(struct test_change *change, const char *sub);
+/* Called WITHOUT the lock.  Emits the whole chain and frees it. */
 void test_change_emit(struct test_driver *drv, struct test_change *change);
 
 /* test_objects.c */
@@ -340,6 +396,51 @@ void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *do
 uint64_t test_domain_cpu_time(const struct test_domain *dom, uint64_t now);
 uint64_t test_domains_active_memory(const struct test_driver *drv);
 
+/* test_devices.c: device trees and their addresses. */
+int test_devices_init(struct test_driver *drv, struct hv_error *err);
+void test_devices_finish(struct test_driver *drv);
+/* test_table_finish's destroy_object for domains. */
+void test_domain_destroy(struct test_object *obj);
+int test_devices_adopt(struct test_driver *drv, struct test_object *staged, const struct test_object *prev,
+		       struct hv_error *err);
+void test_devices_adopt_end(struct test_driver *drv, struct test_object *obj, struct test_object *dropped,
+			    bool kept);
+void test_devices_forget(struct test_driver *drv, struct test_object *obj);
+int test_devices_renamed(struct test_driver *drv, const char *old_name, const char *new_name,
+			 struct hv_error *err);
+/* Persistence: the header lines of dom's addresses, and reading them back
+ * (a line "address DEV KIND TEXT given|auto"; false for a malformed one). */
+int test_devices_render(const struct test_domain *dom, struct strbuf *sb);
+bool test_devices_parse_line(const char *value, struct test_dev_addr *out);
+/* After loading dom with records read from its header: trusted, they are
+ * reserved as they are; otherwise they are hints and the XML decides. */
+void test_devices_load(struct test_driver *drv, struct test_domain *dom, bool trusted);
+
+/* test_leases.c: DHCP leases of the networks. */
+struct test_lease {
+	char network[HV_NAME_MAX + 1];
+	char domain[HV_NAME_MAX + 1];
+	char dev[TEST_DEV_ID_MAX]; /* "interface/0" */
+	char mac[18];
+	uint32_t ip;	 /* host order */
+	uint64_t expiry; /* seconds since the epoch */
+	bool active;	 /* false: released, remembered until expiry for the same MAC */
+};
+/* A domain starts: its interfaces on active networks get leases. */
+void test_leases_acquire(struct test_driver *drv, const struct test_domain *dom, struct test_change *change);
+/* A domain stops (or an interface goes: dev not NULL): leases released. */
+void test_leases_release(struct test_driver *drv, const char *domain, const char *dev,
+			 struct test_change *change);
+/* A network stops or goes: every lease of it is released. */
+void test_leases_network_stopped(struct test_driver *drv, const char *network, struct test_change *change);
+void test_leases_renamed(struct test_driver *drv, enum hv_object_kind kind, const char *old_name,
+			 const char *new_name);
+/* The active lease of (domain, dev), or NULL. */
+const struct test_lease *test_leases_find(const struct test_driver *drv, const char *domain, const char *dev);
+void test_leases_format_ip(uint32_t ip, char buf[16]);
+int test_network_leases(struct hv_conn *conn, const char *network, struct hv_lease_list *out,
+			struct hv_error *err);
+
 /* test_seed.c: the demo set and the generated domains (into the model only). */
 int test_seed_demo(struct test_driver *drv, struct hv_error *err);
 int test_seed_generated(struct test_driver *drv, unsigned count, struct hv_error *err);
@@ -371,6 +472,14 @@ int test_domain_set_max_memory(struct hv_conn *conn, const char *name, uint64_t 
 int test_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err);
 int test_domain_set_max_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err);
 int test_domain_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err);
+int test_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_device_list *out,
+			    struct hv_error *err);
+int test_domain_device_attach(struct hv_conn *conn, const char *domain, const char *xml, size_t len,
+			      struct hv_error *err);
+int test_domain_device_detach(struct hv_conn *conn, const char *domain, const char *cls, const char *name,
+			      struct hv_error *err);
+int test_domain_device_set(struct hv_conn *conn, const char *domain, const char *cls, const char *name,
+			   const char *key, const char *value, struct hv_error *err);
 
 int test_network_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
 int test_network_info(struct hv_conn *conn, const char *name, struct hv_network_info *info,

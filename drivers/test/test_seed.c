@@ -159,6 +159,10 @@ static int seed_demo_object(struct test_driver *drv, const struct test_kind_ops 
 	if (!copy)
 		return hv_error_set(err, ENOMEM, "out of memory");
 	ret = seed_add(drv, ops, &def, copy, start, now, &obj, err);
+	/* Their devices get addresses like anyone's (generated domains have
+	 * none). */
+	if (ret == 0 && ops->adopt)
+		ret = ops->adopt(drv, obj, NULL, err);
 	if (ret == 0)
 		obj->autostart = autostart;
 	return ret;

@@ -26,6 +26,7 @@ struct recorded {
 	char new_name[HV_NAME_MAX + 1];
 	char event[32];
 	char detail[32];
+	char sub[96];
 	uint32_t fields;
 	enum hv_domain_state state_seen; /* domain state read back from inside the callback */
 };
@@ -53,6 +54,7 @@ static inline void on_change(void *opaque, const struct hv_change *change)
 	snprintf(r.new_name, sizeof(r.new_name), "%s", change->new_name ? change->new_name : "");
 	snprintf(r.event, sizeof(r.event), "%s", change->event ? change->event : "");
 	snprintf(r.detail, sizeof(r.detail), "%s", change->detail ? change->detail : "");
+	snprintf(r.sub, sizeof(r.sub), "%s", change->sub ? change->sub : "");
 	/* driver.h: the change is visible and no driver lock is held, so
 	 * calling back in must work and must see the new state. */
 	if (change->kind == HV_KIND_DOMAIN && change->type == HV_CHANGE_LIFECYCLE && rec.conn) {
