@@ -248,7 +248,9 @@ struct hv_change {
 	const char *name;     /* the object; NULL for the host */
 	const char *new_name; /* RENAMED only */
 	const char *event;    /* LIFECYCLE: "started", ...; else NULL */
-	const char *detail;   /* LIFECYCLE: "booted", ...; may be NULL */
+	const char *detail;   /* LIFECYCLE: "booted", ...; may be NULL.  MODIFIED of a
+			       * sub-object: the one attribute that changed
+			       * ("link_state", "ip"), NULL for any */
 	/* A change of a sub-object rather than the object itself: CREATED,
 	 * DELETED or MODIFIED of "disk/vda" (a domain's device) or of a pool's
 	 * volume "vol1"; NULL otherwise. */

@@ -537,6 +537,7 @@ static int commit_edit(struct test_driver *drv, struct test_object *obj, char *t
 	if (type == HV_CHANGE_MODIFIED) {
 		test_change_modified(change, HV_KIND_DOMAIN, obj->name, HV_FIELD_CONFIG | HV_FIELD_DEVICES);
 		test_change_sub(change, sub);
+		test_change_detail(change, "link_state"); /* the one live-tunable attribute */
 		return 0;
 	}
 	test_change_set(change, HV_KIND_DOMAIN, type, obj->name, NULL);

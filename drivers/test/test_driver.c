@@ -140,6 +140,11 @@ void test_change_sub(struct test_change *change, const char *sub)
 	change->change.sub = change->sub;
 }
 
+void test_change_detail(struct test_change *change, const char *detail)
+{
+	change->change.detail = detail;
+}
+
 void test_change_emit(struct test_driver *drv, struct test_change *change)
 {
 	struct test_change *more = change->next;

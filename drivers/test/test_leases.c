@@ -65,6 +65,7 @@ static void report(struct test_change *change, const struct test_lease *lease)
 	if (c) {
 		test_change_modified(c, HV_KIND_DOMAIN, lease->domain, HV_FIELD_DEVICES);
 		test_change_sub(c, lease->dev);
+		test_change_detail(c, "ip");
 	}
 }
 

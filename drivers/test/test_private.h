@@ -298,6 +298,9 @@ void test_change_lifecycle(struct test_change *change, enum hv_object_kind kind,
 struct test_change *test_change_next(struct test_change *change);
 /* Makes change (set up by one of the above) a change of sub ("disk/vda"). */
 void test_change_sub(struct test_change *change, const char *sub);
+/* A sub-object's MODIFIED names the one file that changed (a literal), so
+ * that only it is reported changed. */
+void test_change_detail(struct test_change *change, const char *detail);
 /* Called WITHOUT the lock.  Emits the whole chain and frees it. */
 void test_change_emit(struct test_driver *drv, struct test_change *change);
 
