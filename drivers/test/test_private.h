@@ -128,6 +128,9 @@ struct test_driver {
 	unsigned shutdown_delay_ms;
 	unsigned generated_domains;
 	uint64_t faults; /* bit (1 << enum test_op) */
+	/* host_devices=sysfs or =/PATH: the sysfs root host/devices is read
+	 * from; NULL for the simulated server (test_nodedev.c). */
+	char *nodedev_root;
 
 	pthread_mutex_t lock;
 	struct test_table domains, networks, pools;
@@ -390,5 +393,10 @@ int test_pool_rename(struct hv_conn *conn, const char *name, const char *new_nam
 int test_pool_control(struct hv_conn *conn, const char *name, enum hv_pool_command command,
 		      struct hv_error *err);
 int test_pool_set_autostart(struct hv_conn *conn, const char *name, bool autostart, struct hv_error *err);
+
+/* test_nodedev.c */
+int test_nodedev_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+int test_nodedev_info(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
+		      struct hv_error *err);
 
 #endif
