@@ -13,11 +13,12 @@
  * driver gives for the innermost sub-object name (device names are
  * unique), read afresh: the driver reports no device changes, so nothing
  * here is cached by the kernel (uncached types, volatile files). */
+#include "drivers/nodedev/nodedev.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "drivers/nodedev/nodedev.h"
 #include "fs/fs.h"
 
 /* Deeper than any real tree (computer, bridge, function, host, disk ...):
@@ -69,7 +70,10 @@ DEVICE_SHOW_ATTR(size)
 DEVICE_SHOW_ATTR(vendor)
 DEVICE_SHOW_ATTR(vendor_id)
 
-#define ATTR(file) {#file, 0444, FS_ATTR_VOLATILE, 0, show_##file, NULL}
+#define ATTR(file)                                                                                           \
+	{                                                                                                    \
+#file, 0444, FS_ATTR_VOLATILE, 0, show_##file, NULL                                          \
+	}
 
 /* Alphabetical, each. */
 static const struct fs_attr generic_attrs[] = {
@@ -79,14 +83,12 @@ static const struct fs_attr system_attrs[] = {
     ATTR(capability), ATTR(driver), ATTR(name), ATTR(parent), ATTR(product), ATTR(vendor), {NULL},
 };
 static const struct fs_attr pci_attrs[] = {
-    ATTR(address), ATTR(capability), ATTR(class),      ATTR(driver),
-    ATTR(name),    ATTR(parent),     ATTR(product_id), ATTR(vendor_id),
-    {NULL},
+    ATTR(address), ATTR(capability), ATTR(class),     ATTR(driver), ATTR(name),
+    ATTR(parent),  ATTR(product_id), ATTR(vendor_id), {NULL},
 };
 static const struct fs_attr usb_attrs[] = {
-    ATTR(bus),	ATTR(capability), ATTR(device),	    ATTR(driver),
-    ATTR(name), ATTR(parent),	  ATTR(product_id), ATTR(vendor_id),
-    {NULL},
+    ATTR(bus),	  ATTR(capability), ATTR(device),    ATTR(driver), ATTR(name),
+    ATTR(parent), ATTR(product_id), ATTR(vendor_id), {NULL},
 };
 static const struct fs_attr scsi_host_attrs[] = {
     ATTR(capability), ATTR(driver), ATTR(host), ATTR(name), ATTR(parent), {NULL},
@@ -138,7 +140,7 @@ static const struct fs_collection children = {
 	    .kind = HV_KIND_HOST,                                                                            \
 	    .attrs = attr_table,                                                                             \
 	    .collection = &children,                                                                         \
-	    .uncached = true,                                                                               \
+	    .uncached = true,                                                                                \
 	}
 
 DEVICE_TYPE(generic_type, generic_attrs);
@@ -155,8 +157,8 @@ static const struct fs_dir_type *device_type_of(const struct fs_object *obj, con
 		const char *prefix;
 		const struct fs_dir_type *type;
 	} by_prefix[] = {
-	    {"pci_", &pci_type},     {"usb_", &usb_type},	      {"scsi_host", &scsi_host_type},
-	    {"net_", &net_type},     {"block_", &storage_type},
+	    {"pci_", &pci_type}, {"usb_", &usb_type},	    {"scsi_host", &scsi_host_type},
+	    {"net_", &net_type}, {"block_", &storage_type},
 	};
 
 	for (size_t i = 0; i < sizeof(by_prefix) / sizeof(by_prefix[0]); i++)
@@ -166,7 +168,8 @@ static const struct fs_dir_type *device_type_of(const struct fs_object *obj, con
 }
 
 /* by-name/NAME -> ../computer/A/B/NAME: the chain of parents, read now. */
-static int show_link(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out, struct hv_error *err)
+static int show_link(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+		     struct hv_error *err)
 {
 	char chain[NODEDEV_DEPTH_MAX][HV_NODEDEV_NAME_MAX + 1];
 	struct hv_nodedev_info info;
@@ -177,7 +180,8 @@ static int show_link(struct fs_ctx *ctx, const struct fs_object *obj, struct str
 	snprintf(info.parent, sizeof(info.parent), "%s", device_name(obj));
 	while (info.parent[0]) {
 		if (depth == NODEDEV_DEPTH_MAX)
-			return hv_error_set(err, EIO, "the parents of device %s make a loop", device_name(obj));
+			return hv_error_set(err, EIO, "the parents of device %s make a loop",
+					    device_name(obj));
 		/* Into the chain first: the driver overwrites info, parent too. */
 		snprintf(chain[depth], sizeof(chain[0]), "%s", info.parent);
 		int ret = hv_nodedev_info(ctx->conn, chain[depth++], &info, err);

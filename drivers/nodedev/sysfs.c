@@ -224,20 +224,22 @@ static const struct sysfs_class classes[] = {
 /* The name of the device at dir, if it is one that can be a parent. */
 static bool parent_device_at(const char *dir, char *name, size_t size)
 {
-	const char *base = strrchr(dir, '/');
+	const char *base = strrchr(dir, '/'), *prefix;
 	unsigned host;
 	int end = 0;
 
 	base = base ? base + 1 : dir;
 	if (is_pci_address(base) && exists(dir, "vendor"))
-		snprintf(name, size, "pci_%s", base);
+		prefix = "pci_";
 	else if (!strchr(base, ':') && exists(dir, "busnum"))
-		snprintf(name, size, "usb_%s", base);
+		prefix = "usb_";
 	else if (sscanf(base, "host%u%n", &host, &end) == 1 && (size_t)end == strlen(base) &&
 		 exists(dir, "scsi_host"))
-		snprintf(name, size, "scsi_%s", base);
+		prefix = "scsi_";
 	else
 		return false;
+	if (snprintf(name, size, "%s%s", prefix, base) >= (int)size)
+		return false; /* longer than any device name: not one of ours */
 	hv_nodedev_sanitize_name(name);
 	return true;
 }
