@@ -140,8 +140,9 @@ static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listin
 		ret = list_members(ctx, dir, &names, &err);
 		if (ret < 0)
 			log_warning("listing %s failed: %s", type->name, err.message);
+		mode_t kind = type->collection->link ? S_IFLNK : S_IFDIR;
 		for (size_t i = 0; ret == 0 && i < names.count; i++)
-			ret = listing_add(l, names.names[i], S_IFDIR);
+			ret = listing_add(l, names.names[i], kind);
 		hv_name_list_finish(&names);
 	}
 	if (ret == 0 && fs_dir_accepts_scratch(type))

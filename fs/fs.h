@@ -48,7 +48,9 @@ struct fs_object {
 	const char *name; /* NULL for the host */
 	/* The sub-objects between the object and the node, outermost first:
 	 * {"disk", "vda"} below domains/web/devices/, {"vol1"} below
-	 * pools/p/volumes/. */
+	 * pools/p/volumes/.  Deeper trees (host/devices/) keep the innermost
+	 * FS_SUB_MAX, so sub[sub_count - 1] is always the node's own
+	 * sub-object (or the symlink's name, FS_ATTR_LINK). */
 	unsigned sub_count;
 	const char *sub[FS_SUB_MAX];
 };
@@ -63,6 +65,7 @@ enum fs_attr_flags {
 	FS_ATTR_VOLATILE = 1 << 0, /* statistics: never cached, direct_io */
 	FS_ATTR_DOCUMENT = 1 << 1, /* XML: 1 MiB bound, applied only on close */
 	FS_ATTR_EVENTS = 1 << 2,   /* the event stream, not a value */
+	FS_ATTR_LINK = 1 << 3,	   /* a symlink: show renders its target (no newline) */
 };
 
 struct fs_attr {
@@ -102,9 +105,10 @@ struct fs_collection {
 		      struct hv_error *err);
 	int (*remove)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
 		      struct hv_error *err);
-	/* Members come and go behind the driver's back (files of a directory):
-	 * the kernel must not cache their names. */
-	bool uncached_members;
+	/* Set when the members are symlinks rather than directories (an index
+	 * such as host/devices/by-name/): each member is a node of this
+	 * attribute, whose show gets the member's name as the innermost sub. */
+	const struct fs_attr *link;
 };
 
 struct fs_dir_type {
@@ -115,6 +119,10 @@ struct fs_dir_type {
 	const struct fs_attr *attrs;		/* terminated by {NULL}; alphabetical */
 	const struct fs_subdir *subdirs;	/* terminated by {NULL}, may be NULL */
 	const struct fs_collection *collection; /* may be NULL */
+	/* Its entries and files are never cached by the kernel (timeouts 0):
+	 * for trees whose driver reports no changes, such as the host's
+	 * devices, which come and go with hot-plug. */
+	bool uncached;
 };
 
 /* One inode.  Lifetime: a node lives while the kernel holds lookups on it
@@ -283,6 +291,7 @@ extern const struct fs_dir_type fs_networks_type;
 extern const struct fs_dir_type fs_pools_type;
 extern const struct fs_dir_type fs_devices_type; /* domains/NAME/devices/ (device.c) */
 extern const struct fs_dir_type fs_volumes_type; /* pools/NAME/volumes/ (volume.c) */
+extern const struct fs_dir_type fs_host_devices_type; /* host/devices/ (nodedev.c) */
 
 /* Shared show/store helpers for attribute tables (attr_helpers.c). */
 int fs_show_u64(struct strbuf *out, uint64_t value);

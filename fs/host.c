@@ -60,9 +60,15 @@ static const struct fs_attr host_attrs[] = {
     {NULL},
 };
 
+static const struct fs_subdir host_subdirs[] = {
+    {"devices", &fs_host_devices_type},
+    {NULL},
+};
+
 const struct fs_dir_type fs_host_type = {
     .name = "host",
     .is_object = true,
     .kind = HV_KIND_HOST,
     .attrs = host_attrs,
+    .subdirs = host_subdirs,
 };

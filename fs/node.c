@@ -326,8 +326,10 @@ int node_object(struct node *node, struct fs_object *obj, struct fs_object_names
 
 	pthread_mutex_lock(&table.lock);
 	for (struct node *n = node; n; n = n->parent) {
-		if (n->dir && n->dir->is_sub && depth < FS_SUB_MAX)
-			subs[depth++] = n->name; /* innermost first */
+		const struct fs_attr *attr = node_attr(n);
+		bool is_sub = (n->dir && n->dir->is_sub) || (attr && (attr->flags & FS_ATTR_LINK));
+		if (is_sub && depth < FS_SUB_MAX)
+			subs[depth++] = n->name; /* innermost first: deeper ones are dropped */
 		if (n->dir && n->dir->is_object) {
 			obj->kind = n->dir->kind;
 			if (n->dir->kind == HV_KIND_HOST) {

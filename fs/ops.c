@@ -41,6 +41,25 @@ static int check_object(struct fs_ctx *ctx, struct node *node, struct hv_error *
 	return hv_object_exists(ctx->conn, obj.kind, obj.name, err);
 }
 
+/* Nodes in an uncached tree (fs_dir_type.uncached) get timeouts of 0, so
+ * that the kernel asks again at every use. */
+static bool node_uncached(const struct node *node)
+{
+	const struct fs_dir_type *type = node->dir ? node->dir : node->parent ? node->parent->dir : NULL;
+
+	return type && type->uncached;
+}
+
+static double attr_timeout(const struct fs_ctx *ctx, const struct node *node)
+{
+	return node_uncached(node) ? 0 : ctx->options.attr_timeout;
+}
+
+static double entry_timeout(const struct fs_ctx *ctx, const struct node *node)
+{
+	return node_uncached(node) ? 0 : ctx->options.entry_timeout;
+}
+
 /* What every inode shows alike: root's, the --group's, its mtime. */
 static void fill_common_attr(struct fs_ctx *ctx, const struct node *node, struct stat *st)
 {
@@ -80,7 +99,10 @@ static int fill_attr(struct fs_ctx *ctx, struct node *node, struct stat *st)
 		return 0;
 	}
 	fill_common_attr(ctx, node, st);
-	st->st_mode = S_IFREG | effective_mode(ctx, node->attr->mode);
+	if (node->attr->flags & FS_ATTR_LINK)
+		st->st_mode = S_IFLNK | 0777; /* as every symlink: the target's mode is what counts */
+	else
+		st->st_mode = S_IFREG | effective_mode(ctx, node->attr->mode);
 	st->st_nlink = 1;
 	if (node->attr->show) {
 		struct strbuf value = STRBUF_INIT;
@@ -98,15 +120,6 @@ static int fill_attr(struct fs_ctx *ctx, struct node *node, struct stat *st)
 	return 0;
 }
 
-static double entry_timeout(const struct fs_ctx *ctx, const struct node *node)
-{
-	const struct node *parent = node->parent;
-
-	if (parent && parent->dir && parent->dir->collection && parent->dir->collection->uncached_members)
-		return 0;
-	return ctx->options.entry_timeout;
-}
-
 void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
 			   const struct fs_dir_type *type)
 {
@@ -120,7 +133,7 @@ void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *pare
 
 	fs_fill_dir_attr(ctx, node, &e.attr);
 	e.ino = node->ino;
-	e.attr_timeout = ctx->options.attr_timeout;
+	e.attr_timeout = attr_timeout(ctx, node);
 	e.entry_timeout = entry_timeout(ctx, node);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		node_forget(node->ino, 1);
@@ -137,7 +150,7 @@ void fs_reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node)
 		return;
 	}
 	e.ino = node->ino;
-	e.attr_timeout = ctx->options.attr_timeout;
+	e.attr_timeout = attr_timeout(ctx, node);
 	e.entry_timeout = entry_timeout(ctx, node);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		node_forget(node->ino, 1); /* the request was interrupted: no lookup happened */
@@ -159,8 +172,14 @@ static int resolve_child(struct fs_ctx *ctx, struct node *dir, const char *name,
 	if ((*type = fs_dir_find_subdir(dir->dir, name)))
 		return 0;
 	const struct fs_collection *c = dir->dir->collection;
-	if (c && c->list)
-		return fs_collection_member(ctx, dir, name, type);
+	if (c && c->list) {
+		int ret = fs_collection_member(ctx, dir, name, type);
+		if (ret == 0 && c->link) {
+			*type = NULL;
+			*attr = c->link;
+		}
+		return ret;
+	}
 	if (c && hv_name_is_valid(name) && hv_object_exists(ctx->conn, c->kind, name, &err) == 0) {
 		*type = c->child_type;
 		return 0;
@@ -230,7 +249,27 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else
-		fuse_reply_attr(req, &st, ctx->options.attr_timeout);
+		fuse_reply_attr(req, &st, attr_timeout(ctx, node));
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs_ctx *ctx = ctx_of(req);
+	struct node *node = node_get(ino);
+	const struct fs_attr *attr = node ? node_attr(node) : NULL;
+	struct strbuf target = STRBUF_INIT;
+	struct hv_error err = {0};
+
+	if (!attr || !(attr->flags & FS_ATTR_LINK)) {
+		fuse_reply_err(req, node ? EINVAL : ENOENT);
+		return;
+	}
+	int ret = fs_attr_render(ctx, node, &target, &err);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_readlink(req, strbuf_str(&target));
+	strbuf_finish(&target);
 }
 
 /* Modes say who may do what and are not for changing; but tools that copy
@@ -301,7 +340,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else
-		fuse_reply_attr(req, &st, fs_request_is_self(ctx, req) ? 0 : ctx->options.attr_timeout);
+		fuse_reply_attr(req, &st, fs_request_is_self(ctx, req) ? 0 : attr_timeout(ctx, node));
 }
 
 static int open_events(struct fs_ctx *ctx, struct fuse_file_info *fi)
@@ -605,6 +644,8 @@ static int do_unlink(fuse_req_t req, struct node *parent, const char *name)
 		node_detach(parent, name);
 		return 0;
 	}
+	if (parent->dir->collection && parent->dir->collection->link)
+		return -EPERM; /* an index of links the driver's objects make */
 	if (fs_dir_find_subdir(parent->dir, name) || parent->dir->collection)
 		return -EISDIR;
 	if (!fs_dir_accepts_scratch(parent->dir))
@@ -707,6 +748,7 @@ const struct fuse_lowlevel_ops fs_ops = {
     .forget = op_forget,
     .forget_multi = op_forget_multi,
     .getattr = op_getattr,
+    .readlink = op_readlink,
     .setattr = op_setattr,
     .mknod = op_mknod,
     .mkdir = op_mkdir,

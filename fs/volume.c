@@ -76,6 +76,8 @@ static const struct fs_dir_type volume_type = {
     .is_sub = true,
     .kind = HV_KIND_POOL,
     .attrs = volume_attrs,
+    /* Files of a directory: they come and go behind the driver's back. */
+    .uncached = true,
 };
 
 static int list_volumes(struct fs_ctx *ctx, const struct fs_object *obj, struct hv_name_list *out,
@@ -102,7 +104,6 @@ static const struct fs_collection volumes_collection = {
     .list = list_volumes,
     .create = create_volume,
     .remove = remove_volume,
-    .uncached_members = true,
 };
 
 static const struct fs_attr no_attrs[] = {

@@ -202,6 +202,24 @@ static int parse_knob_number(const char *key, const char *value, uint64_t max, u
 	return 0;
 }
 
+/* host_devices=sim (the default), sysfs (this machine's /sys) or an
+ * absolute path to a tree shaped like sysfs (tests that hot-plug). */
+static int parse_host_devices(struct test_driver *drv, const char *value, struct hv_error *err)
+{
+	const char *root = strcmp(value, "sysfs") == 0 ? "/sys" : value[0] == '/' ? value : NULL;
+
+	free(drv->nodedev_root);
+	drv->nodedev_root = NULL;
+	if (strcmp(value, "sim") == 0)
+		return 0;
+	if (!root)
+		return hv_error_set(err, EINVAL,
+				    "test URI: host_devices=%s: use sim, sysfs or an absolute path", value);
+	if (!(drv->nodedev_root = strdup(root)))
+		return hv_error_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
 static int parse_knobs(struct test_driver *drv, const struct uri *uri, struct hv_error *err)
 {
 	int ret;
@@ -217,13 +235,15 @@ static int parse_knobs(struct test_driver *drv, const struct uri *uri, struct hv
 			ret = parse_knob_number(key, value, TEST_SHUTDOWN_DELAY_MS_MAX, &drv->churn_ms, err);
 		else if (strcmp(key, "fail") == 0)
 			ret = parse_fail_list(drv, value, err);
+		else if (strcmp(key, "host_devices") == 0)
+			ret = parse_host_devices(drv, value, err);
 		else if (strcmp(key, "shutdown_delay_ms") == 0)
 			ret = parse_knob_number(key, value, TEST_SHUTDOWN_DELAY_MS_MAX,
 						&drv->shutdown_delay_ms, err);
 		else
 			ret = hv_error_set(err, EINVAL,
 					   "test URI: unknown option '%s' (known: churn_ms, domains, fail, "
-					   "shutdown_delay_ms)",
+					   "host_devices, shutdown_delay_ms)",
 					   key);
 		if (ret < 0)
 			return ret;
@@ -323,6 +343,7 @@ static void test_driver_destroy(struct test_driver *drv)
 	if (drv->dir_fd >= 0)
 		close(drv->dir_fd);
 	free(drv->dir);
+	free(drv->nodedev_root);
 	free(drv);
 }
 
@@ -517,4 +538,6 @@ const struct hv_driver_ops hv_test_driver_ops = {
     .volume_info = test_volume_info,
     .volume_list = test_volume_list,
     .volume_resize = test_volume_resize,
+    .nodedev_info = test_nodedev_info,
+    .nodedev_list = test_nodedev_list,
 };

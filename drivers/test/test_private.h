@@ -156,6 +156,9 @@ struct test_driver {
 	unsigned shutdown_delay_ms;
 	unsigned generated_domains;
 	uint64_t faults; /* bit (1 << enum test_op) */
+	/* host_devices=sysfs or =/PATH: the sysfs root host/devices is read
+	 * from; NULL for the simulated server (test_nodedev.c). */
+	char *nodedev_root;
 
 	pthread_mutex_t lock;
 	struct test_table domains, networks, pools;
@@ -526,5 +529,10 @@ int test_volume_create(struct hv_conn *conn, const char *pool, const char *name,
 int test_volume_delete(struct hv_conn *conn, const char *pool, const char *name, struct hv_error *err);
 int test_volume_resize(struct hv_conn *conn, const char *pool, const char *name, uint64_t capacity,
 		       struct hv_error *err);
+
+/* test_nodedev.c */
+int test_nodedev_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+int test_nodedev_info(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
+		      struct hv_error *err);
 
 #endif

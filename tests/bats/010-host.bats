@@ -13,7 +13,7 @@ teardown_file() {
 
 @test "host lists its attributes" {
 	run ls "$MNT/host"
-	assert_output "$(printf 'capabilities.xml\ncpu_model\ncpus\ndriver\nfree_memory\nhostname\nhypervisor_version\nmemory\nuri')"
+	assert_output "$(printf 'capabilities.xml\ncpu_model\ncpus\ndevices\ndriver\nfree_memory\nhostname\nhypervisor_version\nmemory\nuri')"
 }
 
 @test "host attributes hold the demo host's values" {
