@@ -289,8 +289,8 @@ extern const struct fs_dir_type fs_host_type;
 extern const struct fs_dir_type fs_domains_type;
 extern const struct fs_dir_type fs_networks_type;
 extern const struct fs_dir_type fs_pools_type;
-extern const struct fs_dir_type fs_devices_type; /* domains/NAME/devices/ (device.c) */
-extern const struct fs_dir_type fs_volumes_type; /* pools/NAME/volumes/ (volume.c) */
+extern const struct fs_dir_type fs_devices_type;      /* domains/NAME/devices/ (device.c) */
+extern const struct fs_dir_type fs_volumes_type;      /* pools/NAME/volumes/ (volume.c) */
 extern const struct fs_dir_type fs_host_devices_type; /* host/devices/ (nodedev.c) */
 
 /* Shared show/store helpers for attribute tables (attr_helpers.c). */

@@ -262,6 +262,34 @@ static void count_controllers(xmlNodePtr devices, unsigned counts[3])
 	}
 }
 
+static bool name_taken(const struct hv_device_defs *defs, const struct hv_device_def *dev, const char *name)
+{
+	for (size_t i = 0; i < defs->count; i++)
+		if (strcmp(defs->devices[i].info.cls, dev->info.cls) == 0 &&
+		    strcmp(defs->devices[i].info.name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Two disks with one target are an error, as in libvirt.  Other names may
+ * repeat in valid XML (libvirt's USB companion controllers all have index
+ * 0): the second is NAME-1, the third NAME-2, in document order. */
+static int settle_name(const struct hv_device_defs *defs, struct hv_device_def *dev, xmlNodePtr node,
+		       struct hv_error *err)
+{
+	char base[HV_DEVICE_NAME_MAX + 1];
+
+	if (!name_taken(defs, dev, dev->info.name))
+		return 0;
+	if (strcmp(dev->info.cls, "disk") == 0)
+		return hv_error_set(err, EINVAL, "line %ld: two disks have the target %s", xmlGetLineNo(node),
+				    dev->info.name);
+	snprintf(base, sizeof(base), "%.*s", HV_DEVICE_NAME_MAX - 6, dev->info.name);
+	for (unsigned k = 1; name_taken(defs, dev, dev->info.name) && k < 100000; k++)
+		snprintf(dev->info.name, sizeof(dev->info.name), "%.57s-%u", base, k % 100000);
+	return 0;
+}
+
 int hv_domain_devices_parse(const char *xml, size_t len, struct hv_device_defs *out, struct hv_error *err)
 {
 	auto_xml_doc xmlDocPtr doc = NULL;
@@ -289,11 +317,8 @@ int hv_domain_devices_parse(const char *xml, size_t len, struct hv_device_defs *
 		}
 		struct hv_device_def *dev = &defs.devices[defs.count];
 		ret = read_device(n, position_in_class(devices, n), dev, err);
-		for (size_t i = 0; ret == 0 && i < defs.count; i++)
-			if (strcmp(defs.devices[i].info.cls, dev->info.cls) == 0 &&
-			    strcmp(defs.devices[i].info.name, dev->info.name) == 0)
-				ret = hv_error_set(err, EINVAL, "line %ld: two devices are called %s/%s",
-						   xmlGetLineNo(n), dev->info.cls, dev->info.name);
+		if (ret == 0)
+			ret = settle_name(&defs, dev, n, err);
 		if (ret < 0) {
 			hv_device_defs_finish(&defs);
 			return ret;

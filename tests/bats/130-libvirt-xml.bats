@@ -39,7 +39,7 @@ kind_dir() {
 # adopt KIND NAME FILE: defines NAME with mkdir, then writes FILE as its
 # config.xml with the identity the mount gave it: the directory's name,
 # the UUID mkdir picked and, for a network, the bridge mkdir picked (all
-# three must be unique).  Only the first <name>, <uuid> and <bridge name>
+# three must be unique), and MACs of its own.  Only the first <name>, <uuid> and <bridge name>
 # are the object's own: a pool's <source> has a <name> of its own.  The
 # XML written is left in $BATS_TEST_TMPDIR/adopted-NAME.xml.
 adopt() {
@@ -53,7 +53,18 @@ adopt() {
 		bridge=$(cat "$dir/bridge") || return 1
 		script="$script;0,/<bridge name=.[^'\"]*./s//<bridge name='$bridge'/"
 	fi
-	sed "$script" "$file" >"$BATS_TEST_TMPDIR/adopted-$name.xml" || return 1
+	# MACs are unique across the host (EBUSY otherwise): each copy's
+	# interfaces get their own, from the name's checksum.
+	local sum
+	sum=$(printf '%s' "$name" | cksum | cut -d' ' -f1)
+	sed "$script" "$file" | awk -v sum="$sum" '
+		/<mac address=/ {
+			n++
+			mac = sprintf("52:%02x:%02x:%02x:%02x:%02x", int(sum / 16777216) % 256,
+				int(sum / 65536) % 256, int(sum / 256) % 256, sum % 256, n)
+			sub(/address=.[0-9A-Fa-f:]+./, "address=\047" mac "\047")
+		}
+		{ print }' >"$BATS_TEST_TMPDIR/adopted-$name.xml" || return 1
 	# Not write_file: some 60 of these, and a python start each is slow.  A
 	# refused write leaves the default, which the callers' checks catch.
 	cat "$BATS_TEST_TMPDIR/adopted-$name.xml" >"$dir/config.xml"

@@ -110,7 +110,23 @@ static void test_domain_devices(void)
 	    "</devices></domain>";
 	ret = hv_domain_devices_parse(dup, strlen(dup), &defs, &err);
 	CHECK_INT(ret, -EINVAL, "two disks with one target");
-	CHECK(strstr(err.message, "disk/vda") != NULL, "names it: %s", err.message);
+	CHECK(strstr(err.message, "target vda") != NULL, "names it: %s", err.message);
+
+	/* libvirt's USB companion controllers share index 0: valid XML, so
+	 * the later ones are told apart by a suffix, in document order. */
+	static const char companions[] =
+	    "<domain type='test'><name>d</name><memory>1</memory><os><type>hvm</type></os><devices>"
+	    "<controller type='usb' index='0' model='ich9-ehci1'/><controller type='usb' index='0' "
+	    "model='ich9-uhci1'/><controller type='usb' index='0' model='ich9-uhci2'/></devices></domain>";
+	hv_error_clear(&err);
+	ret = hv_domain_devices_parse(companions, strlen(companions), &defs, &err);
+	CHECK_INT(ret, 0, "companion controllers parse (%s)", err.message);
+	CHECK(find(&defs, "controller", "usb.0") && find(&defs, "controller", "usb.0-1") &&
+		  find(&defs, "controller", "usb.0-2"),
+	      "usb.0, usb.0-1, usb.0-2");
+	const struct hv_device_def *second = find(&defs, "controller", "usb.0-1");
+	CHECK_STR(attr(second, "model"), "ich9-uhci1", "in document order");
+	hv_device_defs_finish(&defs);
 }
 
 static void test_fragment(void)
