@@ -162,3 +162,27 @@ XML
 	assert_output "$net_uuid
 $dom_uuid"
 }
+
+@test "device addresses and MACs survive a remount, attached or allocated" {
+	hvfs_start "test://$STATE"
+	mkdir "$(D dev1)"
+	printf "<disk type='file' device='disk'>\n  <source file='/x.img'/>\n  <target dev='vdb' bus='virtio'/>\n</disk>\n" |
+		write_file "$(D dev1)/devices/attach"
+	# An interface written without a MAC or an address: allocated, kept
+	# outside the user's text.
+	sed "s|</devices>|<interface type='network'><source network='default'/></interface></devices>|" \
+		"$(D dev1)/config.xml" >"$BATS_TEST_TMPDIR/dev1.xml"
+	write_file "$(D dev1)/config.xml" <"$BATS_TEST_TMPDIR/dev1.xml"
+	disk=$(cat "$(D dev1)/devices/disk/vdb/address")
+	addr=$(cat "$(D dev1)/devices/interface/0/address")
+	mac=$(cat "$(D dev1)/devices/interface/0/mac")
+	[ -n "$disk" ] && [ -n "$addr" ] && [ -n "$mac" ]
+	hvfs_stop
+	hvfs_start "test://$STATE"
+	run cat "$(D dev1)/devices/disk/vdb/address" "$(D dev1)/devices/interface/0/address" \
+		"$(D dev1)/devices/interface/0/mac"
+	assert_output "$disk
+$addr
+$mac"
+	cmp "$BATS_TEST_TMPDIR/dev1.xml" "$(D dev1)/config.xml"
+}
