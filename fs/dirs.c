@@ -300,17 +300,14 @@ int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const 
 
 	if (!parent || !parent->dir)
 		return parent ? -ENOTDIR : -ENOENT;
-	if (parent->dir->collection && parent->dir->collection->list) {
-		if (!fs_request_is_self(ctx, req))
-			return change_member(ctx, parent, name, false);
-		node_detach(parent, name); /* the notifier: the driver removed it */
-		return 0;
-	}
 	if (parent->dir->collection && fs_request_is_self(ctx, req)) {
-		/* The notifier announcing an object the driver already removed. */
+		/* The notifier announcing an object (or sub-object) the driver
+		 * already removed. */
 		node_detach(parent, name);
 		return 0;
 	}
+	if (parent->dir->collection && parent->dir->collection->list)
+		return change_member(ctx, parent, name, false);
 	if (!parent->dir->collection) {
 		if (fs_dir_find_attr(parent->dir, name))
 			return -ENOTDIR;
