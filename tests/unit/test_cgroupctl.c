@@ -179,8 +179,8 @@ static void test_detect(struct cgctl_layout *layout)
 	/* An independent verdict: what /sys/fs/cgroup itself is. */
 	CHECK(statfs("/sys/fs/cgroup", &fs) == 0, "statfs /sys/fs/cgroup");
 	enum cgctl_mode want = (unsigned long)fs.f_type == CGROUP2_SUPER_MAGIC ? CGCTL_V2
-			       : dir_exists("/sys/fs/cgroup/unified")  ? CGCTL_HYBRID
-								       : CGCTL_V1;
+			       : dir_exists("/sys/fs/cgroup/unified")	       ? CGCTL_HYBRID
+									       : CGCTL_V1;
 	CHECK_STR(cgctl_mode_name(layout->mode), cgctl_mode_name(want), "layout mode is %s",
 		  cgctl_mode_name(want));
 	/* What a container domain cannot do without. */
@@ -233,7 +233,8 @@ static void test_lifecycle(const struct cgctl_layout *layout)
 	if (layout->controller[CGCTL_FREEZER].present && !layout->controller[CGCTL_FREEZER].v2)
 		snprintf(freezer_state, sizeof(freezer_state), "%s/freezer.state", dirs[CGCTL_FREEZER]);
 	else if (layout->unified[0])
-		snprintf(unified_freeze, sizeof(unified_freeze), "%s/cgroup.freeze", dirs[CGCTL_NCONTROLLERS]);
+		snprintf(unified_freeze, sizeof(unified_freeze), "%s/cgroup.freeze",
+			 dirs[CGCTL_NCONTROLLERS]);
 
 	g = cgctl_group_create(layout, "/", name, E);
 	CHECK(g != NULL, "create cgroup %s (%s)", name, err.message);
@@ -241,7 +242,8 @@ static void test_lifecycle(const struct cgctl_layout *layout)
 		return;
 	for (int c = 0; c < CGCTL_NCONTROLLERS; c++)
 		if (layout->controller[c].present)
-			CHECK(dir_exists(cgctl_group_path(g, c)) && strcmp(cgctl_group_path(g, c), dirs[c]) == 0,
+			CHECK(dir_exists(cgctl_group_path(g, c)) &&
+				  strcmp(cgctl_group_path(g, c), dirs[c]) == 0,
 			      "%s directory %s exists", cgctl_controller_name(c), dirs[c]);
 	if (layout->unified[0])
 		CHECK(dir_exists(cgctl_group_unified_path(g)), "unified directory %s exists",
@@ -258,7 +260,8 @@ static void test_lifecycle(const struct cgctl_layout *layout)
 			CHECK(proc_in_cgroup(child_pid, cgctl_controller_name(c), name),
 			      "/proc/PID/cgroup puts the child in %s:/%s", cgctl_controller_name(c), name);
 	if (layout->unified[0])
-		CHECK(proc_in_cgroup(child_pid, NULL, name), "/proc/PID/cgroup puts the child in 0::/%s", name);
+		CHECK(proc_in_cgroup(child_pid, NULL, name), "/proc/PID/cgroup puts the child in 0::/%s",
+		      name);
 
 	/* Let the child use memory and cpu inside the group. */
 	CHECK(write(go, "x", 1) == 1 && read(done, buf, 1) == 1, "the child touched its memory");
@@ -266,7 +269,8 @@ static void test_lifecycle(const struct cgctl_layout *layout)
 	r = cgctl_pids_current(g, &v, E);
 	CHECK(r == 0 && v == 1, "pids.current is 1 (r=%d v=%llu %s)", r, (unsigned long long)v, err.message);
 	r = cgctl_memory_usage(g, &v, E);
-	CHECK(r == 0 && v >= (4 << 20), "memory usage %llu >= 4 MiB (%s)", (unsigned long long)v, err.message);
+	CHECK(r == 0 && v >= (4 << 20), "memory usage %llu >= 4 MiB (%s)", (unsigned long long)v,
+	      err.message);
 	r = cgctl_cpu_usage(g, &cpu, E);
 	CHECK(r == 0 && cpu > 0, "cpu usage %llu ns > 0 (%s)", (unsigned long long)cpu, err.message);
 
@@ -277,8 +281,8 @@ static void test_lifecycle(const struct cgctl_layout *layout)
 	CHECK(r == 0 && v == 256 << 20, "memory limit reads back 256 MiB (%llu)", (unsigned long long)v);
 	snprintf(path, sizeof(path), "%s/%s", dirs[CGCTL_MEMORY],
 		 layout->controller[CGCTL_MEMORY].v2 ? "memory.max" : "memory.limit_in_bytes");
-	CHECK(slurp(path, buf, sizeof(buf)) == 0 && strtoull(buf, NULL, 10) == 256 << 20, "%s holds 268435456",
-	      path);
+	CHECK(slurp(path, buf, sizeof(buf)) == 0 && strtoull(buf, NULL, 10) == 256 << 20,
+	      "%s holds 268435456", path);
 	r = cgctl_set_memory_limit(g, CGCTL_UNLIMITED, E);
 	CHECK(r == 0 && cgctl_get_memory_limit(g, &v, E) == 0 && v == CGCTL_UNLIMITED,
 	      "memory limit back to unlimited (%s)", err.message);
@@ -309,10 +313,12 @@ static void test_lifecycle(const struct cgctl_layout *layout)
 	if (freezer_state[0]) {
 		CHECK(slurp(freezer_state, buf, sizeof(buf)) == 0 && strcmp(buf, "FROZEN\n") == 0,
 		      "freezer.state says FROZEN");
-		CHECK(proc_state(child_pid) == 'D', "the frozen child is in state D (got %c)", proc_state(child_pid));
+		CHECK(proc_state(child_pid) == 'D', "the frozen child is in state D (got %c)",
+		      proc_state(child_pid));
 	} else {
 		snprintf(path, sizeof(path), "%s/cgroup.events", dirs[CGCTL_NCONTROLLERS]);
-		CHECK(slurp(path, buf, sizeof(buf)) == 0 && strstr(buf, "frozen 1"), "cgroup.events says frozen 1");
+		CHECK(slurp(path, buf, sizeof(buf)) == 0 && strstr(buf, "frozen 1"),
+		      "cgroup.events says frozen 1");
 	}
 	/* Proves the worst case of cleanup by hand: dying with the child
 	 * frozen must still leave nothing behind. */
@@ -327,7 +333,8 @@ static void test_lifecycle(const struct cgctl_layout *layout)
 	/* Waking from the freezer passes through R; give it a moment. */
 	for (int i = 0; i < 100 && proc_state(child_pid) != 'S'; i++)
 		usleep(10000);
-	CHECK(proc_state(child_pid) == 'S', "the thawed child sleeps again (state %c)", proc_state(child_pid));
+	CHECK(proc_state(child_pid) == 'S', "the thawed child sleeps again (state %c)",
+	      proc_state(child_pid));
 
 	kill(child_pid, SIGKILL);
 	CHECK(waitpid(child_pid, NULL, 0) == child_pid, "the child is killed and reaped");
