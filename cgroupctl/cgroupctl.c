@@ -446,7 +446,8 @@ struct cgctl_group *cgctl_group_create(const struct cgctl_layout *layout, const 
 			goto fail_remove;
 	}
 	if (layout->unified[0]) {
-		if (layout->mode == CGCTL_V2 && (r = enable_v2_controllers(g, parent, err)) < 0)
+		/* Hybrid hosts may have some of ours on v2 as well. */
+		if ((r = enable_v2_controllers(g, parent, err)) < 0)
 			goto fail_remove;
 		if (mkdir(g->unified_path, 0755) < 0 && errno != EEXIST) {
 			r = hv_error_set(err, errno, "cannot create %s: %s", g->unified_path,
@@ -721,6 +722,154 @@ int cgctl_cpu_usage(struct cgctl_group *g, uint64_t *ns, struct hv_error *err)
 	if ((r = read_key(file, "usage_usec", &usec, err)) < 0)
 		return r;
 	*ns = usec * 1000;
+	return 0;
+}
+
+/* v1 cpu.shares (default 1024) and v2 cpu.weight (default 100) express
+ * the same relative weight; callers speak v2's 1..10000.  Rounding both
+ * ways makes the conversion round-trip exactly, since 1024/100 > 1. */
+int cgctl_set_cpu_weight(struct cgctl_group *g, uint64_t weight, struct hv_error *err)
+{
+	const struct cgctl_controller_info *ci = need(g, CGCTL_CPU, err);
+	char file[PATH_MAX], text[32];
+	int r;
+
+	if (!ci)
+		return -ENOTSUP;
+	if (weight < 1 || weight > 10000)
+		return hv_error_set(err, ERANGE, "cpu weight %llu is not within 1..10000",
+				    (unsigned long long)weight);
+	if (ci->v2) {
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)weight);
+		if ((r = join(file, g->path[CGCTL_CPU], "cpu.weight", err)) < 0)
+			return r;
+		return write_text(file, text, err);
+	}
+	uint64_t shares = (weight * 1024 + 50) / 100;
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)(shares < 2 ? 2 : shares));
+	return lib_set(g, CGCTL_CPU, "cpu.shares", text, err);
+}
+
+int cgctl_get_cpu_weight(struct cgctl_group *g, uint64_t *weight, struct hv_error *err)
+{
+	const struct cgctl_controller_info *ci = need(g, CGCTL_CPU, err);
+	uint64_t shares;
+	int r;
+
+	if (!ci)
+		return -ENOTSUP;
+	if (ci->v2)
+		return get_limit(g, CGCTL_CPU, NULL, "cpu.weight", weight, err);
+	if ((r = get_limit(g, CGCTL_CPU, "cpu.shares", NULL, &shares, err)) < 0)
+		return r;
+	*weight = (shares * 100 + 512) / 1024;
+	if (*weight < 1)
+		*weight = 1;
+	return 0;
+}
+
+/* The kernel's bounds for a CFS period, in microseconds. */
+#define PERIOD_MIN 1000
+#define PERIOD_MAX 1000000
+
+int cgctl_set_cpu_quota(struct cgctl_group *g, uint64_t quota_us, uint64_t period_us, struct hv_error *err)
+{
+	const struct cgctl_controller_info *ci = need(g, CGCTL_CPU, err);
+	char file[PATH_MAX], text[64];
+	int r;
+
+	if (!ci)
+		return -ENOTSUP;
+	if (period_us < PERIOD_MIN || period_us > PERIOD_MAX)
+		return hv_error_set(err, ERANGE, "cpu period %llu us is not within %d..%d",
+				    (unsigned long long)period_us, PERIOD_MIN, PERIOD_MAX);
+	if (quota_us != CGCTL_UNLIMITED && (quota_us < PERIOD_MIN || quota_us > (UINT64_C(1) << 40)))
+		return hv_error_set(err, ERANGE, "cpu quota %llu us is out of range",
+				    (unsigned long long)quota_us);
+	if (ci->v2) {
+		if (quota_us == CGCTL_UNLIMITED)
+			snprintf(text, sizeof(text), "max %llu", (unsigned long long)period_us);
+		else
+			snprintf(text, sizeof(text), "%llu %llu", (unsigned long long)quota_us,
+				 (unsigned long long)period_us);
+		if ((r = join(file, g->path[CGCTL_CPU], "cpu.max", err)) < 0)
+			return r;
+		return write_text(file, text, err);
+	}
+	/* Two files on v1; the period first, so that the quota is checked
+	 * against the period it belongs to. */
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)period_us);
+	if ((r = lib_set(g, CGCTL_CPU, "cpu.cfs_period_us", text, err)) < 0)
+		return r;
+	if (quota_us == CGCTL_UNLIMITED)
+		snprintf(text, sizeof(text), "-1");
+	else
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)quota_us);
+	return lib_set(g, CGCTL_CPU, "cpu.cfs_quota_us", text, err);
+}
+
+int cgctl_get_cpu_quota(struct cgctl_group *g, uint64_t *quota_us, uint64_t *period_us, struct hv_error *err)
+{
+	const struct cgctl_controller_info *ci = need(g, CGCTL_CPU, err);
+	char file[PATH_MAX], buf[64], *end;
+	int r;
+
+	if (!ci)
+		return -ENOTSUP;
+	if (ci->v2) {
+		if ((r = join(file, g->path[CGCTL_CPU], "cpu.max", err)) < 0)
+			return r;
+		if ((r = read_text(file, buf, sizeof(buf), err)) < 0)
+			return r;
+		if (strncmp(buf, "max ", 4) == 0) {
+			*quota_us = CGCTL_UNLIMITED;
+			end = buf + 3;
+		} else {
+			*quota_us = strtoull(buf, &end, 10);
+		}
+		*period_us = strtoull(end, NULL, 10);
+		return 0;
+	}
+	if ((r = join(file, g->path[CGCTL_CPU], "cpu.cfs_quota_us", err)) < 0)
+		return r;
+	if ((r = read_text(file, buf, sizeof(buf), err)) < 0)
+		return r;
+	/* -1 is v1's "no quota". */
+	*quota_us = buf[0] == '-' ? CGCTL_UNLIMITED : strtoull(buf, NULL, 10);
+	return get_limit(g, CGCTL_CPU, "cpu.cfs_period_us", NULL, period_us, err);
+}
+
+/* Same file name and list syntax ("0-3,5") on v1 and v2. */
+int cgctl_set_cpuset(struct cgctl_group *g, const char *cpus, struct hv_error *err)
+{
+	const struct cgctl_controller_info *ci = need(g, CGCTL_CPUSET, err);
+	char file[PATH_MAX];
+	int r;
+
+	if (!ci)
+		return -ENOTSUP;
+	if (!cpus || !*cpus || strspn(cpus, "0123456789,-") != strlen(cpus))
+		return hv_error_set(err, EINVAL, "'%s' is not a cpu list", cpus ? cpus : "");
+	if (!ci->v2)
+		return lib_set(g, CGCTL_CPUSET, "cpuset.cpus", cpus, err);
+	if ((r = join(file, g->path[CGCTL_CPUSET], "cpuset.cpus", err)) < 0)
+		return r;
+	return write_text(file, cpus, err);
+}
+
+int cgctl_get_cpuset(struct cgctl_group *g, char *cpus, size_t size, struct hv_error *err)
+{
+	const struct cgctl_controller_info *ci = need(g, CGCTL_CPUSET, err);
+	char file[PATH_MAX];
+	int r;
+
+	if (!ci)
+		return -ENOTSUP;
+	if ((r = join(file, g->path[CGCTL_CPUSET], "cpuset.cpus", err)) < 0)
+		return r;
+	if ((r = read_text(file, cpus, size, err)) < 0)
+		return r;
+	cpus[strcspn(cpus, "\n")] = '\0';
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -87,6 +88,20 @@ int cgctl_set_memory_limit(struct cgctl_group *group, uint64_t bytes, struct hv_
 int cgctl_get_memory_limit(struct cgctl_group *group, uint64_t *bytes, struct hv_error *err);
 int cgctl_set_pids_limit(struct cgctl_group *group, uint64_t max, struct hv_error *err);
 int cgctl_get_pids_limit(struct cgctl_group *group, uint64_t *max, struct hv_error *err);
+
+/* Relative cpu weight on v2's scale, 1..10000 (100 is the default);
+ * v1 hosts store it as cpu.shares (100 -> 1024). */
+int cgctl_set_cpu_weight(struct cgctl_group *group, uint64_t weight, struct hv_error *err);
+int cgctl_get_cpu_weight(struct cgctl_group *group, uint64_t *weight, struct hv_error *err);
+/* At most quota_us of cpu time per period_us (1000..1000000);
+ * quota CGCTL_UNLIMITED removes the cap. */
+int cgctl_set_cpu_quota(struct cgctl_group *group, uint64_t quota_us, uint64_t period_us,
+			struct hv_error *err);
+int cgctl_get_cpu_quota(struct cgctl_group *group, uint64_t *quota_us, uint64_t *period_us,
+			struct hv_error *err);
+/* A cpu list in the kernel's syntax, "0-3,5". */
+int cgctl_set_cpuset(struct cgctl_group *group, const char *cpus, struct hv_error *err);
+int cgctl_get_cpuset(struct cgctl_group *group, char *cpus, size_t size, struct hv_error *err);
 
 int cgctl_memory_usage(struct cgctl_group *group, uint64_t *bytes, struct hv_error *err);
 int cgctl_pids_current(struct cgctl_group *group, uint64_t *count, struct hv_error *err);

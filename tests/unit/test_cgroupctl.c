@@ -213,6 +213,56 @@ static void test_bad_arguments(const struct cgctl_layout *layout)
 	      "a failed create leaves nothing behind");
 }
 
+/* cpu weight, quota and cpuset, each read back through the file the
+ * host has as well as through cgroupctl. */
+static void test_cpu_tunables(const struct cgctl_layout *layout, struct cgctl_group *g)
+{
+	struct hv_error err = {0};
+	bool v2 = layout->controller[CGCTL_CPU].v2;
+	char path[PATH_MAX + 120], buf[256], parent_cpus[256];
+	uint64_t v = 0, quota = 0, period = 0;
+	int r;
+
+	r = cgctl_set_cpu_weight(g, 50, E);
+	CHECK_INT(r, 0, "set cpu weight 50 (%s)", err.message);
+	CHECK(cgctl_get_cpu_weight(g, &v, E) == 0 && v == 50, "cpu weight reads back 50 (%llu)",
+	      (unsigned long long)v);
+	snprintf(path, sizeof(path), "%s/%s", dirs[CGCTL_CPU], v2 ? "cpu.weight" : "cpu.shares");
+	CHECK(slurp(path, buf, sizeof(buf)) == 0 && strcmp(buf, v2 ? "50\n" : "512\n") == 0, "%s holds %s",
+	      path, v2 ? "50" : "512");
+	CHECK(cgctl_set_cpu_weight(g, 33, E) == 0 && cgctl_get_cpu_weight(g, &v, E) == 0 && v == 33,
+	      "cpu weight 33 round-trips (%llu)", (unsigned long long)v);
+	CHECK(cgctl_set_cpu_weight(g, 0, E) == -ERANGE, "cpu weight 0 is ERANGE (%s)", err.message);
+
+	r = cgctl_set_cpu_quota(g, 50000, 100000, E);
+	CHECK_INT(r, 0, "set cpu quota 50000/100000 (%s)", err.message);
+	CHECK(cgctl_get_cpu_quota(g, &quota, &period, E) == 0 && quota == 50000 && period == 100000,
+	      "cpu quota reads back (%llu/%llu)", (unsigned long long)quota, (unsigned long long)period);
+	snprintf(path, sizeof(path), "%s/%s", dirs[CGCTL_CPU], v2 ? "cpu.max" : "cpu.cfs_quota_us");
+	CHECK(slurp(path, buf, sizeof(buf)) == 0 && strcmp(buf, v2 ? "50000 100000\n" : "50000\n") == 0,
+	      "%s holds the quota", path);
+	r = cgctl_set_cpu_quota(g, CGCTL_UNLIMITED, 100000, E);
+	CHECK(r == 0 && slurp(path, buf, sizeof(buf)) == 0 && strcmp(buf, v2 ? "max 100000\n" : "-1\n") == 0,
+	      "cpu quota back to unlimited (%s)", err.message);
+	CHECK(cgctl_get_cpu_quota(g, &quota, &period, E) == 0 && quota == CGCTL_UNLIMITED,
+	      "unlimited quota reads back as CGCTL_UNLIMITED");
+	CHECK(cgctl_set_cpu_quota(g, 50000, 10, E) == -ERANGE, "a 10 us period is ERANGE (%s)", err.message);
+
+	snprintf(path, sizeof(path), "%s/cpuset.cpus", layout->controller[CGCTL_CPUSET].mount);
+	CHECK(slurp(path, parent_cpus, sizeof(parent_cpus)) == 0, "read the root's cpuset.cpus");
+	parent_cpus[strcspn(parent_cpus, "\n")] = '\0';
+	CHECK(cgctl_get_cpuset(g, buf, sizeof(buf), E) == 0 && strcmp(buf, parent_cpus) == 0,
+	      "a new group has its parent's cpus (%s, want %s)", buf, parent_cpus);
+	r = cgctl_set_cpuset(g, "0", E);
+	CHECK_INT(r, 0, "set cpuset 0 (%s)", err.message);
+	snprintf(path, sizeof(path), "%s/cpuset.cpus", dirs[CGCTL_CPUSET]);
+	CHECK(slurp(path, buf, sizeof(buf)) == 0 && strcmp(buf, "0\n") == 0, "%s holds 0", path);
+	CHECK(cgctl_set_cpuset(g, "zero", E) == -EINVAL, "cpuset 'zero' is EINVAL (%s)", err.message);
+	r = cgctl_set_cpuset(g, parent_cpus, E);
+	CHECK(r == 0 && cgctl_get_cpuset(g, buf, sizeof(buf), E) == 0 && strcmp(buf, parent_cpus) == 0,
+	      "cpuset back to %s (%s)", parent_cpus, err.message);
+}
+
 static void test_lifecycle(const struct cgctl_layout *layout)
 {
 	struct hv_error err = {0};
@@ -299,6 +349,8 @@ static void test_lifecycle(const struct cgctl_layout *layout)
 	r = cgctl_set_pids_limit(g, (uint64_t)1 << 40, E);
 	CHECK(r == -ERANGE, "an absurd pids limit is ERANGE (%s)", err.message);
 	hv_error_clear(E);
+
+	test_cpu_tunables(layout, g);
 
 	/* Removing a group with a process in it must refuse, not evict. */
 	r = cgctl_group_remove(g, E);
