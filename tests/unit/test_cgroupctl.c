@@ -29,6 +29,7 @@
 static volatile pid_t child_pid = -1;
 static char dirs[CGCTL_NCONTROLLERS + 1][PATH_MAX + 80];
 static char freezer_state[PATH_MAX + 100], unified_freeze[PATH_MAX + 100];
+static char v2_dir[PATH_MAX + 80], v2_freeze[PATH_MAX + 100]; /* test_unified_only */
 
 static void write_quiet(const char *path, const char *text)
 {
@@ -50,6 +51,7 @@ static void cleanup(void)
 
 	write_quiet(freezer_state, "THAWED");
 	write_quiet(unified_freeze, "0");
+	write_quiet(v2_freeze, "0");
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -58,6 +60,8 @@ static void cleanup(void)
 	for (int i = 0; i <= CGCTL_NCONTROLLERS; i++)
 		if (dirs[i][0])
 			rmdir(dirs[i]);
+	if (v2_dir[0])
+		rmdir(v2_dir);
 }
 
 static void on_signal(int sig)
@@ -413,6 +417,74 @@ out:
 	cgctl_group_destroy(g);
 }
 
+/* This hybrid host binds every controller hvfs uses to v1, so the v2 code
+ * paths run here only on the unified hierarchy alone: a layout with the
+ * v1 controllers hidden is what a pure v2 host without controllers
+ * enabled looks like.  Creation, attach, cgroup.freeze, cpu.stat and
+ * removal are v2-only paths; limits must say ENOTSUP, not pretend. */
+static void test_unified_only(const struct cgctl_layout *layout)
+{
+	struct hv_error err = {0};
+	struct cgctl_layout l2 = *layout;
+	struct cgctl_group *g;
+	char name[64], path[PATH_MAX + 120], buf[256];
+	uint64_t v = 0;
+	bool frozen = false;
+	int go = -1, done = -1, r;
+
+	CHECK(layout->unified[0], "the host has a cgroup2 hierarchy");
+	if (!layout->unified[0])
+		return;
+	for (int c = 0; c < CGCTL_NCONTROLLERS; c++)
+		if (!l2.controller[c].v2)
+			l2.controller[c].present = false;
+	l2.mode = CGCTL_V2;
+	snprintf(name, sizeof(name), "hvfs-test-v2-%d-%lx", (int)getpid(), (unsigned long)time(NULL));
+	snprintf(v2_dir, sizeof(v2_dir), "%s/%s", layout->unified, name);
+	snprintf(v2_freeze, sizeof(v2_freeze), "%s/cgroup.freeze", v2_dir);
+
+	g = cgctl_group_create(&l2, "", name, E);
+	CHECK(g && dir_exists(v2_dir), "create unified-only cgroup %s (%s)", name, err.message);
+	if (!g)
+		return;
+	child_pid = spawn_child(&go, &done);
+	CHECK(child_pid > 0, "fork a second child");
+	if (child_pid <= 0)
+		goto out;
+	r = cgctl_group_attach(g, child_pid, E);
+	CHECK(r == 0 && proc_in_cgroup(child_pid, NULL, name), "attach puts the child in 0::/%s (%s)", name,
+	      err.message);
+	CHECK(write(go, "x", 1) == 1 && read(done, buf, 1) == 1, "the second child touched its memory");
+	r = cgctl_cpu_usage(g, &v, E);
+	CHECK(r == 0 && v > 0, "cpu usage from cpu.stat %llu ns > 0 (%s)", (unsigned long long)v,
+	      err.message);
+	CHECK(cgctl_set_memory_limit(g, 1 << 30, E) == -ENOTSUP,
+	      "a memory limit without the controller is ENOTSUP (%s)", err.message);
+	CHECK(cgctl_pids_current(g, &v, E) == -ENOTSUP, "pids without the controller is ENOTSUP (%s)",
+	      err.message);
+
+	r = cgctl_freeze(g, E);
+	CHECK_INT(r, 0, "freeze through cgroup.freeze (%s)", err.message);
+	snprintf(path, sizeof(path), "%s/cgroup.events", v2_dir);
+	CHECK(slurp(path, buf, sizeof(buf)) == 0 && strstr(buf, "frozen 1"), "cgroup.events says frozen 1");
+	CHECK(cgctl_is_frozen(g, &frozen, E) == 0 && frozen, "cgroupctl says frozen");
+	r = cgctl_thaw(g, E);
+	CHECK(r == 0 && slurp(path, buf, sizeof(buf)) == 0 && strstr(buf, "frozen 0"),
+	      "thaw: cgroup.events says frozen 0 (%s)", err.message);
+
+	kill(child_pid, SIGKILL);
+	CHECK(waitpid(child_pid, NULL, 0) == child_pid, "the second child is killed and reaped");
+	child_pid = -1;
+	r = cgctl_group_remove(g, E);
+	CHECK(r == 0 && !dir_exists(v2_dir), "remove the unified-only group (%s)", err.message);
+out:
+	if (go >= 0)
+		close(go);
+	if (done >= 0)
+		close(done);
+	cgctl_group_destroy(g);
+}
+
 int main(void)
 {
 	struct cgctl_layout layout;
@@ -429,6 +501,7 @@ int main(void)
 	test_detect(&layout);
 	test_bad_arguments(&layout);
 	test_lifecycle(&layout);
+	test_unified_only(&layout);
 	cleanup();
 	return UNIT_DONE();
 }
