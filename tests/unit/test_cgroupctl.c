@@ -303,6 +303,11 @@ static void test_lifecycle(const struct cgctl_layout *layout)
 		CHECK(dir_exists(cgctl_group_unified_path(g)), "unified directory %s exists",
 		      dirs[CGCTL_NCONTROLLERS]);
 
+	/* A restarted hvfs re-creates the group it finds. */
+	struct cgctl_group *again = cgctl_group_create(layout, "", name, E);
+	CHECK(again != NULL, "creating an existing group succeeds (%s)", err.message);
+	cgctl_group_destroy(again);
+
 	child_pid = spawn_child(&go, &done);
 	CHECK(child_pid > 0, "fork a child");
 	if (child_pid <= 0)
