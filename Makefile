@@ -23,7 +23,8 @@ SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-
 # Everything but fs/ forms the core that unit tests link against: drivers
 # never see FUSE, so their tests need none either.
 CORE_SRC   := $(wildcard util/*.c) $(wildcard schema/*.c) $(wildcard cgroupctl/*.c) $(wildcard drivers/*.c) \
-              $(wildcard drivers/conf/*.c) $(wildcard drivers/nodedev/*.c) $(wildcard drivers/test/*.c)
+              $(wildcard drivers/conf/*.c) $(wildcard drivers/container/*.c) $(wildcard drivers/nodedev/*.c) \
+              $(wildcard drivers/test/*.c)
 CORE_ASM   := schema/schemas.S
 FS_SRC     := $(wildcard fs/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)

@@ -113,4 +113,18 @@ int cgctl_freeze(struct cgctl_group *group, struct hv_error *err);
 int cgctl_thaw(struct cgctl_group *group, struct hv_error *err);
 int cgctl_is_frozen(struct cgctl_group *group, bool *frozen, struct hv_error *err);
 
+/* cgroupctl_procs.c: the group's processes. */
+/* Every process in the group (cgroup.procs), as a heap array. */
+int cgctl_group_pids(struct cgctl_group *group, pid_t **pids, size_t *count, struct hv_error *err);
+/* Sends sig to every process in the group; *signalled (may be NULL) counts
+ * the ones that took it. */
+int cgctl_group_signal(struct cgctl_group *group, int sig, size_t *signalled, struct hv_error *err);
+/* SIGKILLs every process (thawing a frozen group so that they die) until
+ * the group is empty: 0, or -EBUSY when some are left after timeout_ms. */
+int cgctl_group_kill_all(struct cgctl_group *group, unsigned timeout_ms, struct hv_error *err);
+/* How many times the kernel's OOM killer killed a process of the group
+ * (memory.oom_control or memory.events, "oom_kill"); -EOPNOTSUPP when the
+ * kernel does not count. */
+int cgctl_oom_kills(struct cgctl_group *group, uint64_t *count, struct hv_error *err);
+
 #endif

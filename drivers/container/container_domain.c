@@ -1,0 +1,670 @@
+/* The container driver's domains: definitions (define, undefine, rename,
+ * autostart, persisted as NAME.xml in the state directory), lifecycle
+ * commands and the live tunables.  Each slot takes the driver lock, works,
+ * unlocks and then reports what changed. */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/container/container_private.h"
+#include "drivers/lifecycle.h"
+#include "util/atomic_file.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+#define VCPUS_MAX 4096
+
+/* struct container_driver is the first member of the connection's private
+ * data (container_driver.c). */
+static struct container_driver *driver_of(struct hv_conn *conn)
+{
+	return conn->priv;
+}
+
+static void domain_free(struct container_domain *dom)
+{
+	if (!dom)
+		return;
+	if (dom->pidfd >= 0)
+		close(dom->pidfd);
+	cgctl_group_destroy(dom->group);
+	free(dom->xml);
+	free(dom);
+}
+
+void container_domains_free(struct container_driver *drv)
+{
+	while (drv->domains) {
+		struct container_domain *next = drv->domains->next;
+		domain_free(drv->domains);
+		drv->domains = next;
+	}
+}
+
+static void append(struct container_driver *drv, struct container_domain *dom)
+{
+	struct container_domain **tail = &drv->domains;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = dom;
+}
+
+static int write_file(struct container_driver *drv, const char *name, const char *suffix, const char *text,
+		      struct hv_error *err)
+{
+	char path[PATH_MAX];
+	int ret = container_path(drv, name, suffix, path, sizeof(path));
+
+	if (ret == 0)
+		ret = atomic_file_write(path, text, strlen(text), 0600);
+	if (ret < 0)
+		return hv_error_set(err, -ret, "cannot write %s: %s", path, strerror(-ret));
+	return 0;
+}
+
+/* The definition and its UUID, which the text may not state: the UUID
+ * first, so that a definition on disk always has its UUID next to it. */
+static int persist_xml(struct container_driver *drv, const char *name, const char *xml, const char *uuid,
+		       struct hv_error *err)
+{
+	char line[HV_UUID_STRLEN + 2];
+	int ret;
+
+	snprintf(line, sizeof(line), "%s\n", uuid);
+	ret = write_file(drv, name, "uuid", line, err);
+	if (ret == 0)
+		ret = write_file(drv, name, "xml", xml, err);
+	return ret;
+}
+
+/* NAME.uuid, for a definition without <uuid>; "" when none is stored. */
+static void read_uuid(struct container_driver *drv, const char *name, char uuid[HV_UUID_STRLEN + 1])
+{
+	char path[PATH_MAX];
+	auto_free char *text = NULL;
+	size_t len;
+
+	uuid[0] = '\0';
+	container_path(drv, name, "uuid", path, sizeof(path));
+	if (file_read_all(path, 128, &text, &len) == 0) {
+		text[strcspn(text, "\n")] = '\0';
+		if (hv_uuid_normalize(text, uuid) < 0)
+			uuid[0] = '\0';
+	}
+}
+
+static bool uuid_taken(struct container_driver *drv, const char *uuid, const char *except)
+{
+	for (struct container_domain *dom = drv->domains; dom; dom = dom->next)
+		if (strcmp(dom->name, except) != 0 && strcmp(dom->def.uuid, uuid) == 0)
+			return true;
+	return false;
+}
+
+/* Parses a definition completely: the shared fields and the container's. */
+static int parse(const char *xml, size_t len, const char *name, struct hv_domain_def *def,
+		 struct hv_error *err)
+{
+	struct container_spec spec;
+	int ret = hv_domain_def_parse(xml, len, name, def, err);
+
+	if (ret == 0)
+		ret = container_spec_parse(xml, len, &spec, err);
+	if (ret == 0)
+		container_spec_finish(&spec);
+	return ret;
+}
+
+static int load_one(struct container_driver *drv, const char *name, struct hv_error *err)
+{
+	char path[PATH_MAX];
+	size_t len;
+	struct container_domain *dom = calloc(1, sizeof(*dom));
+	int ret;
+
+	if (!dom)
+		return hv_error_set(err, ENOMEM, "out of memory");
+	dom->pidfd = -1;
+	snprintf(dom->name, sizeof(dom->name), "%s", name);
+	container_path(drv, name, "xml", path, sizeof(path));
+	ret = file_read_all(path, HV_XML_MAX, &dom->xml, &len);
+	if (ret < 0) {
+		domain_free(dom);
+		return hv_error_set(err, -ret, "cannot read %s: %s", path, strerror(-ret));
+	}
+	ret = parse(dom->xml, len, name, &dom->def, err);
+	if (ret < 0) {
+		/* One bad file must not hide every other container. */
+		log_error("skipping %s: %s", path, err->message);
+		hv_error_clear(err);
+		domain_free(dom);
+		return 0;
+	}
+	if (!dom->def.uuid[0])
+		read_uuid(drv, name, dom->def.uuid);
+	if (!dom->def.uuid[0] || uuid_taken(drv, dom->def.uuid, name)) {
+		/* Lost or clashing: a new one, kept from now on. */
+		if (hv_uuid_generate(dom->def.uuid) < 0 ||
+		    persist_xml(drv, name, dom->xml, dom->def.uuid, err) < 0)
+			log_warning("domain %s: cannot store a new UUID", name);
+		hv_error_clear(err);
+	}
+	container_path(drv, name, "autostart", path, sizeof(path));
+	dom->autostart = access(path, F_OK) == 0;
+	container_reattach(drv, dom);
+	append(drv, dom);
+	return 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int container_domains_load(struct container_driver *drv, struct hv_error *err)
+{
+	struct dirent **entries = NULL;
+	int n = scandir(drv->state_dir, &entries, NULL, by_name), ret = 0;
+
+	if (n < 0)
+		return hv_error_set(err, errno, "cannot list %s: %s", drv->state_dir, strerror(errno));
+	pthread_mutex_lock(&drv->lock);
+	for (int i = 0; i < n; i++) {
+		char name[HV_NAME_MAX + 1];
+		size_t len = strlen(entries[i]->d_name);
+
+		if (ret == 0 && len > 4 && len - 4 <= HV_NAME_MAX &&
+		    strcmp(entries[i]->d_name + len - 4, ".xml") == 0) {
+			snprintf(name, sizeof(name), "%.*s", (int)(len - 4), entries[i]->d_name);
+			if (hv_name_is_valid(name))
+				ret = load_one(drv, name, err);
+		}
+		free(entries[i]);
+	}
+	free(entries);
+	/* Autostart, as libvirtd does when it starts. */
+	for (struct container_domain *dom = drv->domains; ret == 0 && dom; dom = dom->next) {
+		struct hv_error start_err = {0};
+		if (!dom->autostart || hv_domain_state_is_active(dom->state))
+			continue;
+		if (container_start(drv, dom, &start_err) == 0)
+			dom->state = HV_DOMAIN_RUNNING;
+		else
+			log_error("domain %s: autostart failed: %s", dom->name, start_err.message);
+	}
+	pthread_mutex_unlock(&drv->lock);
+	return ret;
+}
+
+int container_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
+{
+	struct container_driver *drv = driver_of(conn);
+	size_t count = 0;
+	int ret = 0;
+
+	*out = (struct hv_name_list){0};
+	pthread_mutex_lock(&drv->lock);
+	for (struct container_domain *dom = drv->domains; dom; dom = dom->next)
+		count++;
+	out->names = calloc(count ? count : 1, sizeof(*out->names));
+	if (!out->names)
+		ret = hv_error_set(err, ENOMEM, "out of memory");
+	for (struct container_domain *dom = drv->domains; ret == 0 && dom; dom = dom->next) {
+		if (!(out->names[out->count] = strdup(dom->name)))
+			ret = hv_error_set(err, ENOMEM, "out of memory");
+		else
+			out->count++;
+	}
+	pthread_mutex_unlock(&drv->lock);
+	if (ret < 0)
+		hv_name_list_finish(out);
+	return ret;
+}
+
+int container_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info,
+			  struct hv_error *err)
+{
+	struct container_driver *drv = driver_of(conn);
+	struct container_domain *dom;
+	int ret = 0;
+
+	pthread_mutex_lock(&drv->lock);
+	dom = container_find(drv, name, err);
+	if (!dom) {
+		ret = -ENOENT;
+	} else {
+		bool active = hv_domain_state_is_active(dom->state);
+		*info = (struct hv_domain_info){
+		    .id = active ? dom->init_pid : -1,
+		    .state = dom->state,
+		    .memory_kib = active ? dom->live_memory_kib : dom->def.memory_kib,
+		    .max_memory_kib = dom->def.max_memory_kib,
+		    .vcpus = active ? dom->live_vcpus : dom->def.vcpus,
+		    .max_vcpus = dom->def.max_vcpus,
+		    .autostart = dom->autostart,
+		    .persistent = true,
+		};
+		snprintf(info->name, sizeof(info->name), "%s", dom->name);
+		snprintf(info->uuid, sizeof(info->uuid), "%s", dom->def.uuid);
+		snprintf(info->os_type, sizeof(info->os_type), "%s", dom->def.os_type);
+	}
+	pthread_mutex_unlock(&drv->lock);
+	return ret;
+}
+
+int container_domain_stats(struct hv_conn *conn, const char *name, struct hv_domain_stats *stats,
+			   struct hv_error *err)
+{
+	struct container_driver *drv = driver_of(conn);
+	struct container_domain *dom;
+	uint64_t ns = 0, bytes = 0;
+	int ret = 0;
+
+	pthread_mutex_lock(&drv->lock);
+	dom = container_find(drv, name, err);
+	if (!dom) {
+		ret = -ENOENT;
+	} else if (dom->group) {
+		ret = cgctl_cpu_usage(dom->group, &ns, err);
+		if (ret == 0)
+			ret = cgctl_memory_usage(dom->group, &bytes, err);
+	}
+	pthread_mutex_unlock(&drv->lock);
+	if (ret == 0)
+		*stats = (struct hv_domain_stats){.cpu_time_ns = ns, .memory_rss_kib = bytes / 1024};
+	return ret;
+}
+
+int container_domain_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err)
+{
+	struct container_driver *drv = driver_of(conn);
+	struct container_domain *dom;
+	int ret = 0;
+
+	pthread_mutex_lock(&drv->lock);
+	dom = container_find(drv, name, err);
+	if (!dom)
+		ret = -ENOENT;
+	else if (!(*xml = strdup(dom->xml)))
+		ret = hv_error_set(err, ENOMEM, "out of memory");
+	pthread_mutex_unlock(&drv->lock);
+	return ret;
+}
+
+int container_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+			    struct hv_error *err)
+{
+	struct container_driver *drv = driver_of(conn);
+	struct container_events events = {0};
+	struct container_domain *dom, *created = NULL;
+	struct hv_domain_def def;
+	auto_free char *text = NULL, *fixed = NULL;
+	char uuid[HV_UUID_STRLEN + 1];
+	int ret;
+
+	if (!xml) {
+		if (hv_uuid_generate(uuid) < 0 || container_default_xml(name, uuid, &text) < 0)
+			return hv_error_set(err, ENOMEM, "out of memory");
+		xml = text;
+		len = strlen(text);
+	}
+	ret = parse(xml, len, name, &def, err);
+	if (ret < 0)
+		return ret;
+
+	pthread_mutex_lock(&drv->lock);
+	dom = container_find(drv, name, NULL);
+	/* A definition without a UUID keeps the one the domain has (or gets
+	 * a new one), written into the text as libvirt would. */
+	if (!def.uuid[0]) {
+		if (dom)
+			snprintf(def.uuid, sizeof(def.uuid), "%s", dom->def.uuid);
+		else if (hv_uuid_generate(def.uuid) < 0)
+			ret = hv_error_set(err, EIO, "cannot generate a UUID");
+	}
+	if (ret == 0 && dom && strcmp(def.uuid, dom->def.uuid) != 0)
+		ret = hv_error_set(err, EINVAL, "domain '%s' has UUID %s; a definition cannot change it",
+				   name, dom->def.uuid);
+	if (ret == 0 && uuid_taken(drv, def.uuid, name))
+		ret = hv_error_set(err, EEXIST, "another domain has UUID %s", def.uuid);
+	if (ret == 0)
+		ret = hv_domain_xml_update(xml, len, &def, &fixed, err);
+	if (ret == 0)
+		ret = persist_xml(drv, name, fixed, def.uuid, err);
+	if (ret == 0 && !dom) {
+		if (!(created = calloc(1, sizeof(*created)))) {
+			ret = hv_error_set(err, ENOMEM, "out of memory");
+		} else {
+			created->pidfd = -1;
+			created->state = HV_DOMAIN_SHUTOFF;
+			snprintf(created->name, sizeof(created->name), "%s", name);
+			append(drv, created);
+			dom = created;
+		}
+	}
+	if (ret == 0) {
+		free(dom->xml);
+		dom->xml = move_ptr(fixed);
+		dom->def = def;
+		container_events_add(&events, created ? HV_CHANGE_CREATED : HV_CHANGE_MODIFIED, name, NULL,
+				     NULL, NULL, 0);
+		if (created)
+			container_events_add(&events, HV_CHANGE_LIFECYCLE, name, NULL, "defined", "added",
+					     HV_FIELD_STATE);
+	}
+	pthread_mutex_unlock(&drv->lock);
+	container_events_emit(drv, &events);
+	return ret;
+}
+
+static void remove_files(struct container_driver *drv, const char *name)
+{
+	static const char *const suffixes[] = {"autostart", "crashed", "exit", "log", "run", "uuid", "xml"};
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
+		if (container_path(drv, name, suffixes[i], path, sizeof(path)) == 0)
+			atomic_file_remove(path);
+}
+
+int container_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)
+{
+	struct container_driver *drv = driver_of(conn);
+	struct container_events events = {0};
+	struct container_domain **link, *dom = NULL;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&drv->lock);
+	for (link = &drv->domains; *link; link = &(*link)->next)
+		if (strcmp((*link)->name, name) == 0) {
+			dom = *link;
+			break;
+		}
+	if (!dom) {
+		hv_error_set(err, ENOENT, "no domain '%s'", name);
+	} else if (hv_domain_state_is_active(dom->state)) {
+		ret = hv_error_set(err, EBUSY, "domain is running");
+	} else {
+		remove_files(drv, name);
+		*link = dom->next;
+		domain_free(dom);
+		container_events_add(&events, HV_CHANGE_DELETED, name, NULL, NULL, NULL, 0);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&drv->lock);
+	container_events_emit(drv, &events);
+	return ret;
+}
+
+int container_domain_rename(struct hv_conn *conn, const char *name, const char *new_name,
+			    struct hv_error *err)
+{
+	struct container_driver *drv = driver_of(conn);
+	struct container_events events = {0};
+	struct container_domain *dom;
+	struct hv_domain_def def;
+	auto_free char *fixed = NULL;
+	char from[PATH_MAX], to[PATH_MAX];
+	int ret = 0;
+
+	pthread_mutex_lock(&drv->lock);
+	dom = container_find(drv, name, err);
+	if (!dom)
+		ret = -ENOENT;
+	else if (hv_domain_state_is_active(dom->state))
+		ret = hv_error_set(err, EBUSY, "domain is running");
+	else if (strcmp(name, new_name) != 0 && container_find(drv, new_name, NULL))
+		ret = hv_error_set(err, EEXIST, "a domain '%s' exists", new_name);
+	if (ret == 0 && strcmp(name, new_name) != 0) {
+		def = dom->def;
+		snprintf(def.name, sizeof(def.name), "%s", new_name);
+		ret = hv_domain_xml_update(dom->xml, strlen(dom->xml), &def, &fixed, err);
+		if (ret == 0)
+			ret = persist_xml(drv, new_name, fixed, def.uuid, err);
+		if (ret == 0) {
+			/* The new definition is in place; the rest follows it. */
+			static const char *const moved[] = {"autostart", "crashed", "log"};
+			for (size_t i = 0; i < ARRAY_SIZE(moved); i++) {
+				container_path(drv, name, moved[i], from, sizeof(from));
+				container_path(drv, new_name, moved[i], to, sizeof(to));
+				if (rename(from, to) < 0 && errno != ENOENT)
+					log_warning("cannot move %s to %s: %s", from, to, strerror(errno));
+			}
+			remove_files(drv, name);
+			snprintf(dom->name, sizeof(dom->name), "%s", new_name);
+			dom->def = def;
+			free(dom->xml);
+			dom->xml = move_ptr(fixed);
+			container_events_add(&events, HV_CHANGE_RENAMED, name, new_name, NULL, NULL, 0);
+		}
+	}
+	pthread_mutex_unlock(&drv->lock);
+	container_events_emit(drv, &events);
+	return ret;
+}
+
+/* The lifecycle command on dom, under the lock: 0 with the transition made. */
+static int control(struct container_driver *drv, struct container_domain *dom, enum hv_domain_command command,
+		   const struct hv_transition *next, struct hv_error *err)
+{
+	struct container_spec spec;
+	int ret = 0;
+
+	switch (command) {
+	case HV_DOMAIN_CMD_START:
+		ret = container_start(drv, dom, err);
+		break;
+	case HV_DOMAIN_CMD_SHUTDOWN:
+		ret = container_spec_parse(dom->xml, strlen(dom->xml), &spec, err);
+		if (ret < 0)
+			break;
+		/* init of a pid namespace ignores signals it has no handler
+		 * for: a program that does not handle it is killed at the
+		 * deadline (container_monitor.c). */
+		if (kill(dom->init_pid, container_shutdown_signal(spec.init)) < 0 && errno != ESRCH)
+			ret = hv_error_set(err, errno, "cannot signal init (pid %d): %s", (int)dom->init_pid,
+					   strerror(errno));
+		container_spec_finish(&spec);
+		if (ret < 0)
+			break;
+		dom->shutdown_requested = true;
+		dom->shutdown_deadline_ns =
+		    container_now_ns() + (uint64_t)drv->shutdown_timeout_ms * 1000000ULL;
+		container_persist_run(drv, dom, NULL);
+		container_monitor_wake(drv);
+		break;
+	case HV_DOMAIN_CMD_REBOOT:
+	case HV_DOMAIN_CMD_RESET:
+		ret = container_kill(drv, dom, err);
+		if (ret == 0)
+			ret = container_start(drv, dom, err);
+		if (ret < 0)
+			dom->state = HV_DOMAIN_SHUTOFF; /* the old run is gone either way */
+		break;
+	case HV_DOMAIN_CMD_DESTROY:
+		ret = container_kill(drv, dom, err);
+		break;
+	case HV_DOMAIN_CMD_SUSPEND:
+		ret = cgctl_freeze(dom->group, err);
+		break;
+	case HV_DOMAIN_CMD_RESUME:
+		ret = cgctl_thaw(dom->group, err);
+		break;
+	}
+	if (ret == 0)
+		dom->state = next->next;
+	return ret;
+}
+
+int container_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_command command,
+			     struct hv_error *err)
+{
+	struct container_driver *drv = driver_of(conn);
+	struct container_events events = {0};
+	struct container_domain *dom;
+	struct hv_transition next;
+	enum hv_domain_state before = HV_DOMAIN_NOSTATE;
+	int ret;
+
+	pthread_mutex_lock(&drv->lock);
+	dom = container_find(drv, name, err);
+	ret = dom ? hv_lifecycle_next(dom->state, command, &next, err) : -ENOENT;
+	if (ret == 0) {
+		before = dom->state;
+		ret = control(drv, dom, command, &next, err);
+	}
+	if (ret == 0 || (dom && dom->state != before && before != HV_DOMAIN_NOSTATE))
+		container_events_add(&events, HV_CHANGE_LIFECYCLE, name, NULL,
+				     ret == 0 ? next.event : "stopped", ret == 0 ? next.detail : "failed",
+				     HV_FIELD_STATE | HV_FIELD_ID);
+	pthread_mutex_unlock(&drv->lock);
+	container_events_emit(drv, &events);
+	return ret;
+}
+
+/* Writes def (changed by a setter) into dom's text and file. */
+static int update_def(struct container_driver *drv, struct container_domain *dom,
+		      const struct hv_domain_def *def, struct hv_error *err)
+{
+	auto_free char *fixed = NULL;
+	int ret = hv_domain_xml_update(dom->xml, strlen(dom->xml), def, &fixed, err);
+
+	if (ret == 0)
+		ret = persist_xml(drv, dom->name, fixed, def->uuid, err);
+	if (ret == 0) {
+		free(dom->xml);
+		dom->xml = move_ptr(fixed);
+		dom->def = *def;
+	}
+	return ret;
+}
+
+enum setting { SET_MEMORY, SET_MAX_MEMORY, SET_VCPUS, SET_MAX_VCPUS };
+
+static int set_value(struct hv_conn *conn, const char *name, enum setting what, uint64_t value,
+		     struct hv_error *err)
+{
+	static const uint32_t fields[] = {
+	    [SET_MEMORY] = HV_FIELD_MEMORY | HV_FIELD_CONFIG,
+	    [SET_MAX_MEMORY] = HV_FIELD_MAX_MEMORY | HV_FIELD_MEMORY | HV_FIELD_CONFIG,
+	    [SET_VCPUS] = HV_FIELD_VCPUS | HV_FIELD_CONFIG,
+	    [SET_MAX_VCPUS] = HV_FIELD_MAX_VCPUS | HV_FIELD_VCPUS | HV_FIELD_CONFIG,
+	};
+	struct container_driver *drv = driver_of(conn);
+	struct container_events events = {0};
+	struct container_domain *dom;
+	struct hv_domain_def def;
+	bool active;
+	int ret = 0;
+
+	pthread_mutex_lock(&drv->lock);
+	dom = container_find(drv, name, err);
+	if (!dom) {
+		pthread_mutex_unlock(&drv->lock);
+		return -ENOENT;
+	}
+	def = dom->def;
+	active = hv_domain_state_is_active(dom->state);
+	switch (what) {
+	case SET_MEMORY:
+		if (value < 1 || value > def.max_memory_kib)
+			ret = hv_error_set(err, EINVAL, "memory must be 1..%llu KiB (max_memory)",
+					   (unsigned long long)def.max_memory_kib);
+		else if (active)
+			ret = container_apply_memory(dom, value, err);
+		def.memory_kib = value;
+		break;
+	case SET_MAX_MEMORY:
+		if (active)
+			ret = hv_error_set(err, EBUSY, "max_memory of a running domain cannot change");
+		else if (value < 1)
+			ret = hv_error_set(err, EINVAL, "max_memory must be at least 1 KiB");
+		def.max_memory_kib = value;
+		if (def.memory_kib > value)
+			def.memory_kib = value;
+		break;
+	case SET_VCPUS:
+		if (value < 1 || value > def.max_vcpus)
+			ret = hv_error_set(err, EINVAL, "vcpus must be 1..%u (max_vcpus)", def.max_vcpus);
+		else if (active)
+			ret = container_apply_vcpus(dom, (unsigned)value, err);
+		def.vcpus = (unsigned)value;
+		break;
+	case SET_MAX_VCPUS:
+		if (active)
+			ret = hv_error_set(err, EBUSY, "max_vcpus of a running domain cannot change");
+		else if (value < 1 || value > VCPUS_MAX)
+			ret = hv_error_set(err, EINVAL, "max_vcpus must be 1..%d", VCPUS_MAX);
+		def.max_vcpus = (unsigned)value;
+		if (def.vcpus > def.max_vcpus)
+			def.vcpus = def.max_vcpus;
+		break;
+	}
+	if (ret == 0)
+		ret = update_def(drv, dom, &def, err);
+	if (ret == 0 && active) {
+		dom->live_memory_kib = def.memory_kib;
+		dom->live_vcpus = def.vcpus;
+	}
+	if (ret == 0)
+		container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL, fields[what]);
+	pthread_mutex_unlock(&drv->lock);
+	container_events_emit(drv, &events);
+	return ret;
+}
+
+int container_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err)
+{
+	return set_value(conn, name, SET_MEMORY, kib, err);
+}
+
+int container_domain_set_max_memory(struct hv_conn *conn, const char *name, uint64_t kib,
+				    struct hv_error *err)
+{
+	return set_value(conn, name, SET_MAX_MEMORY, kib, err);
+}
+
+int container_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err)
+{
+	return set_value(conn, name, SET_VCPUS, vcpus, err);
+}
+
+int container_domain_set_max_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
+				   struct hv_error *err)
+{
+	return set_value(conn, name, SET_MAX_VCPUS, vcpus, err);
+}
+
+int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool autostart,
+				   struct hv_error *err)
+{
+	struct container_driver *drv = driver_of(conn);
+	struct container_events events = {0};
+	struct container_domain *dom;
+	char path[PATH_MAX];
+	int ret = 0;
+
+	pthread_mutex_lock(&drv->lock);
+	dom = container_find(drv, name, err);
+	if (!dom) {
+		ret = -ENOENT;
+	} else if (dom->autostart != autostart) {
+		container_path(drv, name, "autostart", path, sizeof(path));
+		ret = autostart ? atomic_file_write(path, "1\n", 2, 0600) : atomic_file_remove(path);
+		if (ret < 0)
+			ret = hv_error_set(err, -ret, "cannot %s %s: %s", autostart ? "write" : "remove",
+					   path, strerror(-ret));
+		else {
+			dom->autostart = autostart;
+			container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL,
+					     HV_FIELD_AUTOSTART);
+		}
+	}
+	pthread_mutex_unlock(&drv->lock);
+	container_events_emit(drv, &events);
+	return ret;
+}

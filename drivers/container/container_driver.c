@@ -1,0 +1,414 @@
+/* The container driver (lxc:///): real process-tree containers, each in its
+ * own cgroup (cgroupctl/) and namespaces.  This file holds the connection
+ * (URI knobs, open/close), the host and the slot table; domains live in
+ * container_domain.c, running them in container_run.c and
+ * container_launch.c, watching them in container_monitor.c.
+ *
+ * URI: lxc:/// with optional knobs
+ *   state_dir=/ABS/PATH        definitions and run records (default /var/lib/hvfs/lxc)
+ *   cgroup_parent=NAME         the cgroup every domain's cgroup is made in (default hvfs)
+ *   shutdown_timeout_ms=N      how long shutdown waits before SIGKILL (default 10000)
+ *   host_devices=/ABS/PATH     the sysfs root host/devices is read from (default /sys) */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drivers/container/container_private.h"
+#include "drivers/lifecycle.h"
+#include "drivers/nodedev/sysfs.h"
+#include "util/atomic_file.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/parse.h"
+#include "util/strbuf.h"
+#include "util/uri.h"
+
+#define SHUTDOWN_TIMEOUT_MS_MAX 3600000
+
+uint64_t container_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int container_path(const struct container_driver *drv, const char *name, const char *suffix, char *out,
+		   size_t size)
+{
+	if ((size_t)snprintf(out, size, "%s/%s.%s", drv->state_dir, name, suffix) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+struct container_domain *container_find(struct container_driver *drv, const char *name, struct hv_error *err)
+{
+	for (struct container_domain *dom = drv->domains; dom; dom = dom->next)
+		if (strcmp(dom->name, name) == 0)
+			return dom;
+	hv_error_set(err, ENOENT, "no domain '%s'", name);
+	return NULL;
+}
+
+void container_events_add(struct container_events *events, enum hv_change_type type, const char *name,
+			  const char *new_name, const char *event, const char *detail, uint32_t fields)
+{
+	if (events->count == CONTAINER_EVENTS_MAX) {
+		log_error("too many changes at once: one is not reported");
+		return;
+	}
+	unsigned i = events->count++;
+	snprintf(events->item[i].name, sizeof(events->item[i].name), "%s", name);
+	snprintf(events->item[i].new_name, sizeof(events->item[i].new_name), "%s", new_name ? new_name : "");
+	events->item[i].change = (struct hv_change){
+	    .kind = HV_KIND_DOMAIN,
+	    .type = type,
+	    .event = event,
+	    .detail = detail,
+	    .fields = fields,
+	};
+}
+
+void container_events_emit(struct container_driver *drv, struct container_events *events)
+{
+	for (unsigned i = 0; i < events->count; i++) {
+		struct hv_change *change = &events->item[i].change;
+		/* Pointers into the item, set here: the array may have moved
+		 * (struct copies) since container_events_add. */
+		change->name = events->item[i].name;
+		change->new_name = change->type == HV_CHANGE_RENAMED ? events->item[i].new_name : NULL;
+		hv_conn_emit(drv->conn, change);
+	}
+	events->count = 0;
+}
+
+/* --- URI knobs ------------------------------------------------------------ */
+
+static int set_string(char **slot, const char *key, const char *value, bool absolute, struct hv_error *err)
+{
+	if (value[0] == '\0' || (absolute && value[0] != '/'))
+		return hv_error_set(err, EINVAL, "lxc URI: %s=%s: %s", key, value,
+				    absolute ? "needs an absolute path" : "must not be empty");
+	free(*slot);
+	if (!(*slot = strdup(value)))
+		return hv_error_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+static int parse_knobs(struct container_driver *drv, const struct uri *uri, char **host_devices,
+		       struct hv_error *err)
+{
+	uint64_t n;
+	int ret;
+
+	if (uri->path[0] && strcmp(uri->path, "/") != 0)
+		return hv_error_set(err, EINVAL, "lxc URI: the path must be '/' (lxc:///), not '%s'",
+				    uri->path);
+	drv->shutdown_timeout_ms = CONTAINER_SHUTDOWN_TIMEOUT_MS;
+	for (size_t i = 0; i < uri->param_count; i++) {
+		const char *key = uri->params[i].key, *value = uri->params[i].value;
+
+		if (strcmp(key, "cgroup_parent") == 0) {
+			ret = set_string(&drv->cgroup_parent, key, value, false, err);
+			if (ret == 0 && (value[0] == '/' || strstr(value, "..")))
+				ret = hv_error_set(err, EINVAL,
+						   "lxc URI: cgroup_parent=%s: a relative path without '..'",
+						   value);
+		} else if (strcmp(key, "host_devices") == 0) {
+			ret = set_string(host_devices, key, value, true, err);
+		} else if (strcmp(key, "shutdown_timeout_ms") == 0) {
+			ret = parse_u64(value, strlen(value), SHUTDOWN_TIMEOUT_MS_MAX, &n);
+			if (ret < 0)
+				ret = hv_error_set(
+				    err, EINVAL,
+				    "lxc URI: shutdown_timeout_ms=%s is not a number from 0 to %d", value,
+				    SHUTDOWN_TIMEOUT_MS_MAX);
+			drv->shutdown_timeout_ms = (unsigned)n;
+		} else if (strcmp(key, "state_dir") == 0) {
+			ret = set_string(&drv->state_dir, key, value, true, err);
+		} else {
+			ret =
+			    hv_error_set(err, EINVAL,
+					 "lxc URI: unknown option '%s' (known: cgroup_parent, host_devices, "
+					 "shutdown_timeout_ms, state_dir)",
+					 key);
+		}
+		if (ret < 0)
+			return ret;
+	}
+	if (!drv->state_dir && !(drv->state_dir = strdup(CONTAINER_STATE_DIR_DEFAULT)))
+		return hv_error_set(err, ENOMEM, "out of memory");
+	if (!drv->cgroup_parent && !(drv->cgroup_parent = strdup(CONTAINER_CGROUP_PARENT_DEFAULT)))
+		return hv_error_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* --- connection ----------------------------------------------------------- */
+
+struct container_conn_priv {
+	struct container_driver drv;
+	char *host_devices;
+};
+
+static void driver_free(struct container_conn_priv *priv)
+{
+	struct container_driver *drv = &priv->drv;
+
+	container_monitor_stop(drv);
+	container_domains_free(drv);
+	if (drv->epoll_fd >= 0)
+		close(drv->epoll_fd);
+	if (drv->wake_fd >= 0)
+		close(drv->wake_fd);
+	if (drv->state_dir_fd >= 0)
+		close(drv->state_dir_fd);
+	pthread_mutex_destroy(&drv->lock);
+	free(drv->state_dir);
+	free(drv->cgroup_parent);
+	free(priv->host_devices);
+	free(priv);
+}
+
+static int open_state_dir(struct container_driver *drv, struct hv_error *err)
+{
+	int ret = mkdir_parents(drv->state_dir);
+
+	if (ret < 0)
+		return hv_error_set(err, -ret, "cannot create %s: %s", drv->state_dir, strerror(-ret));
+	drv->state_dir_fd = open(drv->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (drv->state_dir_fd < 0)
+		return hv_error_set(err, errno, "cannot open %s: %s", drv->state_dir, strerror(errno));
+	/* Two daemons on one state directory would fight over its containers. */
+	if (flock(drv->state_dir_fd, LOCK_EX | LOCK_NB) < 0)
+		return hv_error_set(err, errno == EWOULDBLOCK ? EBUSY : errno,
+				    "%s is in use by another hvfs (flock: %s)", drv->state_dir,
+				    strerror(errno));
+	return 0;
+}
+
+static int container_open(struct hv_conn *conn, const struct uri *uri, struct hv_error *err)
+{
+	struct container_conn_priv *priv = calloc(1, sizeof(*priv));
+	struct container_driver *drv;
+	struct cgctl_group *parent;
+	int ret;
+
+	if (!priv)
+		return hv_error_set(err, ENOMEM, "out of memory");
+	drv = &priv->drv;
+	drv->conn = conn;
+	drv->state_dir_fd = drv->epoll_fd = drv->wake_fd = -1;
+	pthread_mutex_init(&drv->lock, NULL);
+	ret = parse_knobs(drv, uri, &priv->host_devices, err);
+	if (ret == 0)
+		ret = open_state_dir(drv, err);
+	if (ret == 0)
+		ret = cgctl_detect(&drv->layout, err);
+	if (ret == 0) {
+		/* The parent must exist before any domain's group is made in it. */
+		parent = cgctl_group_create(&drv->layout, "", drv->cgroup_parent, err);
+		if (!parent)
+			ret = -(err && err->code ? err->code : EIO);
+		cgctl_group_destroy(parent);
+	}
+	if (ret == 0) {
+		drv->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		drv->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (drv->epoll_fd < 0 || drv->wake_fd < 0)
+			ret = hv_error_set(err, errno, "cannot set up the container monitor: %s",
+					   strerror(errno));
+	}
+	conn->priv = priv;
+	if (ret == 0)
+		ret = container_domains_load(drv, err);
+	if (ret == 0)
+		ret = container_monitor_start(drv, err);
+	if (ret < 0) {
+		conn->priv = NULL;
+		driver_free(priv);
+		return ret;
+	}
+	log_info("lxc driver: state in %s, cgroups under %s (%s host)", drv->state_dir, drv->cgroup_parent,
+		 cgctl_mode_name(drv->layout.mode));
+	return 0;
+}
+
+/* Containers keep running: closing only stops watching them. */
+static void container_close(struct hv_conn *conn)
+{
+	if (conn->priv)
+		driver_free(conn->priv);
+	conn->priv = NULL;
+}
+
+/* --- host ----------------------------------------------------------------- */
+
+static uint64_t meminfo_kib(const char *key)
+{
+	auto_fclose FILE *file = fopen("/proc/meminfo", "re");
+	char line[256];
+	size_t len = strlen(key);
+	uint64_t value = 0;
+
+	while (file && fgets(line, sizeof(line), file))
+		if (strncmp(line, key, len) == 0 && line[len] == ':') {
+			sscanf(line + len + 1, "%" SCNu64, &value);
+			break;
+		}
+	return value;
+}
+
+static void cpu_model(char *out, size_t size)
+{
+	auto_fclose FILE *file = fopen("/proc/cpuinfo", "re");
+	char line[512];
+
+	snprintf(out, size, "unknown");
+	while (file && fgets(line, sizeof(line), file)) {
+		char *colon = strchr(line, ':');
+		if (strncmp(line, "model name", 10) != 0 || !colon)
+			continue;
+		colon++;
+		while (*colon == ' ' || *colon == '\t')
+			colon++;
+		colon[strcspn(colon, "\n")] = '\0';
+		snprintf(out, size, "%s", colon);
+		return;
+	}
+}
+
+static int container_host_info(struct hv_conn *conn, struct hv_host_info *info, struct hv_error *err)
+{
+	struct utsname uts;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(info, 0, sizeof(*info));
+	if (gethostname(info->hostname, sizeof(info->hostname) - 1) < 0)
+		return hv_error_set(err, errno, "gethostname: %s", strerror(errno));
+	cpu_model(info->cpu_model, sizeof(info->cpu_model));
+	/* The "hypervisor" of containers is the kernel. */
+	if (uname(&uts) == 0)
+		snprintf(info->hypervisor_version, sizeof(info->hypervisor_version), "linux %.50s",
+			 uts.release);
+	info->cpus = cpus > 0 ? (unsigned)cpus : 1;
+	info->memory_kib = meminfo_kib("MemTotal");
+	info->free_memory_kib = meminfo_kib("MemFree");
+	return 0;
+}
+
+/* The host's UUID: /etc/machine-id in UUID form (DMI's product_uuid is
+ * root-only and absent in VMs). */
+static void host_uuid(char out[HV_UUID_STRLEN + 1])
+{
+	auto_fclose FILE *file = fopen("/etc/machine-id", "re");
+	char id[64] = "";
+
+	if (!file || !fgets(id, sizeof(id), file) || strspn(id, "0123456789abcdef") < 32) {
+		snprintf(out, HV_UUID_STRLEN + 1, "00000000-0000-0000-0000-000000000000");
+		return;
+	}
+	snprintf(out, HV_UUID_STRLEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", id, id + 8, id + 12, id + 16, id + 20);
+}
+
+static int container_host_capabilities(struct hv_conn *conn, char **xml, struct hv_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct utsname uts;
+	char uuid[HV_UUID_STRLEN + 1], model[128];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	host_uuid(uuid);
+	cpu_model(model, sizeof(model));
+	if (uname(&uts) < 0)
+		snprintf(uts.machine, sizeof(uts.machine), "x86_64");
+	for (char *p = uts.machine; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			*p = '_';
+	/* The model goes in as text: escape what XML needs escaped. */
+	struct strbuf esc = STRBUF_INIT;
+	for (const char *p = model; *p; p++)
+		strbuf_puts(&esc, *p == '<'   ? "&lt;"
+				  : *p == '>' ? "&gt;"
+				  : *p == '&' ? "&amp;"
+					      : (char[]){*p, 0});
+	int ret = strbuf_printf(&sb,
+				"<capabilities>\n"
+				"  <host>\n"
+				"    <uuid>%s</uuid>\n"
+				"    <cpu>\n"
+				"      <arch>%s</arch>\n"
+				"      <model>%s</model>\n"
+				"      <topology sockets='1' cores='%ld' threads='1'/>\n"
+				"    </cpu>\n"
+				"  </host>\n"
+				"  <guest>\n"
+				"    <os_type>exe</os_type>\n"
+				"    <arch name='%s'>\n"
+				"      <wordsize>%d</wordsize>\n"
+				"      <domain type='lxc'/>\n"
+				"    </arch>\n"
+				"  </guest>\n"
+				"</capabilities>\n",
+				uuid, uts.machine, strbuf_str(&esc), cpus > 0 ? cpus : 1, uts.machine,
+				(int)(sizeof(long) * 8));
+	strbuf_finish(&esc);
+	if (ret < 0) {
+		strbuf_finish(&sb);
+		return hv_error_set(err, ENOMEM, "out of memory");
+	}
+	*xml = strbuf_steal(&sb);
+	return 0;
+}
+
+static const char *devices_root(struct hv_conn *conn)
+{
+	struct container_conn_priv *priv = conn->priv;
+
+	return priv->host_devices ? priv->host_devices : "/sys";
+}
+
+static int container_nodedev_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
+{
+	return nodedev_sysfs_list(devices_root(conn), out, err);
+}
+
+static int container_nodedev_info(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
+				  struct hv_error *err)
+{
+	return nodedev_sysfs_info(devices_root(conn), name, info, err);
+}
+
+/* Networks, pools and devices are NULL: EOPNOTSUPP (docs/container.md). */
+const struct hv_driver_ops hv_container_driver_ops = {
+    .name = "container",
+    .scheme = "lxc",
+    .open = container_open,
+    .close = container_close,
+    .host_info = container_host_info,
+    .host_capabilities = container_host_capabilities,
+    .domain_list = container_domain_list,
+    .domain_info = container_domain_info,
+    .domain_stats = container_domain_stats,
+    .domain_get_xml = container_domain_get_xml,
+    .domain_define = container_domain_define,
+    .domain_undefine = container_domain_undefine,
+    .domain_rename = container_domain_rename,
+    .domain_control = container_domain_control,
+    .domain_set_memory = container_domain_set_memory,
+    .domain_set_max_memory = container_domain_set_max_memory,
+    .domain_set_vcpus = container_domain_set_vcpus,
+    .domain_set_max_vcpus = container_domain_set_max_vcpus,
+    .domain_set_autostart = container_domain_set_autostart,
+    .nodedev_list = container_nodedev_list,
+    .nodedev_info = container_nodedev_info,
+};
