@@ -352,9 +352,6 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 		dom->def = def;
 		container_events_add(&events, created ? HV_CHANGE_CREATED : HV_CHANGE_MODIFIED, name, NULL,
 				     NULL, NULL, 0);
-		if (created)
-			container_events_add(&events, HV_CHANGE_LIFECYCLE, name, NULL, "defined", "added",
-					     HV_FIELD_STATE);
 	}
 	pthread_mutex_unlock(&drv->lock);
 	container_events_emit(drv, &events);
