@@ -37,8 +37,15 @@
 /* Fixed descriptors in the children, after close_range. */
 enum { FD_REPORT = 3, FD_GO = 4, FD_FIRST_FREE = 5 };
 
+/* hvfs mounts the container must not see (a container on the host's root
+ * would otherwise find the daemon's control files, and would keep the
+ * mounts alive after hvfs unmounts them). */
+#define HIDDEN_MOUNTS_MAX 32
+
 /* Everything the children need, prepared before fork (no malloc after). */
 struct launch_plan {
+	char (*hidden)[PATH_MAX];
+	unsigned hidden_count;
 	const char *hostname;
 	const char *root; /* "" = the host's */
 	const char *init;
@@ -131,6 +138,9 @@ static __attribute__((noreturn)) void run_init(const struct launch_plan *plan)
 	/* Nothing mounted from here on may leak to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		init_fail(errno);
+	/* Innermost first; one that is gone already is no matter. */
+	for (unsigned i = plan->hidden_count; i-- > 0;)
+		umount2(plan->hidden[i], MNT_DETACH);
 	if (plan->root[0] && (chdir(plan->root) < 0 || chroot(".") < 0))
 		init_fail(errno);
 	/* A /proc of the new pid namespace; a root without /proc goes without. */
@@ -221,8 +231,49 @@ static __attribute__((noreturn)) void run_intermediate(const struct launch_plan 
 	_exit(pid < 0 ? 1 : 0);
 }
 
+/* mountinfo escapes blanks, tabs, newlines and backslashes as \ooo. */
+static void unescape_mountinfo(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* The mount points of every hvfs in this mount namespace. */
+static unsigned find_hvfs_mounts(char (*out)[PATH_MAX])
+{
+	auto_fclose FILE *file = fopen("/proc/self/mountinfo", "re");
+	auto_free char *line = NULL;
+	size_t size = 0;
+	unsigned count = 0;
+
+	while (file && count < HIDDEN_MOUNTS_MAX && getline(&line, &size, file) > 0) {
+		char point[PATH_MAX], fstype[64];
+		const char *sep = strstr(line, " - ");
+
+		/* ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAGS...] - FSTYPE SOURCE ... */
+		if (!sep || sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "fuse.hvfs") != 0)
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1)
+			continue;
+		unescape_mountinfo(point);
+		memcpy(out[count++], point, sizeof(point));
+	}
+	return count;
+}
+
 int container_launch(struct container_launch *launch, struct hv_error *err)
 {
+	auto_free char(*hidden)[PATH_MAX] = calloc(HIDDEN_MOUNTS_MAX, PATH_MAX);
 	const struct container_spec *spec = launch->spec;
 	char *argv[CONTAINER_INITARGS_MAX + 2];
 	char exit_tmp[PATH_MAX], log_path[PATH_MAX];
@@ -236,7 +287,11 @@ int container_launch(struct container_launch *launch, struct hv_error *err)
 	snprintf(exit_tmp, sizeof(exit_tmp), "%s.tmp", launch->exit_path);
 	snprintf(log_path, sizeof(log_path), "%.*s.log", (int)(strlen(launch->exit_path) - strlen(".exit")),
 		 launch->exit_path);
+	if (!hidden)
+		return hv_error_set(err, ENOMEM, "out of memory");
 	struct launch_plan plan = {
+	    .hidden = hidden,
+	    .hidden_count = find_hvfs_mounts(hidden),
 	    .hostname = launch->name,
 	    .root = spec->root,
 	    .init = spec->init,

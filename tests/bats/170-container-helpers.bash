@@ -72,9 +72,10 @@ define() {
 XML
 }
 
-# A loop that counts into FILE every 50 ms and exits 0 on SIGTERM.
+# A loop that counts into FILE every 50 ms and exits 0 on SIGTERM.  The
+# count is renamed into place so that a reader never sees it half-written.
 counter_script() {
-	echo "trap 'exit 0' TERM; i=0; while :; do i=\$((i+1)); echo \$i &gt; $1; sleep 0.05; done"
+	echo "trap 'exit 0' TERM; i=0; while :; do i=\$((i+1)); echo \$i &gt; $1.tmp; mv $1.tmp $1; sleep 0.05; done"
 }
 
 # cg_file CONTROLLER NAME FILE: the path of a domain's cgroup file.

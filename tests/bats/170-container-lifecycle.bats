@@ -93,8 +93,8 @@ wait_for_counter() {
 	return 1
 }
 
-@test "init is pid 1 of its own pid namespace and has the domain's hostname" {
-	define ns "echo \$\$ &gt; $BATS_FILE_TMPDIR/ns.pid; hostname &gt; $BATS_FILE_TMPDIR/ns.host; exec sleep 60"
+@test "init is pid 1 of its own pid namespace, has the domain's hostname and no hvfs mount" {
+	define ns "echo \$\$ &gt; $BATS_FILE_TMPDIR/ns.pid; grep -c fuse.hvfs /proc/self/mountinfo &gt; $BATS_FILE_TMPDIR/ns.hvfs; hostname &gt; $BATS_FILE_TMPDIR/ns.host; exec sleep 60"
 	host_before=$(hostname)
 	echo start >"$(D ns)/control"
 	wait_for_counter "$BATS_FILE_TMPDIR/ns.host"
@@ -102,6 +102,10 @@ wait_for_counter() {
 	assert_output 1
 	run cat "$BATS_FILE_TMPDIR/ns.host"
 	assert_output ns
+	# The host's hvfs mounts are not in the container's mount table.
+	run cat "$BATS_FILE_TMPDIR/ns.hvfs"
+	assert_output 0
+	grep -q fuse.hvfs /proc/self/mountinfo
 	[ "$(hostname)" = "$host_before" ]
 	id=$(cat "$(D ns)/id")
 	# Independently: its namespaces are not ours.
@@ -237,6 +241,7 @@ wait_for_counter() {
 	inotifywait -t 10 -e modify "$(D quick)/state" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
 	watcher=$!
 	timeout 10 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
+	reader=$!
 	sleep 0.3
 	echo start >"$(D quick)/control"
 	wait_for "$(D quick)/state" shutoff 40
@@ -244,7 +249,8 @@ wait_for_counter() {
 	wait "$watcher"
 	run cat "$BATS_TEST_TMPDIR/inotify"
 	assert_output --partial MODIFY
-	kill %2 2>/dev/null || true
+	kill "$reader" 2>/dev/null || true
+	wait "$reader" 2>/dev/null || true
 	run cat "$BATS_TEST_TMPDIR/ev"
 	assert_line --regexp '^[0-9]+ [0-9.]+ domains/quick started booted$'
 	assert_line --regexp '^[0-9]+ [0-9.]+ domains/quick stopped shutdown$'
@@ -285,10 +291,12 @@ wait_for_counter() {
 </domain>
 XML
 	timeout 10 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
+	reader=$!
 	sleep 0.3
 	echo start >"$(D hog)/control" || true # it may be gone before the reply
 	wait_for "$(D hog)/state" crashed 40
-	kill %1 2>/dev/null || true
+	kill "$reader" 2>/dev/null || true
+	wait "$reader" 2>/dev/null || true
 	run cat "$BATS_TEST_TMPDIR/ev"
 	assert_line --regexp 'domains/hog stopped oom-killed$'
 	grep -q "OOM killer" "$HVFS_LOG"
