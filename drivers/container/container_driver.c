@@ -388,7 +388,27 @@ static int container_nodedev_info(struct hv_conn *conn, const char *name, struct
 	return nodedev_sysfs_info(devices_root(conn), name, info, err);
 }
 
-/* Networks, pools and devices are NULL: EOPNOTSUPP (docs/container.md). */
+/* Networks and pools are not the container driver's (docs/container.md):
+ * it has none, so networks/ and pools/ list empty, and making one is
+ * EOPNOTSUPP (their define slots are NULL), as are domain devices. */
+static int container_empty_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
+{
+	*out = (struct hv_name_list){0};
+	return 0;
+}
+
+static int container_network_info(struct hv_conn *conn, const char *name, struct hv_network_info *info,
+				  struct hv_error *err)
+{
+	return hv_error_set(err, ENOENT, "no network '%s': the lxc driver manages no networks", name);
+}
+
+static int container_pool_info(struct hv_conn *conn, const char *name, struct hv_pool_info *info,
+			       struct hv_error *err)
+{
+	return hv_error_set(err, ENOENT, "no pool '%s': the lxc driver manages no storage pools", name);
+}
+
 const struct hv_driver_ops hv_container_driver_ops = {
     .name = "container",
     .scheme = "lxc",
@@ -409,6 +429,10 @@ const struct hv_driver_ops hv_container_driver_ops = {
     .domain_set_vcpus = container_domain_set_vcpus,
     .domain_set_max_vcpus = container_domain_set_max_vcpus,
     .domain_set_autostart = container_domain_set_autostart,
+    .network_list = container_empty_list,
+    .network_info = container_network_info,
+    .pool_list = container_empty_list,
+    .pool_info = container_pool_info,
     .nodedev_list = container_nodedev_list,
     .nodedev_info = container_nodedev_info,
 };
