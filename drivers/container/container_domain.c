@@ -295,6 +295,25 @@ int container_domain_get_xml(struct hv_conn *conn, const char *name, char **xml,
 	return ret;
 }
 
+/* A new definition of a running domain (docs/paths.md, config.xml): the
+ * maxima are fixed while it runs; memory and vcpus follow at once. */
+static int redefine_live(struct container_domain *dom, const struct hv_domain_def *def, struct hv_error *err)
+{
+	int ret = 0;
+
+	if (def->max_memory_kib != dom->def.max_memory_kib || def->max_vcpus != dom->def.max_vcpus)
+		return hv_error_set(err, EBUSY, "<memory> and <vcpu> of a running domain cannot change");
+	if (def->memory_kib != dom->live_memory_kib)
+		ret = container_apply_memory(dom, def->memory_kib, err);
+	if (ret == 0 && def->vcpus != dom->live_vcpus)
+		ret = container_apply_vcpus(dom, def->vcpus, err);
+	if (ret == 0) {
+		dom->live_memory_kib = def->memory_kib;
+		dom->live_vcpus = def->vcpus;
+	}
+	return ret;
+}
+
 int container_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
 			    struct hv_error *err)
 {
@@ -331,6 +350,8 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 				   name, dom->def.uuid);
 	if (ret == 0 && uuid_taken(drv, def.uuid, name))
 		ret = hv_error_set(err, EEXIST, "another domain has UUID %s", def.uuid);
+	if (ret == 0 && dom && hv_domain_state_is_active(dom->state))
+		ret = redefine_live(dom, &def, err);
 	if (ret == 0)
 		ret = hv_domain_xml_update(xml, len, &def, &fixed, err);
 	if (ret == 0)

@@ -164,6 +164,25 @@ wait_for_counter() {
 	assert_output --partial "busy"
 }
 
+@test "a new config.xml of a running domain applies memory live; its maxima are EBUSY" {
+	grep -q "<currentMemory" "$(D c1)/config.xml"
+	sed -E 's|<currentMemory[^>]*>[0-9]+</currentMemory>|<currentMemory unit="MiB">48</currentMemory>|;
+		s|<vcpu[^>]*>2</vcpu>|<vcpu current="1">2</vcpu>|' "$(D c1)/config.xml" >"$BATS_TEST_TMPDIR/c1.xml"
+	write_file "$(D c1)/config.xml" <"$BATS_TEST_TMPDIR/c1.xml"
+	run cat "$(cg_file memory c1 memory.limit_in_bytes)"
+	assert_output $((48 * 1024 * 1024))
+	run cat "$(cg_file cpu c1 cpu.cfs_quota_us)"
+	assert_output 100000
+	run cat "$(D c1)/vcpus"
+	assert_output 1
+	sed 's|<vcpu current="1">2</vcpu>|<vcpu>4</vcpu>|' "$BATS_TEST_TMPDIR/c1.xml" >"$BATS_TEST_TMPDIR/c1b.xml"
+	run write_file "$(D c1)/config.xml" <"$BATS_TEST_TMPDIR/c1b.xml"
+	assert_failure
+	assert_output --partial "busy"
+	run cat "$(D c1)/max_vcpus"
+	assert_output 2
+}
+
 @test "undefine and rename of a running domain are EBUSY" {
 	run rmdir "$(D c1)"
 	assert_failure
