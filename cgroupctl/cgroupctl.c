@@ -380,11 +380,13 @@ static int inherit_cpuset(const struct cgctl_group *g, const char *parent, struc
 	return 0;
 }
 
-struct cgctl_group *cgctl_group_create(const struct cgctl_layout *layout, const char *parent,
-				       const char *name, struct hv_error *err)
+/* A handle for "<parent>/<name>" with every path filled in, nothing made
+ * yet; *parent_out is parent without leading slashes.  NULL with err set
+ * and errno. */
+static struct cgctl_group *group_prepare(const struct cgctl_layout *layout, const char *parent,
+					 const char *name, const char **parent_out, struct hv_error *err)
 {
 	struct cgctl_group *g;
-	struct cgroup *cg = NULL;
 	int r;
 
 	if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
@@ -423,7 +425,42 @@ struct cgctl_group *cgctl_group_create(const struct cgctl_layout *layout, const 
 	}
 	if (layout->unified[0] && (r = join(g->unified_path, layout->unified, g->rel, err)) < 0)
 		goto fail_free;
+	*parent_out = parent;
+	return g;
 
+fail_free:
+	free(g);
+	errno = -r;
+	return NULL;
+}
+
+struct cgctl_group *cgctl_group_open(const struct cgctl_layout *layout, const char *parent, const char *name,
+				     struct hv_error *err)
+{
+	struct cgctl_group *g = group_prepare(layout, parent, name, &parent, err);
+
+	if (!g)
+		return NULL;
+	for (int c = 0; c < CGCTL_NCONTROLLERS; c++) {
+		if (layout->controller[c].present && !exists(g->path[c])) {
+			hv_error_set(err, ENOENT, "cgroup %s does not exist", g->path[c]);
+			free(g);
+			errno = ENOENT;
+			return NULL;
+		}
+	}
+	return g;
+}
+
+struct cgctl_group *cgctl_group_create(const struct cgctl_layout *layout, const char *parent,
+				       const char *name, struct hv_error *err)
+{
+	struct cgctl_group *g = group_prepare(layout, parent, name, &parent, err);
+	struct cgroup *cg = NULL;
+	int r;
+
+	if (!g)
+		return NULL;
 	if (has_v1(layout)) {
 		if (!(cg = lib_group(g, err))) {
 			r = -EIO;

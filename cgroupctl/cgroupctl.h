@@ -66,6 +66,10 @@ struct cgctl_group;
  * is copied.  Returns NULL with err set (and nothing left behind). */
 struct cgctl_group *cgctl_group_create(const struct cgctl_layout *layout, const char *parent,
 				       const char *name, struct hv_error *err);
+/* A handle on an existing group, creating nothing: -ENOENT (NULL, errno)
+ * when a hierarchy the layout has lacks it. */
+struct cgctl_group *cgctl_group_open(const struct cgctl_layout *layout, const char *parent, const char *name,
+				     struct hv_error *err);
 /* Removes every directory of the group; a directory already gone counts
  * as removed, so this can be called again after a partial failure.  The
  * group must be empty (-EBUSY otherwise).  The handle stays valid. */

@@ -207,7 +207,11 @@ static __attribute__((noreturn)) void run_intermediate(const struct launch_plan 
 
 	/* Fixed numbers for the pipes, and nothing else of hvfs's (above all
 	 * not /dev/fuse). */
-	if (dup2(report, FD_REPORT) < 0 || dup2(go, FD_GO) < 0)
+	/* Up out of the way first: report may be 4 and go 3, and dup2
+	 * straight down would overwrite one with the other. */
+	report = fcntl(report, F_DUPFD, FD_FIRST_FREE + 5);
+	go = fcntl(go, F_DUPFD, FD_FIRST_FREE + 5);
+	if (report < 0 || go < 0 || dup2(report, FD_REPORT) < 0 || dup2(go, FD_GO) < 0)
 		_exit(1);
 	close_range(FD_FIRST_FREE, ~0U, 0);
 	null = open("/dev/null", O_RDWR);

@@ -284,10 +284,13 @@ void container_reattach(struct container_driver *drv, struct container_domain *d
 		remove_file(drv, dom->name, "run");
 		return;
 	}
-	dom->group = cgctl_group_create(&drv->layout, drv->cgroup_parent, dom->name, &err);
+	/* Opened, not created: a container whose cgroup is gone is not one
+	 * this driver can control any more. */
+	dom->group = cgctl_group_open(&drv->layout, drv->cgroup_parent, dom->name, &err);
 	if (!dom->group) {
-		log_warning("domain %s: cannot find its cgroup: %s", dom->name, err.message);
-		remove_file(drv, dom->name, "run");
+		log_warning("domain %s: its cgroup is gone (%s): it is no longer watched", dom->name,
+			    err.message);
+		settle(drv, dom, read_exit_status(drv, dom->name), false, NULL);
 		return;
 	}
 	/* Same pid, same start time and still in our cgroup: the same
