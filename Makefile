@@ -42,7 +42,7 @@ BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 .PHONY: bench all san deps test-deps run check check-unit check-bats check-san format format-check \
         install uninstall clean stop
 
-all: $(B)/hvfs $(UNIT_BIN) $(TOOL_BIN)
+all: $(B)/hvfs $(B)/bin/cgroupctl $(UNIT_BIN) $(TOOL_BIN)
 san: $(B)/san/hvfs
 
 $(B)/%.o: %.c
@@ -67,6 +67,12 @@ $(B)/hvfs: $(FS_OBJ) $(B)/libhvcore.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(FS_OBJ) $(B)/libhvcore.a $(LIBS)
 $(B)/san/hvfs: $(SAN_FS) $(B)/san/libhvcore.a
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $(SAN_FS) $(B)/san/libhvcore.a $(LIBS)
+
+# The cgroupctl inspection tool (cgroupctl/tool/: outside CORE_SRC, it has a main;
+# build/cgroupctl/ holds the library objects, so the program goes to build/bin/).
+$(B)/bin/cgroupctl: cgroupctl/tool/cgroupctl_cli.c $(B)/libhvcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libhvcore.a $(LIBS)
 
 $(B)/unit/%: tests/unit/%.c $(B)/libhvcore.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
