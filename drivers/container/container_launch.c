@@ -388,6 +388,11 @@ uint64_t container_proc_start_time(pid_t pid)
 	if (!p)
 		return 0;
 	p++;
+	/* A zombie (Z) or a dying task (X) is no longer the process we
+	 * watch, though it keeps its start time until reaped, which an
+	 * unattentive reaper may take its time over. */
+	if (p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
+		return 0;
 	for (int field = 3; field <= 22; field++) {
 		while (*p == ' ')
 			p++;
@@ -398,6 +403,5 @@ uint64_t container_proc_start_time(pid_t pid)
 		while (*p && *p != ' ')
 			p++;
 	}
-	/* A zombie still has its start time but is no longer running. */
 	return start;
 }

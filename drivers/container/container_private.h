@@ -83,7 +83,7 @@ struct container_launch {
 	pid_t supervisor_pid;	   /* out */
 };
 int container_launch(struct container_launch *launch, struct hv_error *err);
-/* Field 22 of /proc/PID/stat (clock ticks since boot); 0 when gone. */
+/* Field 22 of /proc/PID/stat (clock ticks since boot); 0 when gone or a zombie. */
 uint64_t container_proc_start_time(pid_t pid);
 
 struct container_domain {
@@ -99,6 +99,7 @@ struct container_domain {
 	pid_t init_pid, supervisor_pid;
 	uint64_t init_start, supervisor_start;
 	int pidfd;	     /* on the supervisor, in the monitor's epoll set; -1 */
+	bool watching_init;  /* pidfd is on init: the supervisor is gone */
 	uint64_t run_serial; /* tells the monitor which run a wake-up is about */
 	uint64_t oom_kills_at_start;
 	bool shutdown_requested;

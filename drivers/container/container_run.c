@@ -110,6 +110,7 @@ void container_run_forget(struct container_driver *drv, struct container_domain 
 
 static int watch(struct container_driver *drv, struct container_domain *dom, pid_t pid, struct hv_error *err)
 {
+	dom->watching_init = pid == dom->init_pid;
 	dom->pidfd = pidfd_open(pid, 0);
 	if (dom->pidfd < 0)
 		return hv_error_set(err, errno, "cannot watch process %d: %s", (int)pid, strerror(errno));
@@ -233,7 +234,20 @@ static bool oom_since_start(struct container_domain *dom)
 void container_ended(struct container_driver *drv, struct container_domain *dom,
 		     struct container_events *events)
 {
-	bool oom = oom_since_start(dom);
+	struct hv_error err = {0};
+	bool oom;
+
+	/* The supervisor went but init did not (someone killed it): watch
+	 * init itself rather than end a container that still runs. */
+	if (!dom->watching_init && container_proc_start_time(dom->init_pid) == dom->init_start) {
+		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly", dom->name,
+			    (int)dom->init_pid);
+		close(dom->pidfd);
+		if (watch(drv, dom, dom->init_pid, &err) == 0)
+			return;
+		log_error("domain %s: %s", dom->name, err.message);
+	}
+	oom = oom_since_start(dom);
 
 	settle(drv, dom, read_exit_status(drv, dom->name), oom, events);
 }
@@ -298,15 +312,18 @@ void container_reattach(struct container_driver *drv, struct container_domain *d
 	init_alive = container_proc_start_time(dom->init_pid) == dom->init_start &&
 		     group_holds(dom->group, dom->init_pid);
 	supervisor_alive = container_proc_start_time(dom->supervisor_pid) == dom->supervisor_start;
-	if (!init_alive || !supervisor_alive) {
-		/* It ended while hvfs was away (or the supervisor was killed:
-		 * then nothing records the end, so it is ended now). */
-		if (init_alive)
-			cgctl_group_kill_all(dom->group, KILL_TIMEOUT_MS, NULL);
+	if (!init_alive) {
+		/* It ended while hvfs was away. */
 		settle(drv, dom, read_exit_status(drv, dom->name), oom_since_start(dom), NULL);
 		return;
 	}
-	if (watch(drv, dom, dom->supervisor_pid, &err) < 0) {
+	/* Without its supervisor (killed along with hvfs, e.g. by a service
+	 * manager) the container still runs and is watched through init
+	 * itself; how it ends will then be unknown but for an OOM kill. */
+	if (!supervisor_alive)
+		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly", dom->name,
+			    (int)dom->init_pid);
+	if (watch(drv, dom, supervisor_alive ? dom->supervisor_pid : dom->init_pid, &err) < 0) {
 		log_error("domain %s: %s", dom->name, err.message);
 		dom->state = HV_DOMAIN_NOSTATE;
 		return;

@@ -145,6 +145,39 @@ crash_restart() {
 	no_process_left killed
 }
 
+@test "a container whose supervisor was killed along with hvfs is still found and watched" {
+	define orphan "exec sleep 60"
+	echo start >"$(D orphan)/control"
+	id=$(cat "$(D orphan)/id")
+	hvfs_stop
+	kill -KILL "$(awk '/^supervisor/ {print $2}' "$STATE_DIR/orphan.run")"
+	sleep 0.2
+	[ -e /proc/"$id" ]
+	start_daemon
+	run cat "$(D orphan)/state"
+	assert_output running
+	run cat "$(D orphan)/id"
+	assert_output "$id"
+	# Its end is still noticed, through init itself.
+	kill -KILL "$id"
+	wait_for "$(D orphan)/state" shutoff 30
+	no_process_left orphan
+}
+
+@test "a supervisor killed under a running hvfs does not end its container" {
+	define lonely "exec sleep 60"
+	echo start >"$(D lonely)/control"
+	id=$(cat "$(D lonely)/id")
+	kill -KILL "$(awk '/^supervisor/ {print $2}' "$STATE_DIR/lonely.run")"
+	sleep 0.3
+	run cat "$(D lonely)/state"
+	assert_output running
+	[ "$(awk '{print $3}' /proc/"$id"/stat)" != Z ]
+	kill -KILL "$id"
+	wait_for "$(D lonely)/state" shutoff 30
+	no_process_left lonely
+}
+
 @test "a recorded pid that now belongs to another process is not adopted" {
 	define reuse "exec sleep 60"
 	echo start >"$(D reuse)/control"

@@ -188,6 +188,10 @@ static void test_start_time(void)
 	      (unsigned long long)theirs, (unsigned long long)mine);
 	CHECK_INT(container_proc_start_time(getpid()), mine, "start time: stable");
 	kill(child, SIGKILL);
+	/* Not reaped yet: a zombie is no longer the process. */
+	for (int i = 0; i < 200 && container_proc_start_time(child) != 0; i++)
+		usleep(5000);
+	CHECK_INT(container_proc_start_time(child), 0, "start time: 0 for a zombie");
 	waitpid(child, NULL, 0);
 	CHECK_INT(container_proc_start_time(child), 0, "start time: 0 for a process that is gone");
 	CHECK_INT(container_proc_start_time(0), 0, "start time: 0 for pid 0");
