@@ -131,6 +131,9 @@ int container_start(struct container_driver *drv, struct container_domain *dom, 
 	if (ret < 0)
 		return ret;
 	container_path(drv, dom->name, "exit", exit_path, sizeof(exit_path));
+	/* The parent was made at open, but may have been removed since
+	 * (by hand, or by a cleanup of empty cgroups): make it again. */
+	cgctl_group_destroy(cgctl_group_create(&drv->layout, "", drv->cgroup_parent, NULL));
 	dom->group = cgctl_group_create(&drv->layout, drv->cgroup_parent, dom->name, err);
 	if (!dom->group) {
 		container_spec_finish(&spec);

@@ -321,6 +321,16 @@ XML
 	grep -q "OOM killer" "$HVFS_LOG"
 }
 
+@test "start makes the cgroup parent again when it was removed" {
+	[ -z "$(ls "$STATE_DIR"/*.run 2>/dev/null)" ] || skip "a container still runs"
+	for d in $(cg_parent_dirs); do rmdir "$d"; done
+	[ -z "$(cg_parent_dirs)" ]
+	define again "exec sleep 60"
+	echo start >"$(D again)/control"
+	in_cgroup "$(cat "$(D again)/id")" again
+	echo destroy >"$(D again)/control"
+}
+
 @test "a program that does not exist fails start with ENOENT and leaves nothing" {
 	mkdir "$(D nope)"
 	write_file "$(D nope)/config.xml" <<'XML'
