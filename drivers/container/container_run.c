@@ -326,11 +326,10 @@ void container_reattach(struct container_driver *drv, struct container_domain *d
 	if (!supervisor_alive)
 		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly", dom->name,
 			    (int)dom->init_pid);
-	if (watch(drv, dom, supervisor_alive ? dom->supervisor_pid : dom->init_pid, &err) < 0) {
-		log_error("domain %s: %s", dom->name, err.message);
-		dom->state = HV_DOMAIN_NOSTATE;
-		return;
-	}
+	/* Unwatched, it is still controllable (destroy works); only its
+	 * ending by itself would go unnoticed. */
+	if (watch(drv, dom, supervisor_alive ? dom->supervisor_pid : dom->init_pid, &err) < 0)
+		log_error("domain %s: its end will not be noticed: %s", dom->name, err.message);
 	cgctl_is_frozen(dom->group, &frozen, NULL);
 	dom->state = frozen		       ? HV_DOMAIN_PAUSED
 		     : dom->shutdown_requested ? HV_DOMAIN_SHUTDOWN
