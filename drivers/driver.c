@@ -413,3 +413,40 @@ int hv_network_leases(struct hv_conn *conn, const char *network, struct hv_lease
 {
 	DISPATCH_NAMED(network_leases, network, out, err);
 }
+
+/* --- cgroup tunables (branch lxc) --- */
+
+bool hv_domain_has_cgroup(const struct hv_conn *conn)
+{
+	return conn->ops->domain_cgroup_get && conn->ops->domain_cgroup_set;
+}
+
+static int check_cgroup_key(const char *key, struct hv_error *err)
+{
+	static const char *const keys[] = {HV_CGROUP_KEYS};
+
+	for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 0;
+	return hv_error_set(err, EINVAL, "'%s' is not a cgroup tunable", key ? key : "");
+}
+
+int hv_domain_cgroup_get(struct hv_conn *conn, const char *name, const char *key, char **value,
+			 struct hv_error *err)
+{
+	int ret = check_cgroup_key(key, err);
+
+	if (ret < 0)
+		return ret;
+	DISPATCH_NAMED(domain_cgroup_get, name, key, value, err);
+}
+
+int hv_domain_cgroup_set(struct hv_conn *conn, const char *name, const char *key, const char *value,
+			 struct hv_error *err)
+{
+	int ret = check_cgroup_key(key, err);
+
+	if (ret < 0)
+		return ret;
+	DISPATCH_NAMED(domain_cgroup_set, name, key, value, err);
+}

@@ -240,6 +240,7 @@ enum hv_field {
 	HV_FIELD_PERSISTENT = 1u << 13,
 	HV_FIELD_DEVICES = 1u << 14, /* a domain's devices (attached, detached, changed) */
 	HV_FIELD_LEASES = 1u << 15,  /* a network's leases, and the ip of interfaces */
+	HV_FIELD_CGROUP = 1u << 16,  /* a domain's cgroup tunables (detail: the key, NULL any) */
 };
 
 struct hv_change {
@@ -378,7 +379,25 @@ struct hv_driver_ops {
 	int (*nodedev_list)(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
 	int (*nodedev_info)(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
 			    struct hv_error *err);
+
+	/* --- cgroup tunables (domains/NAME/cgroup/), branch lxc; keep together ---
+	 * For drivers that place domains in cgroups; with both slots NULL the
+	 * directory is absent.  key is one of HV_CGROUP_KEYS.  get: the live
+	 * value (read from the cgroup filesystem) of an active domain, the
+	 * configured one of an inactive one, one line without newline, heap.
+	 * set: value is trimmed text; applies it to the cgroup of an active
+	 * domain and stores it in the definition, both or neither (EINVAL a
+	 * bad value, EACCES a read-only key, EIO the cgroup refused), and
+	 * reports HV_CHANGE_MODIFIED with HV_FIELD_CGROUP and detail = key. */
+	int (*domain_cgroup_get)(struct hv_conn *conn, const char *name, const char *key, char **value,
+				 struct hv_error *err);
+	int (*domain_cgroup_set)(struct hv_conn *conn, const char *name, const char *key, const char *value,
+				 struct hv_error *err);
+	/* --- end of the cgroup slots --- */
 };
+
+/* The keys of domains/NAME/cgroup/, alphabetical; "path" is read-only. */
+#define HV_CGROUP_KEYS "cpu_quota", "cpu_weight", "cpuset", "memory_limit", "path", "pids_limit"
 
 struct hv_conn {
 	const struct hv_driver_ops *ops;
@@ -464,6 +483,12 @@ int hv_volume_resize(struct hv_conn *conn, const char *pool, const char *name, u
 int hv_nodedev_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
 int hv_nodedev_info(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
 		    struct hv_error *err);
+/* cgroup tunables: whether the driver has them, and get/set (key checked). */
+bool hv_domain_has_cgroup(const struct hv_conn *conn);
+int hv_domain_cgroup_get(struct hv_conn *conn, const char *name, const char *key, char **value,
+			 struct hv_error *err);
+int hv_domain_cgroup_set(struct hv_conn *conn, const char *name, const char *key, const char *value,
+			 struct hv_error *err);
 
 /* By-kind dispatch for what domains, networks and pools have alike (the
  * files config.xml and autostart, mkdir/rmdir/rename of the object).
