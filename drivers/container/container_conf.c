@@ -124,6 +124,39 @@ static int read_cputune(xmlNodePtr root, struct container_spec *spec, struct hv_
 	return 0;
 }
 
+/* <vcpu cpuset='0-1'>, and hvfs's pids limit in <metadata>
+ * (<hvfs:pids_limit xmlns:hvfs='CONTAINER_METADATA_NS'>max|N</...>). */
+static int read_cgroup_extras(xmlNodePtr root, struct container_spec *spec, struct hv_error *err)
+{
+	xmlNodePtr vcpu = child(root, "vcpu"), metadata = child(root, "metadata");
+	char text[32], *end;
+
+	if (attr_of(vcpu, "cpuset", spec->cpuset, sizeof(spec->cpuset)) < 0)
+		return hv_error_set(err, EINVAL, "<vcpu cpuset> is too long");
+	if (spec->cpuset[0] && strspn(spec->cpuset, "0123456789,-") != strlen(spec->cpuset))
+		return hv_error_set(err, EINVAL, "<vcpu cpuset='%s'> is not a cpu list such as 0-1,3",
+				    spec->cpuset);
+	for (xmlNodePtr n = metadata ? metadata->children : NULL; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "pids_limit") != 0 ||
+		    !n->ns || strcmp((const char *)n->ns->href, CONTAINER_METADATA_NS) != 0)
+			continue;
+		int ret = text_of(n, "pids_limit", text, sizeof(text), err);
+		if (ret < 0)
+			return ret;
+		errno = 0;
+		unsigned long long value = strtoull(text, &end, 10);
+		if (strcmp(text, "max") == 0)
+			spec->pids_limit = CGCTL_UNLIMITED;
+		else if (text[0] >= '0' && text[0] <= '9' && !*end && !errno && value >= 1 &&
+			 value <= 4194304)
+			spec->pids_limit = value;
+		else
+			return hv_error_set(err, EINVAL, "<hvfs:pids_limit> is max or 1..4194304, not '%s'",
+					    text);
+	}
+	return 0;
+}
+
 /* <filesystem> with <target dir='/'> names the root; other mounts are not
  * supported and refused rather than silently ignored. */
 static int read_filesystems(xmlNodePtr devices, struct container_spec *spec, struct hv_error *err)
@@ -225,6 +258,8 @@ int container_spec_parse(const char *xml, size_t len, struct container_spec *spe
 		ret = read_os(root, spec, err);
 	if (ret == 0)
 		ret = read_cputune(root, spec, err);
+	if (ret == 0)
+		ret = read_cgroup_extras(root, spec, err);
 	if (ret == 0)
 		ret = read_filesystems(child(root, "devices"), spec, err);
 	if (ret == 0 && child(child(root, "features"), "privnet"))

@@ -561,6 +561,24 @@ static int update_def(struct container_driver *drv, struct container_domain *dom
 	return ret;
 }
 
+int container_replace_xml(struct container_driver *drv, struct container_domain *dom, const char *xml,
+			  struct hv_error *err)
+{
+	char *copy = strdup(xml);
+	int ret;
+
+	if (!copy)
+		return hv_error_set(err, ENOMEM, "out of memory");
+	ret = persist_xml(drv, dom->name, copy, dom->def.uuid, err);
+	if (ret < 0) {
+		free(copy);
+		return ret;
+	}
+	free(dom->xml);
+	dom->xml = copy;
+	return 0;
+}
+
 enum setting { SET_MEMORY, SET_MAX_MEMORY, SET_VCPUS, SET_MAX_VCPUS };
 
 static int set_value(struct hv_conn *conn, const char *name, enum setting what, uint64_t value,

@@ -49,7 +49,13 @@ struct container_spec {
 	uint64_t cpu_shares;	/* <cputune><shares>, 0 = unset (libvirt's scale, 1024 default) */
 	uint64_t cpu_period_us; /* <cputune><period>, 0 = unset */
 	int64_t cpu_quota_us;	/* <cputune><quota>, 0 = unset, < 0 unlimited */
+	char cpuset[256];	/* <vcpu cpuset='0-1'>, "" = unset */
+	uint64_t pids_limit;	/* <metadata><hvfs:pids_limit>, 0 = unset, CGCTL_UNLIMITED max */
 };
+
+/* hvfs's own namespace in <metadata>, for what libvirt has no element for. */
+#define CONTAINER_METADATA_NS	  "https://hvfs.dev/xmlns/lxc/1.0"
+#define CONTAINER_PIDS_LIMIT_PATH "domain/metadata/hvfs:pids_limit"
 
 /* container_conf.c: pure. */
 /* Parses and checks (type='lxc', os type exe, init absolute). */
@@ -169,6 +175,16 @@ void container_reattach(struct container_driver *drv, struct container_domain *d
 void container_ended(struct container_driver *drv, struct container_domain *dom,
 		     struct container_events *events);
 
+/* The cgroup tunables of the definition, applied at start. */
+int container_apply_spec_cgroup(struct container_domain *dom, const struct container_spec *spec,
+				struct hv_error *err);
+
+/* container_cgroup.c: the domains/NAME/cgroup/ slots. */
+int container_domain_cgroup_get(struct hv_conn *conn, const char *name, const char *key, char **value,
+				struct hv_error *err);
+int container_domain_cgroup_set(struct hv_conn *conn, const char *name, const char *key, const char *value,
+				struct hv_error *err);
+
 /* container_monitor.c */
 int container_monitor_start(struct container_driver *drv, struct hv_error *err);
 void container_monitor_stop(struct container_driver *drv);
@@ -199,6 +215,10 @@ int container_domain_set_max_vcpus(struct hv_conn *conn, const char *name, unsig
 				   struct hv_error *err);
 int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool autostart,
 				   struct hv_error *err);
+/* Replaces dom's definition text (its hv_domain_def fields unchanged) on
+ * disk and in memory; under the lock. */
+int container_replace_xml(struct container_driver *drv, struct container_domain *dom, const char *xml,
+			  struct hv_error *err);
 /* Loads every NAME.xml of the state directory (open()). */
 int container_domains_load(struct container_driver *drv, struct hv_error *err);
 void container_domains_free(struct container_driver *drv);

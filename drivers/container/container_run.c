@@ -33,15 +33,17 @@ int container_apply_vcpus(struct container_domain *dom, unsigned vcpus, struct h
 				   CONTAINER_CPU_PERIOD_US, err);
 }
 
-static int apply_cputune(struct container_domain *dom, const struct container_spec *spec,
-			 struct hv_error *err)
+int container_apply_spec_cgroup(struct container_domain *dom, const struct container_spec *spec,
+				struct hv_error *err)
 {
 	int ret = 0;
 
 	if (spec->cpu_shares) {
 		/* libvirt's shares are v1's scale (1024 = default), cgroupctl
-		 * takes v2's weight (100 = default). */
-		uint64_t weight = spec->cpu_shares * 100 / 1024;
+		 * takes v2's weight (100 = default); rounded as cgroupctl
+		 * rounds, so that a weight written to cgroup/cpu_weight and
+		 * stored as shares comes back the same. */
+		uint64_t weight = (spec->cpu_shares * 100 + 512) / 1024;
 		ret = cgctl_set_cpu_weight(dom->group, weight < 1 ? 1 : weight > 10000 ? 10000 : weight, err);
 	}
 	if (ret == 0 && (spec->cpu_period_us || spec->cpu_quota_us)) {
@@ -51,6 +53,10 @@ static int apply_cputune(struct container_domain *dom, const struct container_sp
 							  : (uint64_t)dom->def.vcpus * period;
 		ret = cgctl_set_cpu_quota(dom->group, quota, period, err);
 	}
+	if (ret == 0 && spec->cpuset[0])
+		ret = cgctl_set_cpuset(dom->group, spec->cpuset, err);
+	if (ret == 0 && spec->pids_limit)
+		ret = cgctl_set_pids_limit(dom->group, spec->pids_limit, err);
 	return ret;
 }
 
@@ -149,7 +155,7 @@ int container_start(struct container_driver *drv, struct container_domain *dom, 
 	if (ret == 0)
 		ret = container_apply_vcpus(dom, dom->def.vcpus, err);
 	if (ret == 0)
-		ret = apply_cputune(dom, &spec, err);
+		ret = container_apply_spec_cgroup(dom, &spec, err);
 	dom->oom_kills_at_start = 0;
 	if (ret == 0)
 		cgctl_oom_kills(dom->group, &dom->oom_kills_at_start, NULL);
