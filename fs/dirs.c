@@ -131,7 +131,8 @@ static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listin
 	if (ret == 0)
 		ret = listing_add(l, "..", S_IFDIR);
 	for (const struct fs_subdir *s = type->subdirs; ret == 0 && s && s->name; s++)
-		ret = listing_add(l, s->name, S_IFDIR);
+		if (fs_subdir_present(ctx, s))
+			ret = listing_add(l, s->name, S_IFDIR);
 	for (const struct fs_attr *a = type->attrs; ret == 0 && a && a->name; a++)
 		ret = listing_add(l, a->name, S_IFREG);
 	if (ret == 0 && type->collection) {

@@ -135,6 +135,7 @@ static const struct fs_attr domain_attrs[] = {
 };
 
 static const struct fs_subdir domain_subdirs[] = {
+    {"cgroup", &fs_cgroup_type},
     {"devices", &fs_devices_type},
     {"stats", &stats_type},
     {NULL},

@@ -123,6 +123,10 @@ struct fs_dir_type {
 	 * for trees whose driver reports no changes, such as the host's
 	 * devices, which come and go with hot-plug. */
 	bool uncached;
+	/* NULL, or whether a fixed subdirectory of this type exists with the
+	 * driver (cgroup/ only for drivers with cgroup slots): an absent one
+	 * is neither listed nor found. */
+	bool (*present)(const struct fs_ctx *ctx);
 };
 
 /* One inode.  Lifetime: a node lives while the kernel holds lookups on it
@@ -284,6 +288,10 @@ bool fs_unlinked_replacing(fuse_ino_t parent, const struct fs_attr *attr, pid_t 
 extern const struct fs_dir_type fs_root_type;
 const struct fs_attr *fs_dir_find_attr(const struct fs_dir_type *type, const char *name);
 const struct fs_dir_type *fs_dir_find_subdir(const struct fs_dir_type *type, const char *name);
+/* The same, for lookups and listings: NULL when the driver lacks it. */
+const struct fs_dir_type *fs_dir_find_present_subdir(const struct fs_ctx *ctx, const struct fs_dir_type *type,
+						     const char *name);
+bool fs_subdir_present(const struct fs_ctx *ctx, const struct fs_subdir *subdir);
 /* Attribute tables, one per object kind (host.c, domain.c, network.c, pool.c). */
 extern const struct fs_dir_type fs_host_type;
 extern const struct fs_dir_type fs_domains_type;
@@ -292,6 +300,10 @@ extern const struct fs_dir_type fs_pools_type;
 extern const struct fs_dir_type fs_devices_type;      /* domains/NAME/devices/ (device.c) */
 extern const struct fs_dir_type fs_volumes_type;      /* pools/NAME/volumes/ (volume.c) */
 extern const struct fs_dir_type fs_host_devices_type; /* host/devices/ (nodedev.c) */
+extern const struct fs_dir_type fs_cgroup_type;	      /* domains/NAME/cgroup/ (cgroup.c) */
+bool fs_cgroup_present(const struct fs_ctx *ctx);
+/* The cgroup/ files of domain name that show fields (detail: the one key). */
+void fs_cgroup_changed(struct fs_ctx *ctx, const char *name, uint32_t fields, const char *detail);
 
 /* Shared show/store helpers for attribute tables (attr_helpers.c). */
 int fs_show_u64(struct strbuf *out, uint64_t value);

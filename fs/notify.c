@@ -353,6 +353,8 @@ void fs_on_change(void *opaque, const struct hv_change *change)
 		object_attrs_changed(ctx, change->kind, change->name,
 				     affected_attrs(object_type(change->kind), change->fields),
 				     change->type == HV_CHANGE_LIFECYCLE ? change : NULL);
+		if (change->kind == HV_KIND_DOMAIN && change->name)
+			fs_cgroup_changed(ctx, change->name, change->fields, change->detail);
 		break;
 	}
 }

@@ -169,7 +169,7 @@ static int resolve_child(struct fs_ctx *ctx, struct node *dir, const char *name,
 		return -ENOTDIR;
 	if ((*attr = fs_dir_find_attr(dir->dir, name)))
 		return 0;
-	if ((*type = fs_dir_find_subdir(dir->dir, name)))
+	if ((*type = fs_dir_find_present_subdir(ctx, dir->dir, name)))
 		return 0;
 	const struct fs_collection *c = dir->dir->collection;
 	if (c && c->list) {

@@ -40,6 +40,20 @@ const struct fs_dir_type *fs_dir_find_subdir(const struct fs_dir_type *type, con
 	return NULL;
 }
 
+bool fs_subdir_present(const struct fs_ctx *ctx, const struct fs_subdir *subdir)
+{
+	return !subdir->type->present || subdir->type->present(ctx);
+}
+
+const struct fs_dir_type *fs_dir_find_present_subdir(const struct fs_ctx *ctx, const struct fs_dir_type *type,
+						     const char *name)
+{
+	for (const struct fs_subdir *s = type->subdirs; s && s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return fs_subdir_present(ctx, s) ? s->type : NULL;
+	return NULL;
+}
+
 static const struct fs_attr no_attrs[] = {{NULL}};
 
 /* A directory made by a tool (Puppet's lock directory): it holds nothing
