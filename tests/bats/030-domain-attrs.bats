@@ -170,3 +170,13 @@ print(n)" "$(D test)/config.xml" "$BATS_TEST_TMPDIR/sent.xml"
 	assert_success
 	[ "$(cat "$BATS_TEST_TMPDIR/sent.xml")" = "$want" ]
 }
+
+@test "the test driver places no domain in a cgroup: no cgroup/ directory" {
+	run ls "$(D test)"
+	refute_line cgroup
+	assert_line devices
+	[ ! -e "$(D test)/cgroup" ]
+	run stat "$(D test)/cgroup/cpu_weight"
+	assert_failure
+	assert_output --partial "No such file or directory"
+}
