@@ -359,6 +359,15 @@ int container_domain_cgroup_set(struct hv_conn *conn, const char *name, const ch
 		ret = get_locked(drv, dom, key, old, sizeof(old), err);
 	if (ret == 0 && live)
 		ret = apply_live(dom, key, value, err);
+	/* libcgroup reports every refused write as "not allowed"; as root the
+	 * kernel refuses only values that conflict with the hierarchy (a
+	 * cpuset wider than the parent's): a bad value here. */
+	if ((ret == -EACCES || ret == -EPERM) && live && err) {
+		char reason[HV_ERROR_MESSAGE_MAX];
+		snprintf(reason, sizeof(reason), "%s", err->message);
+		hv_error_clear(err);
+		ret = hv_error_set(err, EINVAL, "the kernel refused %s '%.64s' (%s)", key, value, reason);
+	}
 	if (ret == 0) {
 		ret = container_replace_xml(drv, dom, xml, err);
 		/* Nothing half-applied: the cgroup gets its old value back. */

@@ -246,3 +246,27 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 	echo destroy >"$(D kept)/control"
 	no_process_left kept
 }
+
+@test "a value the cgroup refuses leaves the definition alone" {
+	[ "$(nproc)" -ge 2 ] || skip "needs two cpus"
+	parent=/sys/fs/cgroup/cpuset/$CG_PARENT/cpuset.cpus
+	[ -f "$parent" ] || skip "no v1 cpuset hierarchy"
+	define refused "while :; do sleep 1; done"
+	echo start >"$(D refused)/control"
+	echo 0 >"$(C refused cpuset)"
+	cp "$(D refused)/config.xml" "$BATS_TEST_TMPDIR/before.xml"
+	all=$(cat "$parent")
+	echo 0 >"$parent"
+	# The kernel refuses a child cpuset wider than its parent's.
+	run bash -c "echo 0-1 > '$(C refused cpuset)'"
+	echo "$all" >"$parent"
+	assert_failure
+	assert_output --partial "Invalid argument"
+	run cat "$(D refused)/last_error"
+	assert_output --partial "the kernel refused cpuset '0-1'"
+	run cat "$(cg_file cpuset refused cpuset.cpus)"
+	assert_output 0
+	cmp "$(D refused)/config.xml" "$BATS_TEST_TMPDIR/before.xml"
+	echo destroy >"$(D refused)/control"
+	no_process_left refused
+}
