@@ -104,6 +104,59 @@ static void test_spec(void)
 	}
 }
 
+/* <vcpu cpuset> and hvfs's pids limit in <metadata> (cgroup/ files). */
+#define OS     "<os><type>exe</type><init>/a</init></os>"
+#define HVFSNS "xmlns:hvfs='" CONTAINER_METADATA_NS "'"
+static const struct {
+	const char *what, *xml;
+	int ret;
+	const char *cpuset; /* or the message */
+	uint64_t pids_limit;
+} cgroup_cases[] = {
+    {"nothing configured", HEAD "<vcpu>2</vcpu>" OS "</domain>", 0, "", 0},
+    {"a cpuset", HEAD "<vcpu cpuset='0-1,3'>2</vcpu>" OS "</domain>", 0, "0-1,3", 0},
+    {"a pids limit",
+     HEAD "<metadata><hvfs:pids_limit " HVFSNS ">50</hvfs:pids_limit></metadata>" OS "</domain>", 0, "", 50},
+    {"any prefix of hvfs's namespace",
+     HEAD "<metadata><x:pids_limit xmlns:x='" CONTAINER_METADATA_NS "'>7</x:pids_limit></metadata>" OS
+	  "</domain>",
+     0, "", 7},
+    {"pids limit max",
+     HEAD "<metadata><hvfs:pids_limit " HVFSNS "> max </hvfs:pids_limit></metadata>" OS "</domain>", 0, "",
+     CGCTL_UNLIMITED},
+    {"another namespace's pids_limit is not ours",
+     HEAD "<metadata><o:pids_limit xmlns:o='urn:other'>zz</o:pids_limit></metadata>" OS "</domain>", 0, "",
+     0},
+    {"a bad cpuset", HEAD "<vcpu cpuset='all'>2</vcpu>" OS "</domain>", -EINVAL, "not a cpu list", 0},
+    {"a pids limit of 0",
+     HEAD "<metadata><hvfs:pids_limit " HVFSNS ">0</hvfs:pids_limit></metadata>" OS "</domain>", -EINVAL,
+     "max or 1..4194304", 0},
+    {"a negative pids limit",
+     HEAD "<metadata><hvfs:pids_limit " HVFSNS ">-2</hvfs:pids_limit></metadata>" OS "</domain>", -EINVAL,
+     "max or 1..4194304", 0},
+};
+
+static void test_spec_cgroup(void)
+{
+	for (size_t i = 0; i < sizeof(cgroup_cases) / sizeof(cgroup_cases[0]); i++) {
+		struct container_spec spec;
+		struct hv_error err = {0};
+		const char *xml = cgroup_cases[i].xml, *what = cgroup_cases[i].what;
+		int ret = container_spec_parse(xml, strlen(xml), &spec, &err);
+
+		CHECK_INT(ret, cgroup_cases[i].ret, "cgroup: %s: result (%s)", what, err.message);
+		if (ret < 0) {
+			CHECK(strstr(err.message, cgroup_cases[i].cpuset) != NULL, "cgroup: %s: message '%s'",
+			      what, err.message);
+			continue;
+		}
+		CHECK_STR(spec.cpuset, cgroup_cases[i].cpuset, "cgroup: %s: cpuset", what);
+		CHECK(spec.pids_limit == cgroup_cases[i].pids_limit, "cgroup: %s: pids limit %llu", what,
+		      (unsigned long long)spec.pids_limit);
+		container_spec_finish(&spec);
+	}
+}
+
 static void test_default_xml(void)
 {
 	char *xml = NULL;
@@ -200,6 +253,7 @@ static void test_start_time(void)
 int main(void)
 {
 	test_spec();
+	test_spec_cgroup();
 	test_default_xml();
 	test_classify();
 	test_shutdown_signal();
