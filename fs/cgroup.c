@@ -87,6 +87,9 @@ static const struct fs_attr cgroup_attrs[] = {
 
 const struct fs_dir_type fs_cgroup_type = {
     .name = "domain cgroup",
+    /* A sub-directory of the domain's own, like a device's: it takes the
+     * scratch files of tools that replace a file by rename (sed -i). */
+    .is_sub = true,
     .attrs = cgroup_attrs,
     .present = fs_cgroup_present,
 };

@@ -270,3 +270,23 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 	echo destroy >"$(D refused)/control"
 	no_process_left refused
 }
+
+@test "configuration tools replace cgroup files atomically (sed -i, rename)" {
+	define tools "while :; do sleep 1; done"
+	echo start >"$(D tools)/control"
+	sed -i 's/max/60/' "$(C tools pids_limit)"
+	run cat "$(cg_file pids tools pids.max)"
+	assert_output 60
+	# An invalid replacement fails the rename and changes nothing.
+	echo 0 >"$(D tools)/cgroup/.pids_limit.tmp"
+	run mv "$(D tools)/cgroup/.pids_limit.tmp" "$(C tools pids_limit)"
+	assert_failure
+	run cat "$(C tools pids_limit)"
+	assert_output 60
+	# The tool removes its file, as after any failed rename.
+	rm "$(D tools)/cgroup/.pids_limit.tmp"
+	run ls -A "$(D tools)/cgroup"
+	refute_output --partial .tmp
+	echo destroy >"$(D tools)/control"
+	no_process_left tools
+}
