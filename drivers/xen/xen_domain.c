@@ -60,8 +60,8 @@ int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct h
 			 * is no valid object name cannot be a directory. */
 			if (!name || !hv_name_is_valid(name)) {
 				if (name)
-					log_debug("xen: domain %u's name '%.80s' is not usable", chunk[i].domain,
-						  name);
+					log_debug("xen: domain %u's name '%.80s' is not usable",
+						  chunk[i].domain, name);
 				continue;
 			}
 			if (out->count == capacity) {
@@ -77,6 +77,7 @@ int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct h
 			struct xen_dom *dom = &out->doms[out->count++];
 			dom->domid = chunk[i].domain;
 			dom->info = chunk[i];
+			dom->building = false;
 			snprintf(dom->name, sizeof(dom->name), "%s", name);
 		}
 		if (n < DOMAIN_CHUNK)
@@ -154,8 +155,8 @@ static void format_uuid(const xen_domain_handle_t handle, char out[HV_UUID_STRLE
 	const uint8_t *u = handle;
 
 	snprintf(out, HV_UUID_STRLEN + 1,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
-		 u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
+		 u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
 /* The info of a running domain: the hypervisor's view, with the balloon
@@ -170,7 +171,8 @@ static void info_from_dom(struct xen_driver *drv, const struct xen_dom *dom, str
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", dom->name);
 	format_uuid(xi->handle, info->uuid);
-	snprintf(info->os_type, sizeof(info->os_type), "%s", (xi->flags & XEN_DOMINF_hvm_guest) ? "hvm" : "xen");
+	snprintf(info->os_type, sizeof(info->os_type), "%s",
+		 (xi->flags & XEN_DOMINF_hvm_guest) ? "hvm" : "xen");
 	info->id = (int)dom->domid;
 	info->state = xen_state_from_flags(xi->flags);
 	info->max_memory_kib = (uint64_t)xi->max_pages * page_kib;
@@ -279,7 +281,8 @@ int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, s
 	int ret;
 
 	if (strcmp(name, "Domain-0") == 0)
-		return hv_error_set(err, EBUSY, "Domain-0 is the host's own domain: it has no definition to replace");
+		return hv_error_set(err, EBUSY,
+				    "Domain-0 is the host's own domain: it has no definition to replace");
 	ret = xen_def_read(drv, name, &old, &old_len, err);
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
@@ -304,8 +307,9 @@ int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, s
 		char uuid[HV_UUID_STRLEN + 1];
 		format_uuid(dom.info.handle, uuid);
 		if (strcmp(uuid, guest.def.uuid) != 0)
-			return hv_error_set(err, EINVAL, "domain '%s' runs with uuid %s; the definition says %s",
-					    name, uuid, guest.def.uuid);
+			return hv_error_set(err, EINVAL,
+					    "domain '%s' runs with uuid %s; the definition says %s", name,
+					    uuid, guest.def.uuid);
 	}
 	ret = xen_def_write(drv, name, xml, len, err);
 	if (ret < 0)
@@ -318,7 +322,7 @@ int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, s
 						   HV_FIELD_VCPUS | HV_FIELD_MAX_VCPUS | HV_FIELD_UUID |
 						   HV_FIELD_OS_TYPE
 					     : 0,
-		       });
+			   });
 	return 0;
 }
 
@@ -343,7 +347,8 @@ int xen_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error 
 	ret = xen_def_remove(drv, name, err);
 	if (ret < 0)
 		return ret;
-	hv_conn_emit(conn, &(struct hv_change){.kind = HV_KIND_DOMAIN, .type = HV_CHANGE_DELETED, .name = name});
+	hv_conn_emit(conn,
+		     &(struct hv_change){.kind = HV_KIND_DOMAIN, .type = HV_CHANGE_DELETED, .name = name});
 	return 0;
 }
 
@@ -384,8 +389,8 @@ static int control_running(struct xen_driver *drv, const char *name, struct xen_
 	switch (command) {
 	case HV_DOMAIN_CMD_SUSPEND:
 		if (xc_domain_pause(drv->xc, dom->domid) != 0)
-			return hv_error_set(err, EIO, "the hypervisor did not pause domain %u: %s", dom->domid,
-					    strerror(errno));
+			return hv_error_set(err, EIO, "the hypervisor did not pause domain %u: %s",
+					    dom->domid, strerror(errno));
 		break;
 	case HV_DOMAIN_CMD_RESUME:
 		if (xc_domain_unpause(drv->xc, dom->domid) != 0)
@@ -394,7 +399,8 @@ static int control_running(struct xen_driver *drv, const char *name, struct xen_
 		break;
 	case HV_DOMAIN_CMD_SHUTDOWN:
 	case HV_DOMAIN_CMD_REBOOT:
-		ret = write_shutdown(drv, dom, command == HV_DOMAIN_CMD_SHUTDOWN ? "poweroff" : "reboot", err);
+		ret =
+		    write_shutdown(drv, dom, command == HV_DOMAIN_CMD_SHUTDOWN ? "poweroff" : "reboot", err);
 		if (ret < 0)
 			return ret;
 		xen_watch_pending_add(drv, dom->domid, name, command == HV_DOMAIN_CMD_REBOOT);
@@ -450,8 +456,8 @@ int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *
 	if (ret < 0)
 		return ret;
 	if (!guest.kernel[0])
-		return hv_error_set(err, EINVAL,
-				    "domain '%s' has no <os><kernel>: a PV guest needs a kernel to boot", name);
+		return hv_error_set(
+		    err, EINVAL, "domain '%s' has no <os><kernel>: a PV guest needs a kernel to boot", name);
 	ret = xen_libxl_create(drv, &guest, &domid, err);
 	if (ret < 0)
 		return ret;
@@ -469,8 +475,9 @@ int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, 
 	int ret = xen_dom_find(drv, name, &dom, err);
 
 	if (ret == -ENOENT)
-		return hv_error_set(err, EBUSY,
-				    "domain '%s' is not running: change <currentMemory> in config.xml instead", name);
+		return hv_error_set(
+		    err, EBUSY, "domain '%s' is not running: change <currentMemory> in config.xml instead",
+		    name);
 	if (ret < 0)
 		return ret;
 	info_from_dom(drv, &dom, &info);
@@ -494,9 +501,9 @@ int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
 	int ret = xen_dom_find(drv, name, &dom, err);
 
 	if (ret == -ENOENT)
-		return hv_error_set(err, EBUSY,
-				    "domain '%s' is not running: change <vcpu current=...> in config.xml instead",
-				    name);
+		return hv_error_set(
+		    err, EBUSY, "domain '%s' is not running: change <vcpu current=...> in config.xml instead",
+		    name);
 	if (ret < 0)
 		return ret;
 	max = dom.info.max_vcpu_id + 1;
@@ -524,6 +531,6 @@ int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
 		if (errno != EAGAIN)
 			break;
 	}
-	return hv_error_set(err, EIO, "cannot set the vCPU availability of domain %u in XenStore: %s", dom.domid,
-			    strerror(errno));
+	return hv_error_set(err, EIO, "cannot set the vCPU availability of domain %u in XenStore: %s",
+			    dom.domid, strerror(errno));
 }

@@ -27,7 +27,7 @@
 #include "drivers/driver.h"
 #include "drivers/xen/xen_map.h"
 
-#define XEN_DEFAULT_STATE_DIR	      "/var/lib/hvfs/xen"
+#define XEN_DEFAULT_STATE_DIR	     "/var/lib/hvfs/xen"
 #define XEN_DEFAULT_SHUTDOWN_TIMEOUT 30000 /* ms before shutdown falls back to destroy */
 
 /* One domain as the hypervisor and XenStore show it. */
@@ -35,6 +35,9 @@ struct xen_dom {
 	uint32_t domid;
 	char name[HV_NAME_MAX + 1];
 	xc_domaininfo_t info;
+	/* The watch thread's: first seen paused, as a domain is while libxl
+	 * builds it; its unpause ends the start rather than "resuming" it. */
+	bool building;
 };
 
 struct xen_dom_list {
@@ -62,8 +65,8 @@ struct xen_driver {
 	unsigned shutdown_timeout_ms;
 
 	pthread_mutex_t lock;
-	struct xen_dom_list known;    /* lock: what the watch thread saw last */
-	struct xen_pending *pending;  /* lock */
+	struct xen_dom_list known;   /* lock: what the watch thread saw last */
+	struct xen_pending *pending; /* lock */
 
 	pthread_t watch_thread;
 	bool watch_started;
@@ -87,7 +90,8 @@ char *xen_dom_read(struct xen_driver *drv, uint32_t domid, const char *path);
 
 /* The persistent definition of name: 0 (*xml heap, *len), -ENOENT, -EIO. */
 int xen_def_read(struct xen_driver *drv, const char *name, char **xml, size_t *len, struct hv_error *err);
-int xen_def_write(struct xen_driver *drv, const char *name, const char *xml, size_t len, struct hv_error *err);
+int xen_def_write(struct xen_driver *drv, const char *name, const char *xml, size_t len,
+		  struct hv_error *err);
 int xen_def_remove(struct xen_driver *drv, const char *name, struct hv_error *err);
 /* Names with a definition; unsorted. */
 int xen_def_list(struct xen_driver *drv, struct hv_name_list *out, struct hv_error *err);
@@ -115,7 +119,8 @@ void xen_watch_pending_add(struct xen_driver *drv, uint32_t domid, const char *n
 /* Slots ------------------------------------------------------------------- */
 
 int xen_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
-int xen_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info, struct hv_error *err);
+int xen_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info,
+		    struct hv_error *err);
 int xen_domain_stats(struct hv_conn *conn, const char *name, struct hv_domain_stats *stats,
 		     struct hv_error *err);
 int xen_domain_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err);

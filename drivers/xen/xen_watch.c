@@ -112,7 +112,7 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 	size_t n = 0;
 
 	for (size_t i = 0; i < now->count && n < CHANGES_MAX; i++) {
-		const struct xen_dom *dom = &now->doms[i];
+		struct xen_dom *dom = &now->doms[i];
 		enum hv_domain_state state = xen_state_from_flags(dom->info.flags);
 		const struct xen_dom *old = NULL;
 
@@ -123,8 +123,9 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 		memset(c, 0, sizeof(*c));
 		snprintf(c->name, sizeof(c->name), "%s", dom->name);
 		if (!old) {
+			dom->building = state == HV_DOMAIN_PAUSED;
 			if (has_definition(drv, dom->name)) {
-				lifecycle_of(HV_DOMAIN_SHUTOFF, state, c);
+				lifecycle_of(HV_DOMAIN_SHUTOFF, HV_DOMAIN_RUNNING, c);
 			} else {
 				c->type = HV_CHANGE_CREATED;
 			}
@@ -141,10 +142,17 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 			n++;
 		} else {
 			enum hv_domain_state was = xen_state_from_flags(old->info.flags);
-			if (!same_state(was, state)) {
+			dom->building = old->building && state == HV_DOMAIN_PAUSED;
+			if (same_state(was, state))
+				continue;
+			if (old->building && !dom->building) {
+				/* The start completes: already reported as started/created. */
+				c->type = HV_CHANGE_MODIFIED;
+				c->fields = HV_FIELD_STATE;
+			} else {
 				lifecycle_of(was, state, c);
-				n++;
 			}
+			n++;
 		}
 	}
 	for (size_t j = 0; j < before->count && n < CHANGES_MAX; j++) {
@@ -185,7 +193,7 @@ static void emit_found(struct xen_driver *drv, const struct found_change *change
 					    .event = changes[i].event,
 					    .detail = changes[i].detail,
 					    .fields = changes[i].fields,
-				    });
+					});
 }
 
 /* Rescans and reports what changed.  emit false: only records (the first
@@ -286,7 +294,8 @@ static void reap_shut_down(struct xen_driver *drv)
 		unsigned reason = xen_shutdown_reason(dom->info.flags);
 		if (reason == XEN_SHUTDOWN_SUSPEND || reason == XEN_SHUTDOWN_SOFT_RESET)
 			continue;
-		log_info("xen: '%s' (domain %u) shut down (reason %u): cleaning up", dom->name, dom->domid, reason);
+		log_info("xen: '%s' (domain %u) shut down (reason %u): cleaning up", dom->name, dom->domid,
+			 reason);
 		if (xen_libxl_destroy(drv, dom->domid, &err) < 0) {
 			log_warning("xen: %s", err.message);
 			continue;
@@ -328,7 +337,7 @@ static void report_path(struct xen_driver *drv, const char *path)
 				    .type = HV_CHANGE_MODIFIED,
 				    .name = name,
 				    .fields = fields,
-			    });
+				});
 }
 
 static int next_timeout_ms(struct xen_driver *drv)
@@ -352,9 +361,10 @@ static void *watch_main(void *opaque)
 	struct xs_handle *xs = xs_open(0);
 	struct pollfd fds[2];
 
-	if (!xs || !xs_watch(xs, "@introduceDomain", "domains") || !xs_watch(xs, "@releaseDomain", "domains") ||
-	    !xs_watch(xs, "/", "store")) {
-		log_error("xen: cannot watch XenStore (%s): changes made outside hvfs go unnoticed", strerror(errno));
+	if (!xs || !xs_watch(xs, "@introduceDomain", "domains") ||
+	    !xs_watch(xs, "@releaseDomain", "domains") || !xs_watch(xs, "/", "store")) {
+		log_error("xen: cannot watch XenStore (%s): changes made outside hvfs go unnoticed",
+			  strerror(errno));
 		if (xs)
 			xs_close(xs);
 		return NULL;
