@@ -11,11 +11,8 @@ static const struct fs_attr root_attrs[] = {
 
 /* Alphabetical. */
 static const struct fs_subdir root_subdirs[] = {
-    {"domains", &fs_domains_type},
-    {"host", &fs_host_type},
-    {"networks", &fs_networks_type},
-    {"pools", &fs_pools_type},
-    {NULL},
+    {"domains", &fs_domains_type}, {"host", &fs_host_type},	    {"networks", &fs_networks_type},
+    {"pools", &fs_pools_type},	   {"xenstore", &fs_xenstore_type}, {NULL},
 };
 
 const struct fs_dir_type fs_root_type = {

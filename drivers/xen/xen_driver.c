@@ -226,4 +226,10 @@ const struct hv_driver_ops hv_xen_driver_ops = {
     .domain_set_vcpus = xen_domain_set_vcpus,
     .domain_stats = xen_domain_stats,
     .domain_undefine = xen_domain_undefine,
+
+    .xenstore_list = xen_store_list,
+    .xenstore_mkdir = xen_store_mkdir,
+    .xenstore_read = xen_store_read,
+    .xenstore_remove = xen_store_remove,
+    .xenstore_write = xen_store_write,
 };

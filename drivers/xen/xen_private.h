@@ -131,6 +131,14 @@ int xen_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_co
 		       struct hv_error *err);
 int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err);
 int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err);
+int xen_store_list(struct hv_conn *conn, const char *path, struct hv_name_list *out, struct hv_error *err);
+int xen_store_read(struct hv_conn *conn, const char *path, char **value, size_t *len, struct hv_error *err);
+int xen_store_write(struct hv_conn *conn, const char *path, const char *value, size_t len,
+		    struct hv_error *err);
+int xen_store_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err);
+int xen_store_remove(struct hv_conn *conn, const char *path, struct hv_error *err);
+/* Reports a XenStore path the watch fired for (xenstore/ view). */
+void xen_store_report(struct xen_driver *drv, const char *path);
 int xen_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_device_list *out,
 			   struct hv_error *err);
 

@@ -385,6 +385,8 @@ static void *watch_main(void *opaque)
 				const char *path = event[XS_WATCH_PATH];
 				domains = domains || path[0] == '@';
 				report_path(drv, path);
+				if (path[0] == '/')
+					xen_store_report(drv, path);
 				free(event);
 			}
 		}

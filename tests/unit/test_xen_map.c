@@ -39,17 +39,17 @@ static void check_states(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(state_cases); i++)
 		CHECK_STR(hv_domain_state_name(xen_state_from_flags(state_cases[i].flags)),
-			  hv_domain_state_name(state_cases[i].state), "state: %s (flags 0x%x)", state_cases[i].why,
-			  state_cases[i].flags);
+			  hv_domain_state_name(state_cases[i].state), "state: %s (flags 0x%x)",
+			  state_cases[i].why, state_cases[i].flags);
 	CHECK_INT(xen_shutdown_reason(SHUT(XEN_SHUTDOWN_CRASH) | XEN_MAP_BLOCKED), XEN_SHUTDOWN_CRASH,
 		  "the shutdown reason is read from bits 16-23");
 }
 
 static void check_xenbus(void)
 {
-	static const char *const names[] = {"Unknown",	 "Initialising", "InitWait",
-					    "Initialised", "Connected",	  "Closing",
-					    "Closed",	 "Reconfiguring", "Reconfigured"};
+	static const char *const names[] = {"Unknown",	   "Initialising",  "InitWait",
+					    "Initialised", "Connected",	    "Closing",
+					    "Closed",	   "Reconfiguring", "Reconfigured"};
 
 	for (long i = 0; i < (long)ARRAY_SIZE(names); i++)
 		CHECK_STR(xen_xenbus_state_name(i), names[i], "XenbusState %ld", i);
@@ -123,11 +123,14 @@ static const struct {
 	const char *expected_name;
 	const char *why; /* a word the error must contain */
 } bad_guests[] = {
-    {"<domain type='kvm'><name>g1</name><memory>1024</memory><vcpu>1</vcpu><os><type>xen</type></os></domain>",
+    {"<domain "
+     "type='kvm'><name>g1</name><memory>1024</memory><vcpu>1</vcpu><os><type>xen</type></os></domain>",
      "g1", "type='xen'"},
-    {"<domain type='xen'><name>g1</name><memory>1024</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>",
+    {"<domain "
+     "type='xen'><name>g1</name><memory>1024</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>",
      "g1", "paravirtualized"},
-    {"<domain type='xen'><name>g2</name><memory>1024</memory><vcpu>1</vcpu><os><type>xen</type></os></domain>",
+    {"<domain "
+     "type='xen'><name>g2</name><memory>1024</memory><vcpu>1</vcpu><os><type>xen</type></os></domain>",
      "g1", "g2"},
     {"<domain type='xen'><name>g1</name>", "g1", "line"},
     {"<domain type='xen'><name>g1</name><memory>1024</memory><vcpu>1</vcpu><os><type>xen</type></os>"
@@ -195,7 +198,8 @@ static void check_open_without_xen(void)
 	CHECK_INT(hv_conn_open("xen:///", NULL, NULL, &conn, &err), -EIO, "xen:/// without Xen is EIO");
 	CHECK(strstr(err.message, "no Xen hypervisor") != NULL, "and says why: %s", err.message);
 	hv_error_clear(&err);
-	CHECK_INT(hv_conn_open("xen:///?nonsense=1", NULL, NULL, &conn, &err), -EINVAL, "unknown knob is EINVAL");
+	CHECK_INT(hv_conn_open("xen:///?nonsense=1", NULL, NULL, &conn, &err), -EINVAL,
+		  "unknown knob is EINVAL");
 	hv_error_clear(&err);
 	CHECK_INT(hv_conn_open("xen:///?state_dir=relative", NULL, NULL, &conn, &err), -EINVAL,
 		  "a relative state_dir is EINVAL");
