@@ -61,6 +61,20 @@ int hv_conn_open(const char *uri_text, hv_change_fn on_change, void *opaque, str
 	return 0;
 }
 
+bool hv_uri_has_xenstore(const char *uri_text)
+{
+	struct uri uri;
+	bool has = false;
+
+	if (uri_parse(uri_text, &uri, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
+		if (strcmp(drivers[i]->scheme, uri.scheme) == 0)
+			has = drivers[i]->xenstore_list != NULL;
+	uri_finish(&uri);
+	return has;
+}
+
 void hv_conn_close(struct hv_conn *conn)
 {
 	if (!conn)

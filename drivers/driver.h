@@ -412,6 +412,9 @@ struct hv_conn {
  * callback may be called from any thread from the moment open() returns. */
 int hv_conn_open(const char *uri, hv_change_fn on_change, void *opaque, struct hv_conn **out,
 		 struct hv_error *err);
+/* Whether the driver for this URI shows XenStore (the xenstore/ view),
+ * known before it is opened. */
+bool hv_uri_has_xenstore(const char *uri);
 /* Closes the driver and frees the connection.  close(NULL) is a no-op. */
 void hv_conn_close(struct hv_conn *conn);
 void hv_conn_emit(struct hv_conn *conn, const struct hv_change *change);

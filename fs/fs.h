@@ -291,6 +291,7 @@ bool fs_unlinked_replacing(fuse_ino_t parent, const struct fs_attr *attr, pid_t 
 
 /* --- tree.c: the directory types ------------------------------------- */
 extern const struct fs_dir_type fs_root_type;
+extern const struct fs_dir_type fs_root_xen_type; /* with xenstore/ (hv_uri_has_xenstore) */
 const struct fs_attr *fs_dir_find_attr(const struct fs_dir_type *type, const char *name);
 const struct fs_dir_type *fs_dir_find_subdir(const struct fs_dir_type *type, const char *name);
 /* Attribute tables, one per object kind (host.c, domain.c, network.c, pool.c). */

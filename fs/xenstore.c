@@ -49,14 +49,17 @@ int fs_xenstore_path(const struct fs_object *obj, const char *name, char *buf, s
 	return 0;
 }
 
-static int path_of(const struct fs_object *obj, const char *name, char *buf, size_t size, struct hv_error *err)
+static int path_of(const struct fs_object *obj, const char *name, char *buf, size_t size,
+		   struct hv_error *err)
 {
 	if (fs_xenstore_path(obj, name, buf, size) < 0)
-		return hv_error_set(err, ENAMETOOLONG, "the xenstore/ view goes %d levels deep", FS_SUB_MAX - 2);
+		return hv_error_set(err, ENAMETOOLONG, "the xenstore/ view goes %d levels deep",
+				    FS_SUB_MAX - 2);
 	return 0;
 }
 
-static int show_value(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out, struct hv_error *err)
+static int show_value(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+		      struct hv_error *err)
 {
 	char path[HV_XENSTORE_PATH_MAX + 1];
 	auto_free char *value = NULL;
@@ -153,7 +156,8 @@ static int make_file(struct fs_ctx *ctx, const struct fs_object *obj, const char
 	return ret < 0 ? ret : hv_xenstore_write(ctx->conn, path, "", 0, err);
 }
 
-static int remove_node(struct fs_ctx *ctx, const struct fs_object *obj, const char *name, struct hv_error *err)
+static int remove_node(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
+		       struct hv_error *err)
 {
 	char path[HV_XENSTORE_PATH_MAX + 1];
 	struct hv_name_list children = {0};

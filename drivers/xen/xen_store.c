@@ -119,6 +119,6 @@ void xen_store_report(struct xen_driver *drv, const char *path)
 				    .kind = HV_KIND_HOST,
 				    .type = value ? HV_CHANGE_MODIFIED : HV_CHANGE_DELETED,
 				    .xenstore_path = path,
-			    });
+				});
 	free(value);
 }

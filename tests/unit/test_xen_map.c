@@ -186,6 +186,44 @@ static void check_generated_xml(void)
 	CHECK_INT(guest.def.max_memory_kib, 131072, "default memory 128 MiB");
 }
 
+static void check_xenstore_paths(void)
+{
+	static const struct {
+		const char *path;
+		bool valid;
+	} cases[] = {
+	    {"/", true},
+	    {"/local/domain/0/name", true},
+	    {"/local/domain/0/device/vbd/51712/state", true},
+	    {"/vm/4dea22b3-1d52-d8f3-2516-782e98a23fa0/image", true},
+	    {"/a_b-c@d.e", true},
+	    {"", false},
+	    {"local/domain", false},
+	    {"/local//domain", false},
+	    {"/local/domain/", false},
+	    {"/local/../etc", false},
+	    {"/local/./domain", false},
+	    {"/local/dom ain", false},
+	    {"/local/dom$ain", false},
+	};
+	char long_path[HV_XENSTORE_PATH_MAX + 2];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		CHECK_INT(hv_xenstore_path_is_valid(cases[i].path), cases[i].valid, "xenstore path '%s'",
+			  cases[i].path);
+	CHECK(!hv_xenstore_path_is_valid(NULL), "NULL is no path");
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	long_path[sizeof(long_path) - 1] = '\0';
+	CHECK(!hv_xenstore_path_is_valid(long_path), "a path over %d bytes", HV_XENSTORE_PATH_MAX);
+	long_path[HV_XENSTORE_PATH_MAX] = '\0';
+	CHECK(hv_xenstore_path_is_valid(long_path), "a path of exactly %d bytes", HV_XENSTORE_PATH_MAX);
+
+	CHECK(hv_uri_has_xenstore("xen:///"), "xen:/// has a XenStore");
+	CHECK(!hv_uri_has_xenstore("test:///default"), "test:/// has none");
+	CHECK(!hv_uri_has_xenstore("nosuch:///"), "an unknown scheme has none");
+}
+
 static void check_open_without_xen(void)
 {
 	struct hv_conn *conn = NULL;
@@ -212,6 +250,7 @@ int main(void)
 	check_guest_full();
 	check_guest_bad();
 	check_generated_xml();
+	check_xenstore_paths();
 	check_open_without_xen();
 	hv_conf_cleanup();
 	return UNIT_DONE();
