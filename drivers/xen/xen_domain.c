@@ -466,6 +466,58 @@ int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *
 	return 0;
 }
 
+/* Writes memory (kib, when not 0) or vcpus (when not 0) into name's
+ * definition, touching only those elements.  -ENOENT without one. */
+static int update_definition(struct xen_driver *drv, const char *name, uint64_t kib, unsigned vcpus,
+			     struct hv_error *err)
+{
+	struct hv_domain_def def;
+	auto_free char *xml = NULL;
+	auto_free char *updated = NULL;
+	size_t len;
+	int ret = xen_def_read(drv, name, &xml, &len, err);
+
+	if (ret < 0)
+		return ret;
+	ret = hv_domain_def_parse(xml, len, name, &def, err);
+	if (ret < 0)
+		return hv_error_set(err, EIO, "the stored definition of '%s' is broken", name);
+	if (kib && kib > def.max_memory_kib)
+		return hv_error_set(err, EINVAL, "memory %llu KiB is above max_memory %llu KiB",
+				    (unsigned long long)kib, (unsigned long long)def.max_memory_kib);
+	if (vcpus && vcpus > def.max_vcpus)
+		return hv_error_set(err, EINVAL, "vcpus %u is above max_vcpus %u", vcpus, def.max_vcpus);
+	if (kib)
+		def.memory_kib = kib;
+	if (vcpus)
+		def.vcpus = vcpus;
+	ret = hv_domain_xml_update(xml, len, &def, &updated, err);
+	if (ret == 0)
+		ret = xen_def_write(drv, name, updated, strlen(updated), err);
+	if (ret < 0)
+		return ret;
+	hv_conn_emit(drv->conn, &(struct hv_change){
+				    .kind = HV_KIND_DOMAIN,
+				    .type = HV_CHANGE_MODIFIED,
+				    .name = name,
+				    .fields = HV_FIELD_CONFIG | (kib ? HV_FIELD_MEMORY : 0) |
+					      (vcpus ? HV_FIELD_VCPUS : 0),
+				});
+	return 0;
+}
+
+/* A live change of a running domain also goes into its definition, so
+ * that config.xml says what runs (as with the other drivers). */
+static void follow_in_definition(struct xen_driver *drv, const char *name, uint64_t kib, unsigned vcpus)
+{
+	struct hv_error err = {0};
+	int ret = update_definition(drv, name, kib, vcpus, &err);
+
+	if (ret < 0 && ret != -ENOENT)
+		log_warning("xen: '%s' changed live, but its definition was not updated: %s", name,
+			    err.message);
+}
+
 int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err)
 {
 	struct xen_driver *drv = conn->priv;
@@ -474,10 +526,13 @@ int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, 
 	char path[64], value[32];
 	int ret = xen_dom_find(drv, name, &dom, err);
 
-	if (ret == -ENOENT)
-		return hv_error_set(
-		    err, EBUSY, "domain '%s' is not running: change <currentMemory> in config.xml instead",
-		    name);
+	if (ret == -ENOENT) {
+		if (kib < 1024)
+			return hv_error_set(err, EINVAL, "memory %llu KiB is below 1024 KiB",
+					    (unsigned long long)kib);
+		ret = update_definition(drv, name, kib, 0, err);
+		return ret == -ENOENT ? hv_error_set(err, ENOENT, "domain '%s' does not exist", name) : ret;
+	}
 	if (ret < 0)
 		return ret;
 	info_from_dom(drv, &dom, &info);
@@ -490,7 +545,8 @@ int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, 
 	snprintf(value, sizeof(value), "%llu", (unsigned long long)kib);
 	if (!xs_write(drv->xs, XBT_NULL, path, value, strlen(value)))
 		return hv_error_set(err, EIO, "cannot write %s: %s", path, strerror(errno));
-	return 0; /* the watch on /local/domain reports the change */
+	follow_in_definition(drv, name, kib, 0);
+	return 0; /* the watch on /local/domain reports the change of memory */
 }
 
 int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err)
@@ -500,10 +556,12 @@ int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
 	unsigned max;
 	int ret = xen_dom_find(drv, name, &dom, err);
 
-	if (ret == -ENOENT)
-		return hv_error_set(
-		    err, EBUSY, "domain '%s' is not running: change <vcpu current=...> in config.xml instead",
-		    name);
+	if (ret == -ENOENT) {
+		if (vcpus < 1)
+			return hv_error_set(err, EINVAL, "vcpus must be at least 1");
+		ret = update_definition(drv, name, 0, vcpus, err);
+		return ret == -ENOENT ? hv_error_set(err, ENOENT, "domain '%s' does not exist", name) : ret;
+	}
 	if (ret < 0)
 		return ret;
 	max = dom.info.max_vcpu_id + 1;
@@ -526,8 +584,10 @@ int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
 			xs_transaction_end(drv->xs, t, true);
 			break;
 		}
-		if (xs_transaction_end(drv->xs, t, false))
+		if (xs_transaction_end(drv->xs, t, false)) {
+			follow_in_definition(drv, name, 0, vcpus);
 			return 0;
+		}
 		if (errno != EAGAIN)
 			break;
 	}

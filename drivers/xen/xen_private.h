@@ -111,6 +111,18 @@ int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *
 
 int xen_watch_start(struct xen_driver *drv, struct hv_error *err);
 void xen_watch_stop(struct xen_driver *drv);
+/* What a rescan found, emitted after drv->lock is released. */
+#define XEN_CHANGES_MAX 64
+struct xen_found_change {
+	enum hv_change_type type;
+	char name[HV_NAME_MAX + 1];
+	const char *event;
+	const char *detail;
+	uint32_t fields;
+};
+/* Compares now with drv->known, fills out (at most XEN_CHANGES_MAX) and
+ * makes now the known list (now is emptied).  The caller holds drv->lock. */
+size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct xen_found_change *out);
 /* Reads the domains now and reports what changed since the last look. */
 void xen_watch_rescan(struct xen_driver *drv);
 /* Arms the fallback of a shutdown (reboot false) or reboot of domid. */

@@ -32,16 +32,7 @@
 #include "util/log.h"
 
 #define RESCAN_INTERVAL_MS 1000
-#define CHANGES_MAX	   64
-
-/* What a rescan found, emitted after drv->lock is released. */
-struct found_change {
-	enum hv_change_type type;
-	char name[HV_NAME_MAX + 1];
-	const char *event;
-	const char *detail;
-	uint32_t fields;
-};
+#define CHANGES_MAX	   XEN_CHANGES_MAX
 
 static bool same_state(enum hv_domain_state a, enum hv_domain_state b)
 {
@@ -74,7 +65,7 @@ static bool take_pending(struct xen_driver *drv, uint32_t domid)
 	return false;
 }
 
-static void lifecycle_of(enum hv_domain_state before, enum hv_domain_state now, struct found_change *c)
+static void lifecycle_of(enum hv_domain_state before, enum hv_domain_state now, struct xen_found_change *c)
 {
 	c->type = HV_CHANGE_LIFECYCLE;
 	c->fields = HV_FIELD_STATE | HV_FIELD_ID;
@@ -105,8 +96,7 @@ static void lifecycle_of(enum hv_domain_state before, enum hv_domain_state now, 
 	}
 }
 
-/* Compares now with drv->known (under drv->lock) and replaces it. */
-static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, struct found_change *out)
+size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct xen_found_change *out)
 {
 	struct xen_dom_list *before = &drv->known;
 	size_t n = 0;
@@ -119,7 +109,7 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 		for (size_t j = 0; j < before->count && !old; j++)
 			if (before->doms[j].domid == dom->domid)
 				old = &before->doms[j];
-		struct found_change *c = &out[n];
+		struct xen_found_change *c = &out[n];
 		memset(c, 0, sizeof(*c));
 		snprintf(c->name, sizeof(c->name), "%s", dom->name);
 		if (!old) {
@@ -136,7 +126,7 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 			snprintf(c->name, sizeof(c->name), "%s", old->name);
 			if (n + 1 < CHANGES_MAX) {
 				n++;
-				out[n] = (struct found_change){.type = HV_CHANGE_CREATED};
+				out[n] = (struct xen_found_change){.type = HV_CHANGE_CREATED};
 				snprintf(out[n].name, sizeof(out[n].name), "%s", dom->name);
 			}
 			n++;
@@ -145,7 +135,7 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 			dom->building = old->building && state == HV_DOMAIN_PAUSED;
 			if (same_state(was, state))
 				continue;
-			if (old->building && !dom->building) {
+			if (old->building && (state == HV_DOMAIN_RUNNING || state == HV_DOMAIN_BLOCKED)) {
 				/* The start completes: already reported as started/created. */
 				c->type = HV_CHANGE_MODIFIED;
 				c->fields = HV_FIELD_STATE;
@@ -163,7 +153,7 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 			still = now->doms[i].domid == old->domid;
 		if (still)
 			continue;
-		struct found_change *c = &out[n++];
+		struct xen_found_change *c = &out[n++];
 		memset(c, 0, sizeof(*c));
 		snprintf(c->name, sizeof(c->name), "%s", old->name);
 		if (has_definition(drv, old->name)) {
@@ -183,7 +173,7 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 	return n;
 }
 
-static void emit_found(struct xen_driver *drv, const struct found_change *changes, size_t count)
+static void emit_found(struct xen_driver *drv, const struct xen_found_change *changes, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
 		hv_conn_emit(drv->conn, &(struct hv_change){
@@ -200,7 +190,7 @@ static void emit_found(struct xen_driver *drv, const struct found_change *change
  * snapshot, at open). */
 static void rescan(struct xen_driver *drv, bool emit)
 {
-	struct found_change changes[CHANGES_MAX];
+	struct xen_found_change changes[CHANGES_MAX];
 	struct xen_dom_list now;
 	struct hv_error err = {0};
 	size_t count;
@@ -210,7 +200,7 @@ static void rescan(struct xen_driver *drv, bool emit)
 		return;
 	}
 	pthread_mutex_lock(&drv->lock);
-	count = diff_locked(drv, &now, changes);
+	count = xen_watch_diff(drv, &now, changes);
 	pthread_mutex_unlock(&drv->lock);
 	if (emit)
 		emit_found(drv, changes, count);
