@@ -324,7 +324,11 @@ static void on_xenstore_change(struct fs_ctx *ctx, const struct hv_change *chang
 	char path[HV_XENSTORE_PATH_MAX + 16];
 
 	snprintf(path, sizeof(path), "xenstore/%s", rel);
-	events_append(ctx->events, path, change->type == HV_CHANGE_DELETED ? "deleted" : "changed", NULL);
+	events_append(ctx->events, path,
+		      change->type == HV_CHANGE_DELETED	  ? "deleted"
+		      : change->type == HV_CHANGE_CREATED ? "created"
+							  : "changed",
+		      NULL);
 	if (!rel[0] || strlen(rel) >= sizeof(q.xenstore))
 		return;
 	snprintf(q.xenstore, sizeof(q.xenstore), "%s", rel);
@@ -580,8 +584,11 @@ static void report_sub(struct fs_ctx *ctx, const struct queued_change *q)
 		fuse_lowlevel_notify_inval_entry(ctx->session, subdir_ino, parent, strlen(parent));
 }
 
-/* xenstore/PATH changed: utimensat of it (IN_MODIFY); or it went: the
- * kernel forgets the name (IN_DELETE where the kernel reports deletes). */
+/* xenstore/PATH changed: utimensat of it (IN_MODIFY).  It appeared or
+ * went: mkdir/rmdir of it on the mount, which the handlers answer from the
+ * notifier's own record (fs_self_lookup) without asking the driver, so
+ * that watchers of its directory see IN_CREATE/IN_DELETE (with IN_ISDIR,
+ * whatever the node is: a later lookup says what it is). */
 static void report_xenstore(struct fs_ctx *ctx, const struct queued_change *q)
 {
 	char copy[sizeof(q->xenstore)], mount[sizeof(q->xenstore) + 4096];
@@ -594,25 +601,34 @@ static void report_xenstore(struct fs_ctx *ctx, const struct queued_change *q)
 			return; /* deeper than the view */
 		parts[count++] = p;
 	}
-	fuse_ino_t ino = node_find_path(parts, count);
-	if (q->type == HV_CHANGE_DELETED) {
+	snprintf(mount, sizeof(mount), "%s/xenstore/%s", ctx->mountpoint, q->xenstore);
+	if (q->type == HV_CHANGE_CREATED || q->type == HV_CHANGE_DELETED) {
 		fuse_ino_t parent = node_find_path(parts, count - 1);
 		const char *leaf = parts[count - 1];
+		struct queued_change self = {.kind = HV_KIND_HOST, .type = q->type};
+		int ret;
+
 		if (!parent)
-			return;
-		if (ino)
-			fuse_lowlevel_notify_delete(ctx->session, parent, ino, leaf, strlen(leaf));
-		else
+			return; /* nobody looked into its directory: nobody watches it */
+		if (strlen(leaf) >= sizeof(self.sub)) {
 			fuse_lowlevel_notify_inval_entry(ctx->session, parent, leaf, strlen(leaf));
-		struct node *dir = node_get(parent);
-		if (dir)
-			node_detach(dir, leaf);
+			return;
+		}
+		snprintf(self.sub, sizeof(self.sub), "%s", leaf);
+		fuse_lowlevel_notify_inval_entry(ctx->session, parent, leaf, strlen(leaf));
+		set_self(ctx->notifier, &self);
+		ret = q->type == HV_CHANGE_CREATED ? mkdir(mount, 0755) : rmdir(mount);
+		set_self(ctx->notifier, NULL);
+		if (ret < 0)
+			log_debug("self-operation on %s: %s", mount, strerror(errno));
+		/* The name is looked up afresh: it is a file or a directory. */
+		fuse_lowlevel_notify_inval_entry(ctx->session, parent, leaf, strlen(leaf));
 		return;
 	}
+	fuse_ino_t ino = node_find_path(parts, count);
 	if (!ino)
 		return; /* nobody looked it up: nobody watches it */
 	node_touch(ino);
-	snprintf(mount, sizeof(mount), "%s/xenstore/%s", ctx->mountpoint, q->xenstore);
 	report_file(ctx, ino, mount, false);
 }
 

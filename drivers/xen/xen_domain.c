@@ -32,6 +32,22 @@ char *xen_dom_read(struct xen_driver *drv, uint32_t domid, const char *path)
 	return xs_read(drv->xs, XBT_NULL, full, &len);
 }
 
+/* With xenstored gone, names come from the watch thread's last look, so
+ * that what the hypervisor alone can answer still is answered. */
+static char *last_known_name(struct xen_driver *drv, uint32_t domid)
+{
+	char *name = NULL;
+
+	pthread_mutex_lock(&drv->lock);
+	for (size_t i = 0; i < drv->known.count && !name; i++)
+		if (drv->known.doms[i].domid == domid)
+			name = strdup(drv->known.doms[i].name);
+	pthread_mutex_unlock(&drv->lock);
+	if (!name && domid == 0)
+		name = strdup("Domain-0");
+	return name;
+}
+
 void xen_dom_list_finish(struct xen_dom_list *list)
 {
 	free(list->doms);
@@ -56,6 +72,8 @@ int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct h
 		}
 		for (int i = 0; i < n; i++) {
 			auto_free char *name = xen_dom_read(drv, chunk[i].domain, "name");
+			if (!name && errno != ENOENT)
+				name = last_known_name(drv, chunk[i].domain);
 			/* A domain being built has no name yet; one whose name
 			 * is no valid object name cannot be a directory. */
 			if (!name || !hv_name_is_valid(name)) {
@@ -359,7 +377,8 @@ static int write_shutdown(struct xen_driver *drv, const struct xen_dom *dom, con
 
 	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", dom->domid);
 	if (!xs_write(drv->xs, XBT_NULL, path, how, strlen(how)))
-		return hv_error_set(err, EIO, "cannot write %s to %s: %s", how, path, strerror(errno));
+		return hv_error_set(err, EIO, "XenStore write of %s to %s failed: %s (is xenstored running?)",
+				    how, path, strerror(errno));
 	return 0;
 }
 
@@ -544,7 +563,8 @@ int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, 
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", dom.domid);
 	snprintf(value, sizeof(value), "%llu", (unsigned long long)kib);
 	if (!xs_write(drv->xs, XBT_NULL, path, value, strlen(value)))
-		return hv_error_set(err, EIO, "cannot write %s: %s", path, strerror(errno));
+		return hv_error_set(err, EIO, "XenStore write of %s failed: %s (is xenstored running?)", path,
+				    strerror(errno));
 	follow_in_definition(drv, name, kib, 0);
 	return 0; /* the watch on /local/domain reports the change of memory */
 }

@@ -26,6 +26,7 @@
 
 #include "drivers/driver.h"
 #include "drivers/xen/xen_map.h"
+#include "util/hash.h"
 
 #define XEN_DEFAULT_STATE_DIR	     "/var/lib/hvfs/xen"
 #define XEN_DEFAULT_SHUTDOWN_TIMEOUT 30000 /* ms before shutdown falls back to destroy */
@@ -67,6 +68,8 @@ struct xen_driver {
 	pthread_mutex_t lock;
 	struct xen_dom_list known;   /* lock: what the watch thread saw last */
 	struct xen_pending *pending; /* lock */
+
+	struct hash_map *paths; /* watch thread only: the XenStore paths it knows */
 
 	pthread_t watch_thread;
 	bool watch_started;
@@ -149,8 +152,23 @@ int xen_store_write(struct hv_conn *conn, const char *path, const char *value, s
 		    struct hv_error *err);
 int xen_store_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err);
 int xen_store_remove(struct hv_conn *conn, const char *path, struct hv_error *err);
-/* Reports a XenStore path the watch fired for (xenstore/ view). */
-void xen_store_report(struct xen_driver *drv, const char *path);
+/* The watch thread's set of known XenStore paths (xen_store.c). */
+enum xen_store_event {
+	XEN_STORE_NOTHING,
+	XEN_STORE_CREATED,
+	XEN_STORE_MODIFIED,
+	XEN_STORE_DELETED,
+};
+/* Walks the whole store into drv->paths.  0 or -ENOMEM. */
+int xen_store_track_start(struct xen_driver *drv);
+void xen_store_track_finish(struct xen_driver *drv);
+/* What an event at path means, updating the set; for CREATED, created
+ * gets the topmost new node (path or an ancestor made with it). */
+enum xen_store_event xen_store_track(struct xen_driver *drv, const char *path, char *created,
+				     size_t created_size);
+bool xen_store_known(struct xen_driver *drv, const char *path);
+/* Reports it for the xenstore/ view. */
+void xen_store_report(struct xen_driver *drv, const char *path, enum xen_store_event event);
 int xen_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_device_list *out,
 			   struct hv_error *err);
 

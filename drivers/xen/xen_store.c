@@ -10,6 +10,7 @@
 
 #include "drivers/xen/xen_private.h"
 #include "util/cleanup.h"
+#include "util/hash.h"
 
 /* The errno a failed libxenstore call leaves, as the user should see it. */
 static int store_error(struct hv_error *err, const char *what, const char *path)
@@ -109,16 +110,157 @@ int xen_store_remove(struct hv_conn *conn, const char *path, struct hv_error *er
 	return 0;
 }
 
-/* What the watch saw at path: written or removed. */
-void xen_store_report(struct xen_driver *drv, const char *path)
+/* --- what the watch saw -------------------------------------------------- *
+ *
+ * A watch event names a path, not what happened to it.  The watch thread
+ * keeps the set of paths it knows (every node at start, then every event),
+ * so that, for an event at P:
+ *
+ *   P exists, unknown  -> created (and so are its unknown ancestors: the
+ *                         topmost one is reported, the rest are inside it)
+ *   P exists, known    -> modified
+ *   P gone, known      -> deleted (P and everything below leave the set)
+ *   P gone, unknown    -> nothing
+ *
+ * Only the watch thread touches drv->paths. */
+
+#define WALK_MAX 200000 /* nodes remembered at start; beyond, creations read as changes */
+
+static bool node_exists(struct xen_driver *drv, const char *path)
 {
 	unsigned len;
 	char *value = xs_read(drv->xs, XBT_NULL, path, &len);
 
+	if (value) {
+		free(value);
+		return true;
+	}
+	return errno != ENOENT; /* unreadable (EACCES) still exists */
+}
+
+static void walk(struct xen_driver *drv, const char *path, size_t *budget)
+{
+	unsigned n = 0;
+	auto_free char **children = NULL;
+
+	if (*budget == 0 || hash_map_put(drv->paths, path, drv) < 0)
+		return;
+	(*budget)--;
+	children = xs_directory(drv->xs, XBT_NULL, path, &n);
+	for (unsigned i = 0; children && i < n; i++) {
+		char child[HV_XENSTORE_PATH_MAX + 1];
+		if (snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") == 0 ? "" : path, children[i]) <
+		    (int)sizeof(child))
+			walk(drv, child, budget);
+	}
+}
+
+int xen_store_track_start(struct xen_driver *drv)
+{
+	size_t budget = WALK_MAX;
+
+	drv->paths = hash_map_create();
+	if (!drv->paths)
+		return -ENOMEM;
+	walk(drv, "/", &budget);
+	return 0;
+}
+
+void xen_store_track_finish(struct xen_driver *drv)
+{
+	hash_map_destroy(drv->paths);
+	drv->paths = NULL;
+}
+
+struct prefix_collect {
+	const char *prefix;
+	size_t len;
+	char **keys;
+	size_t count, cap;
+};
+
+static void collect_below(const char *key, void *value, void *opaque)
+{
+	struct prefix_collect *c = opaque;
+
+	if (strncmp(key, c->prefix, c->len) != 0 || key[c->len] != '/')
+		return;
+	if (c->count == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		char **more = realloc(c->keys, cap * sizeof(*more));
+		if (!more)
+			return;
+		c->keys = more;
+		c->cap = cap;
+	}
+	if ((c->keys[c->count] = strdup(key)))
+		c->count++;
+}
+
+static void forget_below(struct xen_driver *drv, const char *path)
+{
+	struct prefix_collect c = {.prefix = path, .len = strlen(path)};
+
+	hash_map_remove(drv->paths, path);
+	hash_map_foreach(drv->paths, collect_below, &c);
+	for (size_t i = 0; i < c.count; i++) {
+		hash_map_remove(drv->paths, c.keys[i]);
+		free(c.keys[i]);
+	}
+	free(c.keys);
+}
+
+enum xen_store_event xen_store_track(struct xen_driver *drv, const char *path, char *created,
+				     size_t created_size)
+{
+	bool exists = node_exists(drv, path);
+	bool known = drv->paths && hash_map_get(drv->paths, path);
+
+	snprintf(created, created_size, "%s", path);
+	if (!drv->paths)
+		return exists ? XEN_STORE_MODIFIED : XEN_STORE_DELETED;
+	if (exists && known)
+		return XEN_STORE_MODIFIED;
+	if (!exists) {
+		if (!known)
+			return XEN_STORE_NOTHING;
+		forget_below(drv, path);
+		return XEN_STORE_DELETED;
+	}
+	/* New: it and each unknown ancestor; the topmost is what appeared. */
+	char walk_path[HV_XENSTORE_PATH_MAX + 1];
+	snprintf(walk_path, sizeof(walk_path), "%s", path);
+	for (;;) {
+		hash_map_put(drv->paths, walk_path, drv);
+		snprintf(created, created_size, "%s", walk_path);
+		char *slash = strrchr(walk_path, '/');
+		if (!slash || slash == walk_path)
+			break;
+		*slash = '\0';
+		if (hash_map_get(drv->paths, walk_path))
+			break;
+	}
+	return XEN_STORE_CREATED;
+}
+
+bool xen_store_known(struct xen_driver *drv, const char *path)
+{
+	return drv->paths && hash_map_get(drv->paths, path);
+}
+
+void xen_store_report(struct xen_driver *drv, const char *path, enum xen_store_event event)
+{
+	static const enum hv_change_type types[] = {
+	    [XEN_STORE_CREATED] = HV_CHANGE_CREATED,
+	    [XEN_STORE_MODIFIED] = HV_CHANGE_MODIFIED,
+	    [XEN_STORE_DELETED] = HV_CHANGE_DELETED,
+	};
+
+	if (event == XEN_STORE_NOTHING)
+		return;
 	hv_conn_emit(drv->conn, &(struct hv_change){
 				    .kind = HV_KIND_HOST,
-				    .type = value ? HV_CHANGE_MODIFIED : HV_CHANGE_DELETED,
+				    .type = types[event],
 				    .xenstore_path = path,
 				});
-	free(value);
 }

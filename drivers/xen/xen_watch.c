@@ -296,12 +296,23 @@ static void reap_shut_down(struct xen_driver *drv)
 	xen_dom_list_finish(&list);
 }
 
+/* The name of running domain domid as last seen, into name ("" if none). */
+static void known_name(struct xen_driver *drv, uint32_t domid, char name[HV_NAME_MAX + 1])
+{
+	name[0] = '\0';
+	pthread_mutex_lock(&drv->lock);
+	for (size_t i = 0; i < drv->known.count; i++)
+		if (drv->known.doms[i].domid == domid)
+			snprintf(name, HV_NAME_MAX + 1, "%s", drv->known.doms[i].name);
+	pthread_mutex_unlock(&drv->lock);
+}
+
 /* A path under /local/domain/N: the files of domain N it shows. */
 static void report_path(struct xen_driver *drv, const char *path)
 {
 	unsigned domid;
 	int used = 0;
-	char name[HV_NAME_MAX + 1] = "";
+	char name[HV_NAME_MAX + 1];
 	uint32_t fields = 0;
 
 	if (sscanf(path, "/local/domain/%u/%n", &domid, &used) != 1 || used == 0)
@@ -311,15 +322,9 @@ static void report_path(struct xen_driver *drv, const char *path)
 		fields = HV_FIELD_MEMORY;
 	else if (strncmp(rest, "cpu/", 4) == 0)
 		fields = HV_FIELD_VCPUS;
-	else if (strncmp(rest, "device/", 7) == 0)
-		fields = HV_FIELD_DEVICES;
 	else
 		return;
-	pthread_mutex_lock(&drv->lock);
-	for (size_t i = 0; i < drv->known.count; i++)
-		if (drv->known.doms[i].domid == domid)
-			snprintf(name, sizeof(name), "%s", drv->known.doms[i].name);
-	pthread_mutex_unlock(&drv->lock);
+	known_name(drv, domid, name);
 	if (!name[0])
 		return;
 	hv_conn_emit(drv->conn, &(struct hv_change){
@@ -328,6 +333,84 @@ static void report_path(struct xen_driver *drv, const char *path)
 				    .name = name,
 				    .fields = fields,
 				});
+}
+
+/* A PV device an event touched: its frontend directory
+ * /local/domain/N/device/CLASS/DEVID, from a path at or below it or below
+ * its backend /local/domain/B/backend/CLASS/N/DEVID. */
+struct device_ref {
+	uint32_t domid;
+	bool frontend; /* the event is in the frontend's directory */
+	char cls[16];
+	char devid[HV_DEVICE_NAME_MAX + 1];
+	char dir[128];
+};
+
+static bool device_of(const char *path, struct device_ref *ref)
+{
+	unsigned domid, backend_domid;
+	int used = 0;
+
+	memset(ref, 0, sizeof(*ref));
+	if (sscanf(path, "/local/domain/%u/device/%15[^/]/%63[^/]%n", &domid, ref->cls, ref->devid, &used) ==
+		3 &&
+	    used > 0 && (path[used] == '\0' || path[used] == '/')) {
+		ref->frontend = true;
+	} else if (sscanf(path, "/local/domain/%u/backend/%15[^/]/%u/%63[^/]%n", &backend_domid, ref->cls,
+			  &domid, ref->devid, &used) == 4 &&
+		   used > 0 && (path[used] == '\0' || path[used] == '/')) {
+		ref->frontend = false;
+	} else {
+		return false;
+	}
+	if (strcmp(ref->cls, "vbd") != 0 && strcmp(ref->cls, "vif") != 0)
+		return false;
+	ref->domid = domid;
+	snprintf(ref->dir, sizeof(ref->dir), "/local/domain/%u/device/%s/%s", domid, ref->cls, ref->devid);
+	return true;
+}
+
+/* devices/CLASS/DEVID of the domain appeared, went or changed. */
+static void report_device(struct xen_driver *drv, const struct device_ref *ref, bool was_known)
+{
+	char name[HV_NAME_MAX + 1], sub[96];
+	bool now_known = xen_store_known(drv, ref->dir);
+	enum hv_change_type type;
+
+	if (ref->frontend && now_known && !was_known)
+		type = HV_CHANGE_CREATED;
+	else if (ref->frontend && !now_known && was_known)
+		type = HV_CHANGE_DELETED;
+	else if (now_known)
+		type = HV_CHANGE_MODIFIED;
+	else
+		return;
+	known_name(drv, ref->domid, name);
+	if (!name[0])
+		return;
+	snprintf(sub, sizeof(sub), "%s/%s", ref->cls, ref->devid);
+	hv_conn_emit(drv->conn, &(struct hv_change){
+				    .kind = HV_KIND_DOMAIN,
+				    .type = type,
+				    .name = name,
+				    .sub = sub,
+				    .fields = HV_FIELD_DEVICES,
+				});
+}
+
+/* One XenStore path the watch fired for. */
+static void handle_path(struct xen_driver *drv, const char *path)
+{
+	char created[HV_XENSTORE_PATH_MAX + 1];
+	struct device_ref ref;
+	bool is_device = device_of(path, &ref);
+	bool device_known = is_device && xen_store_known(drv, ref.dir);
+	enum xen_store_event event = xen_store_track(drv, path, created, sizeof(created));
+
+	xen_store_report(drv, event == XEN_STORE_CREATED ? created : path, event);
+	report_path(drv, path);
+	if (is_device)
+		report_device(drv, &ref, device_known);
 }
 
 static int next_timeout_ms(struct xen_driver *drv)
@@ -350,6 +433,7 @@ static void *watch_main(void *opaque)
 	struct xen_driver *drv = opaque;
 	struct xs_handle *xs = xs_open(0);
 	struct pollfd fds[2];
+	unsigned idle_wakeups = 0;
 
 	if (!xs || !xs_watch(xs, "@introduceDomain", "domains") ||
 	    !xs_watch(xs, "@releaseDomain", "domains") || !xs_watch(xs, "/", "store")) {
@@ -359,6 +443,8 @@ static void *watch_main(void *opaque)
 			xs_close(xs);
 		return NULL;
 	}
+	if (xen_store_track_start(drv) < 0)
+		log_warning("xen: out of memory: XenStore creations will read as changes");
 	fds[0] = (struct pollfd){.fd = drv->stop_pipe[0], .events = POLLIN};
 	fds[1] = (struct pollfd){.fd = xs_fileno(xs), .events = POLLIN};
 	for (;;) {
@@ -371,13 +457,24 @@ static void *watch_main(void *opaque)
 			break;
 		if (ready > 0 && fds[1].revents) {
 			char **event;
+			unsigned count = 0;
 			while ((event = xs_check_watch(xs))) {
 				const char *path = event[XS_WATCH_PATH];
-				domains = domains || path[0] == '@';
-				report_path(drv, path);
-				if (path[0] == '/')
-					xen_store_report(drv, path);
+				if (path[0] == '@')
+					domains = true;
+				else
+					handle_path(drv, path);
 				free(event);
+				count++;
+			}
+			/* A dead xenstored leaves the descriptor readable with
+			 * nothing to read: stop listening rather than spin. */
+			idle_wakeups = count ? 0 : idle_wakeups + 1;
+			if ((count == 0 && errno != EAGAIN) || idle_wakeups > 3) {
+				log_error(
+				    "xen: lost the XenStore watch connection: changes made outside hvfs "
+				    "are seen only by the rescan");
+				fds[1].fd = -1;
 			}
 		}
 		if (domains)
@@ -385,6 +482,7 @@ static void *watch_main(void *opaque)
 		run_fallbacks(drv);
 		rescan(drv, true);
 	}
+	xen_store_track_finish(drv);
 	xs_close(xs);
 	return NULL;
 }

@@ -104,12 +104,14 @@ int main(void)
 
 	const struct step defined[] = {
 	    {{{0, "Domain-0", XEN_DOMINF_running}}, {"created Domain-0"}},
-	    {{{0, "Domain-0", XEN_DOMINF_running}, {7, "g1", XEN_DOMINF_paused}}, {"lifecycle g1 started booted"}},
+	    {{{0, "Domain-0", XEN_DOMINF_running}, {7, "g1", XEN_DOMINF_paused}},
+	     {"lifecycle g1 started booted"}},
 	    {{{0, "Domain-0", XEN_DOMINF_running}, {7, "g1", XEN_DOMINF_running}}, {"modified g1"}},
 	    {{{0, "Domain-0", XEN_DOMINF_running}, {7, "g1", SHUT(XEN_SHUTDOWN_POWEROFF)}},
 	     {"lifecycle g1 stopped shutdown"}},
 	    {{{0, "Domain-0", XEN_DOMINF_running}}, {"lifecycle g1 stopped destroyed"}},
-	    {{{0, "Domain-0", XEN_DOMINF_running}, {8, "g1", XEN_DOMINF_paused}}, {"lifecycle g1 started booted"}},
+	    {{{0, "Domain-0", XEN_DOMINF_running}, {8, "g1", XEN_DOMINF_paused}},
+	     {"lifecycle g1 started booted"}},
 	    {{{0, "Domain-0", XEN_DOMINF_running}, {8, "g1", SHUT(XEN_SHUTDOWN_CRASH)}},
 	     {"lifecycle g1 crashed panicked"}},
 	};
@@ -138,7 +140,8 @@ int main(void)
 	const struct step renamed[] = {
 	    {{{0, "Domain-0", XEN_DOMINF_running}, {9, "old", XEN_DOMINF_running}},
 	     {"created Domain-0", "created old"}},
-	    {{{0, "Domain-0", XEN_DOMINF_running}, {9, "new", XEN_DOMINF_running}}, {"deleted old", "created new"}},
+	    {{{0, "Domain-0", XEN_DOMINF_running}, {9, "new", XEN_DOMINF_running}},
+	     {"deleted old", "created new"}},
 	};
 	run_steps(&drv, "xl rename", renamed, ARRAY_SIZE(renamed));
 
