@@ -459,6 +459,25 @@ int xen_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_co
 	return xen_domain_start(drv, name, err);
 }
 
+/* Marks name as being built by hvfs, or no longer (see xen_driver.starting).
+ * With every slot taken the start is still right, only reported as a
+ * suspend and resume. */
+static void set_starting(struct xen_driver *drv, const char *name, bool on)
+{
+	pthread_mutex_lock(&drv->lock);
+	for (size_t i = 0; i < ARRAY_SIZE(drv->starting); i++) {
+		if (on && !drv->starting[i][0]) {
+			snprintf(drv->starting[i], sizeof(drv->starting[i]), "%s", name);
+			break;
+		}
+		if (!on && strcmp(drv->starting[i], name) == 0) {
+			drv->starting[i][0] = '\0';
+			break;
+		}
+	}
+	pthread_mutex_unlock(&drv->lock);
+}
+
 int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *err)
 {
 	struct xen_guest_def guest;
@@ -477,7 +496,9 @@ int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *
 	if (!guest.kernel[0])
 		return hv_error_set(
 		    err, EINVAL, "domain '%s' has no <os><kernel>: a PV guest needs a kernel to boot", name);
+	set_starting(drv, name, true);
 	ret = xen_libxl_create(drv, &guest, &domid, err);
+	set_starting(drv, name, false);
 	if (ret < 0)
 		return ret;
 	log_info("xen: started '%s' as domain %u", name, domid);

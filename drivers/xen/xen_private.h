@@ -36,8 +36,8 @@ struct xen_dom {
 	uint32_t domid;
 	char name[HV_NAME_MAX + 1];
 	xc_domaininfo_t info;
-	/* The watch thread's: first seen paused, as a domain is while libxl
-	 * builds it; its unpause ends the start rather than "resuming" it. */
+	/* The watch thread's: first seen paused while hvfs builds it
+	 * (xen_driver.starting); its unpause ends the start. */
 	bool building;
 };
 
@@ -68,6 +68,10 @@ struct xen_driver {
 	pthread_mutex_t lock;
 	struct xen_dom_list known;   /* lock: what the watch thread saw last */
 	struct xen_pending *pending; /* lock */
+	/* lock: domains hvfs is building now (xen_domain_start): libxl makes
+	 * them paused and unpauses them at the end, which is their start, not
+	 * a suspend and resume. */
+	char starting[8][HV_NAME_MAX + 1];
 
 	struct hash_map *paths; /* watch thread only: the XenStore paths it knows */
 

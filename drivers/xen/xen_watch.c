@@ -96,6 +96,15 @@ static void lifecycle_of(enum hv_domain_state before, enum hv_domain_state now, 
 	}
 }
 
+/* Whether hvfs is building name now (caller holds drv->lock). */
+static bool is_starting(struct xen_driver *drv, const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(drv->starting); i++)
+		if (strcmp(drv->starting[i], name) == 0)
+			return true;
+	return false;
+}
+
 size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct xen_found_change *out)
 {
 	struct xen_dom_list *before = &drv->known;
@@ -113,7 +122,7 @@ size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct x
 		memset(c, 0, sizeof(*c));
 		snprintf(c->name, sizeof(c->name), "%s", dom->name);
 		if (!old) {
-			dom->building = state == HV_DOMAIN_PAUSED;
+			dom->building = state == HV_DOMAIN_PAUSED && is_starting(drv, dom->name);
 			if (has_definition(drv, dom->name)) {
 				lifecycle_of(HV_DOMAIN_SHUTOFF, HV_DOMAIN_RUNNING, c);
 			} else {

@@ -89,9 +89,10 @@ int main(void)
 
 	const struct step xl_made[] = {
 	    {{{0, "Domain-0", XEN_DOMINF_running}}, {"created Domain-0"}},
-	    /* xl create: built paused, then unpaused: one creation. */
+	    /* xl create: built paused, then unpaused (xl's doing, not hvfs's). */
 	    {{{0, "Domain-0", XEN_DOMINF_running}, {5, "tiny", XEN_DOMINF_paused}}, {"created tiny"}},
-	    {{{0, "Domain-0", XEN_DOMINF_blocked}, {5, "tiny", XEN_DOMINF_running}}, {"modified tiny"}},
+	    {{{0, "Domain-0", XEN_DOMINF_blocked}, {5, "tiny", XEN_DOMINF_running}},
+	     {"lifecycle tiny resumed unpaused"}},
 	    /* running <-> blocked is no change */
 	    {{{0, "Domain-0", XEN_DOMINF_running}, {5, "tiny", XEN_DOMINF_blocked}}, {NULL}},
 	    {{{0, "Domain-0", XEN_DOMINF_running}, {5, "tiny", XEN_DOMINF_paused}},
@@ -102,6 +103,8 @@ int main(void)
 	};
 	run_steps(&drv, "a domain made by xl", xl_made, ARRAY_SIZE(xl_made));
 
+	/* hvfs builds g1: libxl's pause and unpause are its start. */
+	snprintf(drv.starting[3], sizeof(drv.starting[3]), "g1");
 	const struct step defined[] = {
 	    {{{0, "Domain-0", XEN_DOMINF_running}}, {"created Domain-0"}},
 	    {{{0, "Domain-0", XEN_DOMINF_running}, {7, "g1", XEN_DOMINF_paused}},
@@ -116,6 +119,7 @@ int main(void)
 	     {"lifecycle g1 crashed panicked"}},
 	};
 	run_steps(&drv, "a domain hvfs defined", defined, ARRAY_SIZE(defined));
+	drv.starting[3][0] = '\0';
 
 	/* A shutdown asked through hvfs: its end says "shutdown", not "destroyed". */
 	xen_watch_pending_add(&drv, 8, "g1", false);
