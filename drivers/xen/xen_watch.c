@@ -295,6 +295,9 @@ static void reap_shut_down(struct xen_driver *drv)
 			continue;
 		log_info("xen: '%s' (domain %u) shut down (reason %u): cleaning up", dom->name, dom->domid,
 			 reason);
+		/* Its going is then reported as "stopped shutdown", not as a destroy. */
+		if (reason == XEN_SHUTDOWN_POWEROFF)
+			xen_watch_pending_add(drv, dom->domid, dom->name, false);
 		if (xen_libxl_destroy(drv, dom->domid, &err) < 0) {
 			log_warning("xen: %s", err.message);
 			continue;
