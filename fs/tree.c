@@ -15,7 +15,8 @@ static const struct fs_subdir root_subdirs[] = {
     {"host", &fs_host_type},
     {"networks", &fs_networks_type},
     {"pools", &fs_pools_type},
-    {NULL},
+    {"xenstore", &fs_xenstore_type}, /* present only for drivers with a XenStore */
+    {NULL, NULL},
 };
 
 const struct fs_dir_type fs_root_type = {
