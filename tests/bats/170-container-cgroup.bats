@@ -135,7 +135,7 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 	cat "$(C seen pids_limit)" >/dev/null
 	inotifywait -t 10 -e modify "$(D seen)/config.xml" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
 	watcher=$!
-	timeout 10 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
+	timeout 60 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
 	reader=$!
 	sleep 0.3
 	echo 77 >"$(C seen pids_limit)"

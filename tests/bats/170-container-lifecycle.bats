@@ -259,7 +259,7 @@ wait_for_counter() {
 	define quick "sleep 0.5; exit 3"
 	inotifywait -t 10 -e modify "$(D quick)/state" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
 	watcher=$!
-	timeout 10 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
+	timeout 60 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
 	reader=$!
 	sleep 0.3
 	echo start >"$(D quick)/control"
@@ -309,7 +309,7 @@ wait_for_counter() {
   </os>
 </domain>
 XML
-	timeout 10 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
+	timeout 60 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
 	reader=$!
 	sleep 0.3
 	echo start >"$(D hog)/control" || true # it may be gone before the reply

@@ -105,7 +105,7 @@ crash_restart() {
 	run cat "$(D run1)/id"
 	assert_output "$id"
 	# The monitor watches it again: an end by itself is noticed.
-	timeout 10 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
+	timeout 60 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
 	reader=$!
 	sleep 0.3
 	echo shutdown >"$(D run1)/control"
