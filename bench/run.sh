@@ -258,6 +258,19 @@ if [ -n "$VIRSH" ]; then
 	row "list 10,000 domains" "virsh list --all (demo set)" \
 		"$("$OPS" exec 30 -- virsh -c test:///default list --all)" "$ref"
 fi
+# --- a reader while another process changes the persisted host ---------------
+# Each replace of dom-00002's config.xml is persisted (temporary file, fsync,
+# rename) under the test driver's one lock; a cat of dom-00001/state opens
+# through the driver too.  This row shows what a reader pays for that.
+"$OPS" replace 1000000 "$M10/domains/dom-00002/config.xml" >/dev/null 2>&1 &
+WRITER=$!
+sleep 0.2
+out=$("$OPS" read 5000 "$M10/domains/dom-00001/state" "$T/domains/test/state") || die "read during writes failed"
+kill "$WRITER" 2>/dev/null
+wait "$WRITER" 2>/dev/null
+ref=$(median_of "$out" 2)
+row "cat state, writes meanwhile" "hvfs, persisted host" "$(line "$out" 1)" "$ref"
+row "cat state, writes meanwhile" "tmpfs" "$(line "$out" 2)" "$ref"
 RSS10=$(rss_kib "$PID10")
 warm "$M10"
 RSS10_WARM=$(rss_kib "$PID10")
