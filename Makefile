@@ -42,7 +42,7 @@ BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 .PHONY: bench all san deps test-deps run check check-unit check-bats check-san format format-check \
         install uninstall clean stop
 
-all: $(B)/hvfs $(B)/bin/cgroupctl $(UNIT_BIN) $(TOOL_BIN)
+all: $(B)/hvfs $(B)/bin/cgroupctl $(UNIT_BIN) $(TOOL_BIN) $(BENCH_BIN)
 san: $(B)/san/hvfs
 
 $(B)/%.o: %.c

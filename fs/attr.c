@@ -34,8 +34,18 @@ struct fs_handle {
 	off_t pending_base;
 	bool dirty;
 	bool readable;
+	bool writable;
 	int sticky_error; /* a write failed: close(2) reports it too */
 };
+
+/* Volatile statistics are never cached.  Documents span several pages,
+ * and the page cache may re-fetch one page in the middle of a reader's
+ * sequence of reads; bypassing it is what makes one open one snapshot.
+ * Small attributes fit one page, which the kernel fills with one read. */
+static bool direct_io_attr(const struct fs_attr *attr)
+{
+	return attr->flags & (FS_ATTR_VOLATILE | FS_ATTR_DOCUMENT);
+}
 
 static size_t value_limit(const struct fs_attr *attr)
 {
@@ -102,6 +112,7 @@ int fs_handle_open(struct fs_ctx *ctx, struct node *node, int flags, struct fs_h
 	h->node = node;
 	h->generation = node_generation(node->ino);
 	h->readable = readable;
+	h->writable = writable;
 	pthread_mutex_init(&h->lock, NULL);
 	if (readable || (writable && !(flags & O_TRUNC) && attr->show)) {
 		ret = fs_attr_render(ctx, node, &h->snapshot, &err);
@@ -121,13 +132,16 @@ int fs_handle_open(struct fs_ctx *ctx, struct node *node, int flags, struct fs_h
 	return 0;
 }
 
-/* Volatile statistics are never cached.  Documents span several pages,
- * and the page cache may re-fetch one page in the middle of a reader's
- * sequence of reads; bypassing it is what makes one open one snapshot.
- * Small attributes fit one page, which the kernel fills with one read. */
 bool fs_handle_direct_io(const struct fs_handle *handle)
 {
-	return handle->node->attr->flags & (FS_ATTR_VOLATILE | FS_ATTR_DOCUMENT);
+	return direct_io_attr(handle->node->attr);
+}
+
+/* A file only read needs no FLUSH at close (one round trip less per cat):
+ * nothing is pending and no error can be left to report. */
+bool fs_handle_no_flush(const struct fs_handle *handle)
+{
+	return !handle->writable;
 }
 
 /* A stable value stays in the page cache across opens: every change
@@ -332,10 +346,17 @@ void fs_handle_release(struct fs_handle *h)
 	if (!h)
 		return;
 	poll_unregister(h);
+	/* The RELEASE can overtake the end of a READ: the kernel wakes the
+	 * reader as soon as our reply is copied, and a reader without a FLUSH
+	 * (noflush) closes at once, while the READ's thread still holds the
+	 * lock and has yet to call fs_handle_read_done().  Taking the lock
+	 * waits for it; no other request comes for this handle after RELEASE. */
+	pthread_mutex_lock(&h->lock);
 	/* A writer that never flushed (the kernel flushes on every close, so
 	 * only a dying process): apply anyway, the error goes to last_error. */
 	if (h->dirty)
 		apply_pending(h);
+	pthread_mutex_unlock(&h->lock);
 	strbuf_finish(&h->snapshot);
 	strbuf_finish(&h->pending);
 	pthread_mutex_destroy(&h->lock);

@@ -21,6 +21,7 @@ struct dir_listing {
 	struct dir_entry *entries;
 	size_t count;
 	size_t cap;
+	bool built; /* else built by the first readdir (cacheable listings) */
 };
 
 static int listing_add(struct dir_listing *l, const char *name, mode_t type)
@@ -192,6 +193,19 @@ static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listin
 	return ret;
 }
 
+/* The kernel may keep a listing in its readdir cache across opens when
+ * every change of it is made known: domains/, networks/ and pools/ change
+ * only by mkdir/rmdir/rename through the mount (the kernel then drops the
+ * cache itself) or by the driver (notify.c gives the directory a new mtime
+ * and invalidates its attributes, which makes the kernel drop the cache at
+ * the next listing).  Sub-object collections, whose classes come and go
+ * as a side effect, and uncached trees are listed afresh every time. */
+static bool listing_cacheable(const struct fs_dir_type *type)
+{
+	return type->collection && !type->collection->list && !type->uncached &&
+	       !fs_dir_accepts_scratch(type);
+}
+
 void fs_ops_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ctx *ctx = fuse_req_userdata(req);
@@ -218,11 +232,19 @@ void fs_ops_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	ret = build_listing(ctx, node, l);
-	if (ret < 0) {
-		listing_destroy(l);
-		fuse_reply_err(req, -ret);
-		return;
+	if (listing_cacheable(node->dir)) {
+		/* While the kernel's cache holds the listing no READDIR comes:
+		 * taking the names now would be work for nothing. */
+		fi->cache_readdir = 1;
+		fi->keep_cache = 1;
+	} else {
+		ret = build_listing(ctx, node, l);
+		if (ret < 0) {
+			listing_destroy(l);
+			fuse_reply_err(req, -ret);
+			return;
+		}
+		l->built = true;
 	}
 	fi->fh = (uintptr_t)l;
 	if (fuse_reply_open(req, fi) == -ENOENT)
@@ -239,6 +261,20 @@ void fs_ops_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, s
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
+	}
+	/* The kernel serializes the readdirs of one open directory. */
+	if (dir && !l->built) {
+		int ret = build_listing(fuse_req_userdata(req), dir, l);
+		if (ret < 0) {
+			/* Nothing half-built stays: the next readdir starts over. */
+			for (size_t i = 0; i < l->count; i++)
+				free(l->entries[i].name);
+			l->count = 0;
+			free(buf);
+			fuse_reply_err(req, -ret);
+			return;
+		}
+		l->built = true;
 	}
 	for (size_t i = (size_t)offset; dir && i < l->count; i++) {
 		struct stat st = {.st_mode = l->entries[i].type};

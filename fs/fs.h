@@ -385,6 +385,7 @@ int fs_handle_flush(struct fs_handle *handle);
 void fs_handle_release(struct fs_handle *handle);
 bool fs_handle_direct_io(const struct fs_handle *handle);
 bool fs_handle_keep_cache(const struct fs_handle *handle);
+bool fs_handle_no_flush(const struct fs_handle *handle);
 /* poll(2) on an attribute: POLLPRI|POLLERR once the value changed since it
  * was last read (sysfs semantics); ph is kept and notified at the change. */
 unsigned fs_handle_poll(struct fs_handle *handle, struct fuse_pollhandle *ph);

@@ -339,6 +339,23 @@ static void on_xenstore_change(struct fs_ctx *ctx, const struct hv_change *chang
 	enqueue(ctx, &q);
 }
 
+/* The kernel keeps the listing of domains/ (networks/, pools/) in its
+ * readdir cache (dirs.c) and checks the directory's mtime when a listing
+ * starts: a new mtime and invalid attributes make the next listing fetch
+ * the names afresh.  Done before the events line is appended, so a reader
+ * who lists after seeing the line sees the change; the notifier's own
+ * mkdir/rmdir/rename comes later, and the kernel invalidates again then. */
+static void membership_changed(struct fs_ctx *ctx, enum hv_object_kind kind)
+{
+	fuse_ino_t dir_ino = node_find(hv_object_kind_dir(kind), NULL, NULL);
+
+	if (dir_ino && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
+		node_touch(dir_ino);
+		/* Attributes only: safe in any thread (see the top). */
+		fuse_lowlevel_notify_inval_inode(ctx->session, dir_ino, -1, 0);
+	}
+}
+
 void fs_on_change(void *opaque, const struct hv_change *change)
 {
 	struct fs_ctx *ctx = opaque;
@@ -356,6 +373,9 @@ void fs_on_change(void *opaque, const struct hv_change *change)
 	copy_name(q.name, change->name);
 	copy_name(q.new_name, change->new_name);
 	object_path(change->kind, change->name, path, sizeof(path));
+	if (change->type == HV_CHANGE_CREATED || change->type == HV_CHANGE_DELETED ||
+	    change->type == HV_CHANGE_RENAMED)
+		membership_changed(ctx, change->kind);
 
 	switch (change->type) {
 	case HV_CHANGE_CREATED:
@@ -536,8 +556,10 @@ static void report_membership(struct fs_ctx *ctx, const struct queued_change *q)
 	set_self(n, NULL);
 	if (ret < 0) {
 		log_debug("self-operation on %s: %s", path, strerror(errno));
-		/* No event then, but never a stale cache. */
+		/* No event then, but never a stale cache: names and the
+		 * cached listing (pages of the directory, this thread only). */
 		if (dir_ino) {
+			fuse_lowlevel_notify_inval_inode(ctx->session, dir_ino, 0, 0);
 			fuse_lowlevel_notify_inval_entry(ctx->session, dir_ino, q->name, strlen(q->name));
 			if (q->type == HV_CHANGE_RENAMED)
 				fuse_lowlevel_notify_inval_entry(ctx->session, dir_ino, q->new_name,

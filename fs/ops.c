@@ -412,6 +412,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		 * the value that results (512M becomes 524288). */
 		fi->direct_io = fs_handle_direct_io(handle) || (fi->flags & O_ACCMODE) != O_RDONLY;
 		fi->keep_cache = !fi->direct_io && fs_handle_keep_cache(handle);
+		fi->noflush = fs_handle_no_flush(handle);
 	}
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		release_file(ctx,
