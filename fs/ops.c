@@ -562,18 +562,19 @@ int fs_scratch_create(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, c
 	return ret;
 }
 
-/* The create that completes an unlink of attr (fs_unlinked_add): it opens
- * the attribute for writing, as `>` would. */
-static int create_replacement(struct fs_ctx *ctx, struct node *parent, const struct fs_attr *attr,
-			      struct fuse_file_info *fi, struct node **out)
+/* Looks up (and so references) the attribute node name of parent and opens
+ * it with flags into fi; the reference is dropped again when the open fails. */
+static int open_attr_child(struct fs_ctx *ctx, struct node *parent, const char *name,
+			   const struct fs_attr *attr, int flags, struct fuse_file_info *fi,
+			   struct node **out)
 {
+	struct node *node = node_lookup_child(parent, name, NULL, attr);
 	struct fs_handle *handle;
-	struct node *node = node_lookup_child(parent, attr->name, NULL, attr);
 	int ret;
 
 	if (!node)
 		return -ENOMEM;
-	ret = fs_handle_open(ctx, node, (fi->flags & ~O_ACCMODE) | O_WRONLY | O_TRUNC, &handle);
+	ret = fs_handle_open(ctx, node, flags, &handle);
 	if (ret < 0) {
 		node_forget(node->ino, 1);
 		return ret;
@@ -584,6 +585,15 @@ static int create_replacement(struct fs_ctx *ctx, struct node *parent, const str
 	return 0;
 }
 
+/* The create that completes an unlink of attr (fs_unlinked_add): it opens
+ * the attribute for writing, as `>` would. */
+static int create_replacement(struct fs_ctx *ctx, struct node *parent, const struct fs_attr *attr,
+			      struct fuse_file_info *fi, struct node **out)
+{
+	return open_attr_child(ctx, parent, attr->name, attr, (fi->flags & ~O_ACCMODE) | O_WRONLY | O_TRUNC,
+			       fi, out);
+}
+
 /* O_CREAT in a collection with file members (xenstore/): the driver makes
  * the member, which is then opened for writing like any attribute. */
 static int create_member(struct fs_ctx *ctx, struct node *parent, const char *name, struct fuse_file_info *fi,
@@ -592,10 +602,8 @@ static int create_member(struct fs_ctx *ctx, struct node *parent, const char *na
 	const struct fs_collection *c = parent->dir->collection;
 	struct fs_object_names names;
 	struct hv_error err = {0};
-	struct fs_handle *handle;
 	const struct fs_attr *attr;
 	struct fs_object obj;
-	struct node *node;
 	int ret;
 
 	if (node_object(parent, &obj, &names) < 0)
@@ -605,17 +613,7 @@ static int create_member(struct fs_ctx *ctx, struct node *parent, const char *na
 		return fs_report_error(ctx, parent, "create", &err);
 	if (!(attr = fs_collection_member_attr(ctx, parent, name)))
 		return -EISDIR;
-	if (!(node = node_lookup_child(parent, name, NULL, attr)))
-		return -ENOMEM;
-	ret = fs_handle_open(ctx, node, fi->flags, &handle);
-	if (ret < 0) {
-		node_forget(node->ino, 1);
-		return ret;
-	}
-	fi->fh = (uintptr_t)handle;
-	fi->direct_io = 1;
-	*out = node;
-	return 0;
+	return open_attr_child(ctx, parent, name, attr, fi->flags, fi, out);
 }
 
 static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode,
