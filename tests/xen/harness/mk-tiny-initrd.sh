@@ -1,0 +1,34 @@
+#!/bin/sh
+# Builds the tiny guest's initramfs: busybox init, which prints a marker on
+# the console at every boot and then idles until it is told to stop.
+# usage: mk-tiny-initrd.sh OUT.cpio.gz
+#
+# It answers Xen's PV shutdown protocol like a real guest: the kernel
+# handles control/shutdown = poweroff by running /sbin/poweroff, which asks
+# init (busybox, pid 1) to power off; reboot arrives as ctrl-alt-del, which
+# init turns into a reboot.  A guest whose init could not do this would
+# only ever stop by being destroyed.
+set -eu
+OUT=$1
+D=$(mktemp -d "${TMPDIR:-/tmp}/hvfs-tiny.XXXXXX")
+trap 'rm -rf "$D"' EXIT
+mkdir -p "$D/bin" "$D/sbin" "$D/etc" "$D/proc" "$D/sys" "$D/dev"
+cp /bin/busybox "$D/bin/busybox"
+for a in sh mount echo cat uname sleep; do ln -s busybox "$D/bin/$a"; done
+for a in init poweroff reboot halt; do ln -s ../bin/busybox "$D/sbin/$a"; done
+ln -s bin/busybox "$D/init"
+cat >"$D/etc/inittab" <<'EOI'
+::sysinit:/etc/rcS
+::ctrlaltdel:/sbin/reboot
+::shutdown:/bin/echo GUEST-GOING-DOWN
+EOI
+cat >"$D/etc/rcS" <<'EOI'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+echo "TINY-INIT-UP $(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)"
+echo "hypervisor=$(cat /sys/hypervisor/type 2>/dev/null) guest_type=$(cat /sys/hypervisor/guest_type 2>/dev/null)"
+echo "GUEST-MARKER-OK"
+EOI
+chmod +x "$D/etc/rcS"
+(cd "$D" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$OUT"
