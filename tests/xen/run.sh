@@ -1,0 +1,112 @@
+#!/bin/bash
+# The Xen stage: packs hvfs and the suite under tests/xen/suite into a dom0
+# initramfs, boots the real Xen 4.17 hypervisor under QEMU, lets dom0 run
+# the suite against the hypervisor, and reports what it printed.
+# usage: tests/xen/run.sh [HVFS_BIN]       (default build/hvfs)
+# env:   HVFS_XEN_WORK     work directory (default build/xen): overlay, images, logs
+#        HVFS_XEN_CACHE    downloaded kernel and hypervisor (default /var/cache/hvfs-xen)
+#        HVFS_XEN_TIMEOUT  seconds QEMU may run (default 300)
+#        HVFS_XEN_FILTER   only run the suite's tests whose names match this regex
+#
+# Output: the suite's TAP lines ("ok …", "not ok …", "# …"), then one line
+# "xen: N passed, N failed".  A run that cannot boot QEMU, or a dom0 that
+# crashes or times out before the suite ends, counts as a failure with the
+# reason; so does every planned test that never reported.  Exits non-zero
+# unless something passed and nothing failed.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/xen
+bin=${1:-$top/build/hvfs}
+W=${HVFS_XEN_WORK:-$top/build/xen}
+timeout=${HVFS_XEN_TIMEOUT:-300}
+mkdir -p "$W"
+
+# give_up REASON: the stage could not even run; that is one failure.
+give_up() {
+	echo "not ok - xen: $*"
+	echo "xen: 0 passed, 1 failed"
+	exit 1
+}
+
+[ -x "$bin" ] || give_up "$bin was not built"
+env=$("$here/harness/setup-host.sh" 2>"$W/setup.log" | tail -1)
+[[ $env == KROOT=* ]] || give_up "setting up the host failed: $(tail -5 "$W/setup.log" | tr '\n' ' ')"
+eval "$env"
+export KROOT KVER XEN_ELF
+
+# dom0's overlay: hvfs, bash and bats to run the suite, inotifywait and
+# fusermount3 for the tests, and the suite itself.
+ovl=$W/overlay
+rm -rf "$ovl"
+mkdir -p "$ovl/usr/local/bin" "$ovl/usr/bin" "$ovl/bin" "$ovl/usr/lib" "$ovl/usr/libexec" "$ovl/hvfs-tests"
+cp "$bin" "$ovl/usr/local/bin/hvfs"
+cp /bin/bash "$ovl/usr/bin/bash"
+ln -s ../usr/bin/bash "$ovl/bin/bash"
+cp /usr/bin/inotifywait /usr/bin/fusermount3 "$ovl/usr/bin/"
+cp -a /usr/bin/bats "$ovl/usr/bin/"
+cp -a /usr/lib/bats-core /usr/lib/bats "$ovl/usr/lib/"
+cp -a /usr/libexec/bats-core "$ovl/usr/libexec/"
+cp "$here"/suite/*.bats "$here/suite/helpers.bash" "$ovl/hvfs-tests/"
+cp "$here/suite/test.sh" "$ovl/test.sh"
+{
+	# The suite stops 40 s before QEMU would be killed, so that its
+	# results and the daemon's logs still get out.
+	echo "SUITE_TIMEOUT=$((timeout - 40))"
+	printf 'SUITE_FILTER=%q\n' "${HVFS_XEN_FILTER:-}"
+} >"$ovl/hvfs-tests/env"
+
+guest=$W/guest-initrd.cpio.gz
+if [ ! -s "$guest" ] || [ "$here/harness/mk-tiny-initrd.sh" -nt "$guest" ]; then
+	"$here/harness/mk-tiny-initrd.sh" "$guest" || give_up "building the guest's initramfs failed"
+fi
+GUEST_INITRD=$guest TMPDIR=$W "$here/harness/mk-dom0-initrd.sh" "$W/dom0.cpio.gz" "$ovl" >"$W/mkinitrd.log" 2>&1 ||
+	give_up "building dom0's initramfs failed: $(tail -3 "$W/mkinitrd.log" | tr '\n' ' ')"
+
+results=$W/results.txt
+serial=$W/serial.log
+RESULTS=$results TIMEOUT=$timeout "$here/harness/run-xen.sh" "$W/dom0.cpio.gz" "$serial" 2>"$W/qemu.log"
+qemu_rc=$?
+
+passed=0
+failed=0
+planned=0
+done_seen=0
+suite_rc=0
+while IFS= read -r line; do
+	line=${line%$'\r'}
+	case $line in
+	"ok "*) passed=$((passed + 1)) ;;
+	"not ok "*) failed=$((failed + 1)) ;;
+	1..*) planned=$((planned + ${line#1..})) ;;
+	"# hvfs-xen-suite: done rc="*) done_seen=1 suite_rc=${line##*rc=} ;;
+	esac
+	printf '%s\n' "$line"
+done <"$results"
+
+reported=$((passed + failed))
+if ! grep -q DOM0-INIT-UP "$serial" 2>/dev/null; then
+	echo "not ok - xen: QEMU did not boot Xen and dom0 (qemu exit $qemu_rc: $(tr '\n' ' ' <"$W/qemu.log"))"
+	echo "# the last lines of $serial:"
+	tail -15 "$serial" 2>/dev/null | sed 's/^/#   /'
+	failed=$((failed + 1))
+elif [ $done_seen = 0 ]; then
+	why="dom0 crashed or powered off early"
+	[ "$qemu_rc" = 124 ] && why="timed out after $timeout s"
+	echo "not ok - xen: the suite did not finish ($why, qemu exit $qemu_rc); serial log $serial"
+	tail -15 "$serial" | sed 's/^/#   /'
+	failed=$((failed + 1))
+fi
+if [ $done_seen = 1 ] && [ "$suite_rc" != 0 ] && [ $failed -eq 0 ]; then
+	why="exited $suite_rc"
+	[ "$suite_rc" = 124 ] && why="was stopped after its time ran out"
+	echo "not ok - xen: bats $why in dom0"
+	failed=$((failed + 1))
+fi
+# One failure per planned test that never reported, so that every total
+# counting "not ok" lines agrees with the last line.
+for ((n = reported + 1; n <= planned; n++)); do
+	echo "not ok - xen: test $n of $planned never reported"
+	failed=$((failed + 1))
+done
+echo "xen: $passed passed, $failed failed"
+[ $failed -eq 0 ] && [ $passed -gt 0 ]
