@@ -11,7 +11,7 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 VERSION    := 0.1.0
 
 CC         ?= cc
-PKGS       := fuse3 libxml-2.0 libcgroup
+PKGS       := fuse3 libxml-2.0 libcgroup xencontrol xenstore xenlight xentoollog
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
@@ -23,7 +23,8 @@ SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-
 # Everything but fs/ forms the core that unit tests link against: drivers
 # never see FUSE, so their tests need none either.
 CORE_SRC   := $(wildcard util/*.c) $(wildcard schema/*.c) $(wildcard cgroupctl/*.c) $(wildcard drivers/*.c) \
-              $(wildcard drivers/conf/*.c) $(wildcard drivers/nodedev/*.c) $(wildcard drivers/test/*.c)
+              $(wildcard drivers/conf/*.c) $(wildcard drivers/nodedev/*.c) $(wildcard drivers/test/*.c) \
+              $(wildcard drivers/xen/*.c)
 CORE_ASM   := schema/schemas.S
 FS_SRC     := $(wildcard fs/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)

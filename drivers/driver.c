@@ -12,10 +12,12 @@
 #include "util/uri.h"
 
 extern const struct hv_driver_ops hv_test_driver_ops;
+extern const struct hv_driver_ops hv_xen_driver_ops;
 
 /* Alphabetical by scheme. */
 static const struct hv_driver_ops *const drivers[] = {
     &hv_test_driver_ops,
+    &hv_xen_driver_ops,
 };
 
 int hv_conn_open(const char *uri_text, hv_change_fn on_change, void *opaque, struct hv_conn **out,
@@ -33,7 +35,8 @@ int hv_conn_open(const char *uri_text, hv_change_fn on_change, void *opaque, str
 		if (strcmp(drivers[i]->scheme, uri.scheme) == 0)
 			ops = drivers[i];
 	if (!ops) {
-		ret = hv_error_set(err, EINVAL, "no driver for URI scheme '%s' (known: test)", uri.scheme);
+		ret =
+		    hv_error_set(err, EINVAL, "no driver for URI scheme '%s' (known: test, xen)", uri.scheme);
 		uri_finish(&uri);
 		return ret;
 	}

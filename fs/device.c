@@ -56,15 +56,23 @@ static int show_key(struct fs_ctx *ctx, const struct fs_object *obj, const char 
 	}
 
 DEVICE_SHOW(address)
+DEVICE_SHOW(backend)
+DEVICE_SHOW(backend_domain)
+DEVICE_SHOW(backend_id)
+DEVICE_SHOW(backend_state)
+DEVICE_SHOW(bridge)
 DEVICE_SHOW(bus)
+DEVICE_SHOW(dev)
 DEVICE_SHOW(format)
 DEVICE_SHOW(ip)
 DEVICE_SHOW(link_state)
 DEVICE_SHOW(mac)
+DEVICE_SHOW(mode)
 DEVICE_SHOW(model)
 DEVICE_SHOW(network)
 DEVICE_SHOW(readonly)
 DEVICE_SHOW(source)
+DEVICE_SHOW(state)
 DEVICE_SHOW(type)
 
 static int store_link_state(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
@@ -106,6 +114,43 @@ static const struct fs_attr other_attrs[] = {
     {"model", 0444, 0, HV_FIELD_DEVICES, show_model, NULL},
     {"type", 0444, 0, HV_FIELD_DEVICES, show_type, NULL},
     {NULL},
+};
+
+/* Xen's PV devices (the xen driver): a frontend, its backend and the
+ * XenbusState of each, by name. */
+static const struct fs_attr vbd_attrs[] = {
+    {"backend", 0444, 0, HV_FIELD_DEVICES, show_backend, NULL},
+    {"backend_domain", 0444, 0, HV_FIELD_DEVICES, show_backend_domain, NULL},
+    {"backend_id", 0444, 0, HV_FIELD_DEVICES, show_backend_id, NULL},
+    {"backend_state", 0444, 0, HV_FIELD_DEVICES, show_backend_state, NULL},
+    {"dev", 0444, 0, HV_FIELD_DEVICES, show_dev, NULL},
+    {"mode", 0444, 0, HV_FIELD_DEVICES, show_mode, NULL},
+    {"source", 0444, 0, HV_FIELD_DEVICES, show_source, NULL},
+    {"state", 0444, 0, HV_FIELD_DEVICES, show_state, NULL},
+    {NULL},
+};
+
+static const struct fs_attr vif_attrs[] = {
+    {"backend", 0444, 0, HV_FIELD_DEVICES, show_backend, NULL},
+    {"backend_domain", 0444, 0, HV_FIELD_DEVICES, show_backend_domain, NULL},
+    {"backend_id", 0444, 0, HV_FIELD_DEVICES, show_backend_id, NULL},
+    {"backend_state", 0444, 0, HV_FIELD_DEVICES, show_backend_state, NULL},
+    {"bridge", 0444, 0, HV_FIELD_DEVICES, show_bridge, NULL},
+    {"mac", 0444, 0, HV_FIELD_DEVICES, show_mac, NULL},
+    {"state", 0444, 0, HV_FIELD_DEVICES, show_state, NULL},
+    {NULL},
+};
+
+static const struct fs_dir_type vbd_type = {
+    .name = "vbd",
+    .is_sub = true,
+    .attrs = vbd_attrs,
+};
+
+static const struct fs_dir_type vif_type = {
+    .name = "vif",
+    .is_sub = true,
+    .attrs = vif_attrs,
 };
 
 static const struct fs_dir_type disk_type = {
@@ -172,6 +217,10 @@ static const struct fs_dir_type *device_type_of(const struct fs_object *obj, con
 		return &disk_type;
 	if (obj->sub_count >= 1 && strcmp(obj->sub[0], "interface") == 0)
 		return &interface_type;
+	if (obj->sub_count >= 1 && strcmp(obj->sub[0], "vbd") == 0)
+		return &vbd_type;
+	if (obj->sub_count >= 1 && strcmp(obj->sub[0], "vif") == 0)
+		return &vif_type;
 	return &other_device_type;
 }
 

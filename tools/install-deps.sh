@@ -6,7 +6,7 @@
 #                                 (the dom0 kernel and the hypervisor are fetched,
 #                                 not installed: tests/xen/harness/setup-host.sh)
 set -eu
-BUILD="gcc make pkg-config libc6-dev libfuse3-dev fuse3 libxml2-dev libxml2-utils libcgroup-dev"
+BUILD="gcc make pkg-config libc6-dev libfuse3-dev fuse3 libxml2-dev libxml2-utils libcgroup-dev libxen-dev"
 TEST="$BUILD bats bats-assert bats-support valgrind busybox-static inotify-tools util-linux mount python3 procps prometheus
 	systemd man-db groff-base
 	ansible-core puppet vim libvirt-clients virtinst strace"

@@ -1,0 +1,132 @@
+/* The Xen driver's private state, shared by its files:
+ *   xen_driver.c   connection (URI knobs, open/close), host, the slot table
+ *   xen_domain.c   domains: listing, info, control, live tunables
+ *   xen_defs.c     persistent definitions under the state directory
+ *   xen_libxl.c    building and destroying guests through libxl
+ *   xen_watch.c    the XenStore watch thread: change notification, the
+ *                  shutdown fallback timer, acting on a guest's own shutdown
+ *   xen_devices.c  domains/NAME/devices/ from /local/domain/N/device
+ *   xen_store.c    the xenstore/ view's slots
+ *   xen_map.c      pure mappings (unit-tested without Xen)
+ *
+ * Locking: the libxenctrl, libxenstore and libxl handles are thread-safe
+ * and are used without a lock of ours.  drv->lock guards the watch thread's
+ * snapshot of the domains and the list of pending shutdowns, and is never
+ * held across a call into Xen's libraries or hv_conn_emit(). */
+#ifndef HVFS_DRIVERS_XEN_PRIVATE_H
+#define HVFS_DRIVERS_XEN_PRIVATE_H
+
+#include <libxl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <xenctrl.h>
+#include <xenstore.h>
+
+#include "drivers/driver.h"
+#include "drivers/xen/xen_map.h"
+
+#define XEN_DEFAULT_STATE_DIR	      "/var/lib/hvfs/xen"
+#define XEN_DEFAULT_SHUTDOWN_TIMEOUT 30000 /* ms before shutdown falls back to destroy */
+
+/* One domain as the hypervisor and XenStore show it. */
+struct xen_dom {
+	uint32_t domid;
+	char name[HV_NAME_MAX + 1];
+	xc_domaininfo_t info;
+};
+
+struct xen_dom_list {
+	struct xen_dom *doms;
+	size_t count;
+};
+
+/* A shutdown or reboot asked through control/shutdown, waiting for the
+ * guest to act before the fallback applies. */
+struct xen_pending {
+	struct xen_pending *next;
+	uint32_t domid;
+	bool reboot;
+	uint64_t deadline_ns; /* CLOCK_MONOTONIC */
+	char name[HV_NAME_MAX + 1];
+};
+
+struct xen_driver {
+	struct hv_conn *conn;
+	xc_interface *xc;
+	struct xs_handle *xs;
+	libxl_ctx *ctx;
+	xentoollog_logger_stdiostream *logger;
+	char state_dir[PATH_MAX];
+	unsigned shutdown_timeout_ms;
+
+	pthread_mutex_t lock;
+	struct xen_dom_list known;    /* lock: what the watch thread saw last */
+	struct xen_pending *pending;  /* lock */
+
+	pthread_t watch_thread;
+	bool watch_started;
+	int stop_pipe[2];
+};
+
+uint64_t xen_now_ns(void);
+
+/* Domains (xen_domain.c) ---------------------------------------------------- */
+
+/* Every domain with a valid name; doms sorted by domid. */
+int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct hv_error *err);
+void xen_dom_list_finish(struct xen_dom_list *list);
+/* The running domain called name: 0, -ENOENT (no error set), -EIO. */
+int xen_dom_find(struct xen_driver *drv, const char *name, struct xen_dom *out, struct hv_error *err);
+/* A XenStore value of domain domid (path relative to /local/domain/N), a
+ * new heap string, or NULL. */
+char *xen_dom_read(struct xen_driver *drv, uint32_t domid, const char *path);
+
+/* Definitions (xen_defs.c) -------------------------------------------------- */
+
+/* The persistent definition of name: 0 (*xml heap, *len), -ENOENT, -EIO. */
+int xen_def_read(struct xen_driver *drv, const char *name, char **xml, size_t *len, struct hv_error *err);
+int xen_def_write(struct xen_driver *drv, const char *name, const char *xml, size_t len, struct hv_error *err);
+int xen_def_remove(struct xen_driver *drv, const char *name, struct hv_error *err);
+/* Names with a definition; unsorted. */
+int xen_def_list(struct xen_driver *drv, struct hv_name_list *out, struct hv_error *err);
+
+/* libxl (xen_libxl.c) ------------------------------------------------------- */
+
+int xen_libxl_open(struct xen_driver *drv, struct hv_error *err);
+void xen_libxl_close(struct xen_driver *drv);
+/* Builds and unpauses the guest; *domid its id. */
+int xen_libxl_create(struct xen_driver *drv, const struct xen_guest_def *guest, uint32_t *domid,
+		     struct hv_error *err);
+int xen_libxl_destroy(struct xen_driver *drv, uint32_t domid, struct hv_error *err);
+/* Starts name from its definition (used by start, reset and reboot). */
+int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *err);
+
+/* The watch thread (xen_watch.c) -------------------------------------------- */
+
+int xen_watch_start(struct xen_driver *drv, struct hv_error *err);
+void xen_watch_stop(struct xen_driver *drv);
+/* Reads the domains now and reports what changed since the last look. */
+void xen_watch_rescan(struct xen_driver *drv);
+/* Arms the fallback of a shutdown (reboot false) or reboot of domid. */
+void xen_watch_pending_add(struct xen_driver *drv, uint32_t domid, const char *name, bool reboot);
+
+/* Slots ------------------------------------------------------------------- */
+
+int xen_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
+int xen_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info, struct hv_error *err);
+int xen_domain_stats(struct hv_conn *conn, const char *name, struct hv_domain_stats *stats,
+		     struct hv_error *err);
+int xen_domain_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err);
+int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+		      struct hv_error *err);
+int xen_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error *err);
+int xen_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_command command,
+		       struct hv_error *err);
+int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err);
+int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err);
+int xen_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_device_list *out,
+			   struct hv_error *err);
+
+#endif
