@@ -20,7 +20,8 @@ is_mounted() {
 }
 
 # hvfs_start [URI]: mounts on a new directory; sets MNT, HVFS_PID, HVFS_LOG,
-# HVFS_STATUS.
+# HVFS_STATUS.  The daemon logs at debug level to /tmp/hvfs-FILE.log, which
+# test.sh shows when the suite fails.
 hvfs_start() {
 	local uri=${1:-$XEN_URI}
 	mkdir -p "$HVFS_STATE"
@@ -29,10 +30,12 @@ hvfs_start() {
 	HVFS_STATUS=$HVFS_LOG.status
 	rm -f "$HVFS_STATUS"
 	(
+		"$HVFS_BIN" -f --log-level debug -c "$uri" "$MNT" >>"$HVFS_LOG" 2>&1 </dev/null 3>&- &
+		echo $! >"$HVFS_LOG.pid"
 		rc=0
-		"$HVFS_BIN" -f --log-level debug -c "$uri" "$MNT" >>"$HVFS_LOG" 2>&1 </dev/null 3>&- || rc=$?
+		wait $! || rc=$?
 		echo "$rc" >"$HVFS_STATUS"
-	) 3>&- &
+	) 3>&- </dev/null >/dev/null 2>&1 &
 	HVFS_PID=$!
 	export MNT HVFS_PID HVFS_LOG HVFS_STATUS
 	local i
@@ -55,6 +58,15 @@ hvfs_stop() {
 		[ -f "$HVFS_STATUS" ] && break
 		sleep 0.1
 	done
+	if [ ! -f "$HVFS_STATUS" ]; then
+		# Still running (a lazy unmount leaves it serving): stop it so that
+		# it cannot hold up the rest of the suite, and fail.
+		echo "hvfs did not exit after the unmount; sending SIGTERM, then SIGKILL" >&2
+		kill "$(cat "$HVFS_LOG.pid")" 2>/dev/null
+		sleep 2
+		kill -9 "$(cat "$HVFS_LOG.pid")" 2>/dev/null
+		sleep 0.5
+	fi
 	rmdir "$MNT" 2>/dev/null || true
 	local status
 	status=$(cat "$HVFS_STATUS" 2>/dev/null || echo "still running")
@@ -91,4 +103,103 @@ wait_until() {
 # xl_flags NAME: the state column of "xl list NAME" (r-----, --p---, …).
 xl_flags() {
 	xl list "$1" 2>/dev/null | awk 'NR == 2 {print $5}'
+}
+
+# watch_start DIR [EVENTS]: inotifywait -m on DIR in the background, its
+# lines "EVENTS NAME" in WATCH_OUT; returns once the watch is in place.
+watch_start() {
+	WATCH_OUT=$(mktemp /tmp/hvfs-inotify.XXXXXX)
+	# Every fd redirected: bats waits for whoever holds its output pipes.
+	inotifywait -m -e "${2:-create,delete,modify}" --format '%e %f' "$1" >"$WATCH_OUT" 2>"$WATCH_OUT.err" 3>&- </dev/null &
+	WATCH_PID=$!
+	wait_until 100 grep -q 'Watches established' "$WATCH_OUT.err"
+}
+
+# watch_expect REGEX [TENTHS]: waits until the watch saw a matching line.
+watch_expect() {
+	wait_until "${2:-100}" grep -qE "$1" "$WATCH_OUT" && return 0
+	echo "inotifywait saw no line matching '$1'; it saw:" >&2
+	cat "$WATCH_OUT" >&2
+	return 1
+}
+
+watch_stop() {
+	[ -n "${WATCH_PID:-}" ] || return 0
+	kill "$WATCH_PID" 2>/dev/null
+	wait "$WATCH_PID" 2>/dev/null
+	rm -f "$WATCH_OUT" "$WATCH_OUT.err"
+	WATCH_PID=
+}
+
+# events_start: reads MNT/events in the background into EVENTS_OUT; returns
+# once the reader has the file open (it sees every change from then on).
+# A file that uses it stops it in teardown (a reader left behind keeps the
+# mount busy).
+events_start() {
+	EVENTS_OUT=$(mktemp /tmp/hvfs-events.XXXXXX)
+	cat "$MNT/events" >"$EVENTS_OUT" 2>/dev/null 3>&- </dev/null &
+	EVENTS_PID=$!
+	wait_until 100 events_open
+}
+events_open() {
+	local fd
+	for fd in /proc/"$EVENTS_PID"/fd/*; do
+		[ "$(readlink "$fd")" = "$MNT/events" ] && return 0
+	done
+	return 1
+}
+
+# events_expect REGEX [TENTHS]: waits until a line of events matches.
+events_expect() {
+	wait_until "${2:-100}" grep -qE "$1" "$EVENTS_OUT" && return 0
+	echo "events had no line matching '$1'; it had:" >&2
+	cat "$EVENTS_OUT" >&2
+	return 1
+}
+
+events_stop() {
+	[ -n "${EVENTS_PID:-}" ] || return 0
+	kill "$EVENTS_PID" 2>/dev/null
+	wait "$EVENTS_PID" 2>/dev/null
+	rm -f "$EVENTS_OUT"
+	EVENTS_PID=
+}
+
+# markers NAME: how many times guest NAME's console said it booted.
+markers() {
+	grep -c GUEST-MARKER-OK "$CONSOLE_LOGS/guest-$1.log" 2>/dev/null || echo 0
+}
+
+# wait_booted NAME COUNT [SECONDS]: waits until NAME has booted COUNT times.
+wait_booted() {
+	local name=$1 want=$2 secs=${3:-90}
+	for _ in $(seq "$secs"); do
+		[ "$(markers "$name")" -ge "$want" ] && return 0
+		sleep 1
+	done
+	echo "guest $name booted $(markers "$name") times, expected $want; its console:" >&2
+	tail -20 "$CONSOLE_LOGS/guest-$name.log" >&2
+	return 1
+}
+
+# The XML of the guest the suite builds: the harness's tiny PV guest, with
+# room to balloon (memory above currentMemory) and a second vCPU to plug.
+guest_xml() {
+	cat <<EOX
+<domain type='xen'>
+  <name>$1</name>
+  <memory unit='KiB'>196608</memory>
+  <currentMemory unit='KiB'>131072</currentMemory>
+  <vcpu current='1'>2</vcpu>
+  <os>
+    <type>xen</type>
+    <kernel>/guest/vmlinuz</kernel>
+    <initrd>/guest/initrd</initrd>
+    <cmdline>console=hvc0 quiet</cmdline>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+</domain>
+EOX
 }

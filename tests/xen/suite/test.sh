@@ -6,8 +6,21 @@ export PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 . /hvfs-tests/env
 R=/dev/ttyS1
 if [ -c $R ]; then stty -F $R raw -echo 115200 2>/dev/null; else R=/dev/null; fi
+# A test that hangs fails alone instead of taking the rest of the suite.
+export BATS_TEST_TIMEOUT=150
 set -- --tap
 [ -n "$SUITE_FILTER" ] && set -- "$@" --filter "$SUITE_FILTER"
 set -o pipefail
 timeout "$SUITE_TIMEOUT" bats "$@" /hvfs-tests 2>&1 | tee $R
-echo "# hvfs-xen-suite: done rc=$?" | tee $R
+rc=$?
+# The daemons' logs: their ends on the console (the host's serial log), and
+# in the results when something failed.
+for log in /tmp/hvfs-*.log; do
+	[ -f "$log" ] || continue
+	echo "=== $log"; tail -100 "$log"
+	if [ $rc != 0 ]; then
+		echo "# --- the end of $log:"
+		tail -25 "$log" | sed 's/^/#   /'
+	fi >$R
+done
+echo "# hvfs-xen-suite: done rc=$rc" | tee $R
