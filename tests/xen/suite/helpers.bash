@@ -112,7 +112,15 @@ watch_start() {
 	# Every fd redirected: bats waits for whoever holds its output pipes.
 	inotifywait -m -e "${2:-create,delete,modify}" --format '%e %f' "$1" >"$WATCH_OUT" 2>"$WATCH_OUT.err" 3>&- </dev/null &
 	WATCH_PID=$!
-	wait_until 100 grep -q 'Watches established' "$WATCH_OUT.err"
+	local i
+	for i in $(seq 100); do
+		grep -q 'Watches established' "$WATCH_OUT.err" && return 0
+		kill -0 "$WATCH_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "inotifywait could not watch $1:" >&2
+	cat "$WATCH_OUT.err" >&2
+	return 1
 }
 
 # watch_expect REGEX [TENTHS]: waits until the watch saw a matching line.

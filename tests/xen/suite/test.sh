@@ -8,7 +8,7 @@ R=/dev/ttyS1
 if [ -c $R ]; then stty -F $R raw -echo 115200 2>/dev/null; else R=/dev/null; fi
 # A test that hangs fails alone instead of taking the rest of the suite.
 export BATS_TEST_TIMEOUT=150
-set -- --tap
+set -- --tap --timing
 [ -n "$SUITE_FILTER" ] && set -- "$@" --filter "$SUITE_FILTER"
 set -o pipefail
 timeout "$SUITE_TIMEOUT" bats "$@" /hvfs-tests 2>&1 | tee $R
