@@ -67,6 +67,8 @@ run_bats() {
 # The Xen stage counts like the others; tests/xen/run.sh turns a machine
 # that cannot boot QEMU, or a dom0 that never finishes, into "not ok" lines.
 run_xen() {
+	echo "== xen: the harness's own tests (tests/xen/host)"
+	count_tap xen/host < <(bats --tap tests/xen/host 2>&1)
 	echo "== xen (build/hvfs inside dom0 of a real Xen 4.17 host under QEMU)"
 	count_tap xen < <(tests/xen/run.sh "$PWD/build/hvfs" 2>&1)
 }

@@ -67,46 +67,4 @@ serial=$W/serial.log
 RESULTS=$results TIMEOUT=$timeout "$here/harness/run-xen.sh" "$W/dom0.cpio.gz" "$serial" 2>"$W/qemu.log"
 qemu_rc=$?
 
-passed=0
-failed=0
-planned=0
-done_seen=0
-suite_rc=0
-while IFS= read -r line; do
-	line=${line%$'\r'}
-	case $line in
-	"ok "*) passed=$((passed + 1)) ;;
-	"not ok "*) failed=$((failed + 1)) ;;
-	1..*) planned=$((planned + ${line#1..})) ;;
-	"# hvfs-xen-suite: done rc="*) done_seen=1 suite_rc=${line##*rc=} ;;
-	esac
-	printf '%s\n' "$line"
-done <"$results"
-
-reported=$((passed + failed))
-if ! grep -q DOM0-INIT-UP "$serial" 2>/dev/null; then
-	echo "not ok - xen: QEMU did not boot Xen and dom0 (qemu exit $qemu_rc: $(tr '\n' ' ' <"$W/qemu.log"))"
-	echo "# the last lines of $serial:"
-	tail -15 "$serial" 2>/dev/null | sed 's/^/#   /'
-	failed=$((failed + 1))
-elif [ $done_seen = 0 ]; then
-	why="dom0 crashed or powered off early"
-	[ "$qemu_rc" = 124 ] && why="timed out after $timeout s"
-	echo "not ok - xen: the suite did not finish ($why, qemu exit $qemu_rc); serial log $serial"
-	tail -15 "$serial" | sed 's/^/#   /'
-	failed=$((failed + 1))
-fi
-if [ $done_seen = 1 ] && [ "$suite_rc" != 0 ] && [ $failed -eq 0 ]; then
-	why="exited $suite_rc"
-	[ "$suite_rc" = 124 ] && why="was stopped after its time ran out"
-	echo "not ok - xen: bats $why in dom0"
-	failed=$((failed + 1))
-fi
-# One failure per planned test that never reported, so that every total
-# counting "not ok" lines agrees with the last line.
-for ((n = reported + 1; n <= planned; n++)); do
-	echo "not ok - xen: test $n of $planned never reported"
-	failed=$((failed + 1))
-done
-echo "xen: $passed passed, $failed failed"
-[ $failed -eq 0 ] && [ $passed -gt 0 ]
+"$here/report.sh" "$results" "$serial" "$qemu_rc" "$timeout" "$W/qemu.log"

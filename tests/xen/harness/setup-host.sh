@@ -29,7 +29,12 @@ download() {
 
 # The kernel linux-image-amd64 depends on today: it has the xen, fuse and
 # event channel modules dom0 needs.
-kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+kernel_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'
+}
+kpkg=$(kernel_package)
+# A fresh machine may have no package lists (images often ship without).
+[ -n "$kpkg" ] || { apt-get update -qq >&2 && kpkg=$(kernel_package); }
 [ -n "$kpkg" ] || { echo "setup-host: apt knows no linux-image-amd64 (apt-get update?)" >&2; exit 1; }
 kver=${kpkg#linux-image-}
 kroot=$cache/kroot-$kver
