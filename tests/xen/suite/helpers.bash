@@ -38,8 +38,8 @@ hvfs_start() {
 	) 3>&- </dev/null >/dev/null 2>&1 &
 	HVFS_PID=$!
 	export MNT HVFS_PID HVFS_LOG HVFS_STATUS
-	local i
-	for i in $(seq 300); do
+	local end=$((SECONDS + 30))
+	while [ $SECONDS -le $end ]; do
 		is_mounted "$MNT" && [ -d "$MNT/domains" ] && return 0
 		[ -f "$HVFS_STATUS" ] && break
 		sleep 0.1
@@ -53,8 +53,8 @@ hvfs_start() {
 hvfs_stop() {
 	[ -n "${MNT:-}" ] || return 0
 	is_mounted "$MNT" && { fusermount3 -u "$MNT" || umount -l "$MNT"; }
-	local i
-	for i in $(seq 100); do
+	local end=$((SECONDS + 10))
+	while [ $SECONDS -le $end ]; do
 		[ -f "$HVFS_STATUS" ] && break
 		sleep 0.1
 	done
@@ -77,11 +77,15 @@ hvfs_stop() {
 	fi
 }
 
+# The waits below are bounded by the clock, not by a number of tries: under
+# emulation one try (a fork or two) can take a good part of a second.
+
 # wait_for FILE VALUE [TENTHS]: polls until FILE reads VALUE.
 wait_for() {
-	local file=$1 want=$2 tries=${3:-100} got=
-	for _ in $(seq "$tries"); do
+	local file=$1 want=$2 end=$((SECONDS + (${3:-100} + 9) / 10)) got=
+	while :; do
 		got=$(cat "$file" 2>/dev/null) && [ "$got" = "$want" ] && return 0
+		[ $SECONDS -ge $end ] && break
 		sleep 0.1
 	done
 	echo "$file is '$got', expected '$want'" >&2
@@ -90,10 +94,11 @@ wait_for() {
 
 # wait_until TENTHS CMD...: polls until CMD succeeds.
 wait_until() {
-	local tries=$1
+	local end=$((SECONDS + ($1 + 9) / 10))
 	shift
-	for _ in $(seq "$tries"); do
+	while :; do
 		"$@" 2>/dev/null && return 0
+		[ $SECONDS -ge $end ] && break
 		sleep 0.1
 	done
 	echo "gave up waiting for: $*" >&2
@@ -112,8 +117,8 @@ watch_start() {
 	# Every fd redirected: bats waits for whoever holds its output pipes.
 	inotifywait -m -e "${2:-create,delete,modify}" --format '%e %f' "$1" >"$WATCH_OUT" 2>"$WATCH_OUT.err" 3>&- </dev/null &
 	WATCH_PID=$!
-	local i
-	for i in $(seq 100); do
+	local end=$((SECONDS + 10))
+	while [ $SECONDS -le $end ]; do
 		grep -q 'Watches established' "$WATCH_OUT.err" && return 0
 		kill -0 "$WATCH_PID" 2>/dev/null || break
 		sleep 0.1
@@ -180,8 +185,8 @@ markers() {
 
 # wait_booted NAME COUNT [SECONDS]: waits until NAME has booted COUNT times.
 wait_booted() {
-	local name=$1 want=$2 secs=${3:-90}
-	for _ in $(seq "$secs"); do
+	local name=$1 want=$2 end=$((SECONDS + ${3:-90}))
+	while [ $SECONDS -le $end ]; do
 		[ "$(markers "$name")" -ge "$want" ] && return 0
 		sleep 1
 	done
