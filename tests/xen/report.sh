@@ -37,7 +37,7 @@ elif [ $done_seen = 0 ]; then
 	tail -15 "$serial" | sed 's/^/#   /'
 	failed=$((failed + 1))
 elif [ "$suite_rc" = 124 ]; then
-	echo "not ok - xen: the suite ran out of time in dom0 (HVFS_XEN_TIMEOUT=$timeout, minus 40 s)"
+	echo "not ok - xen: the suite ran out of time in dom0 (HVFS_XEN_TIMEOUT=$timeout, minus 90 s)"
 	failed=$((failed + 1))
 elif [ "$suite_rc" != 0 ] && [ $failed -eq 0 ]; then
 	echo "not ok - xen: bats exited $suite_rc in dom0 without reporting a failure"

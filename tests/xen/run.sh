@@ -49,9 +49,10 @@ cp -a /usr/libexec/bats-core "$ovl/usr/libexec/"
 cp "$here"/suite/*.bats "$here/suite/helpers.bash" "$ovl/hvfs-tests/"
 cp "$here/suite/test.sh" "$ovl/test.sh"
 {
-	# The suite stops 40 s before QEMU would be killed, so that its
+	# The suite stops 90 s before QEMU would be killed (booting takes some of
+	# them, more on a loaded machine), so that its
 	# results and the daemon's logs still get out.
-	echo "SUITE_TIMEOUT=$((timeout - 40))"
+	echo "SUITE_TIMEOUT=$((timeout - 90))"
 	printf 'SUITE_FILTER=%q\n' "${HVFS_XEN_FILTER:-}"
 } >"$ovl/hvfs-tests/env"
 

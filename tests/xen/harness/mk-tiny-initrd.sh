@@ -7,7 +7,10 @@
 # handles control/shutdown = poweroff by running /sbin/poweroff, which asks
 # init (busybox, pid 1) to power off; reboot arrives as ctrl-alt-del, which
 # init turns into a reboot.  A guest whose init could not do this would
-# only ever stop by being destroyed.
+# only ever stop by being destroyed.  A vCPU the toolstack makes available
+# (cpu/N/availability = online) is brought up by the hotplug helper, as
+# udev does on a full system; one made unavailable the kernel takes down
+# by itself.
 set -eu
 OUT=$1
 D=$(mktemp -d "${TMPDIR:-/tmp}/hvfs-tiny.XXXXXX")
@@ -26,9 +29,15 @@ cat >"$D/etc/rcS" <<'EOI'
 #!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+echo /sbin/hotplug >/proc/sys/kernel/hotplug
 echo "TINY-INIT-UP $(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)"
 echo "hypervisor=$(cat /sys/hypervisor/type 2>/dev/null) guest_type=$(cat /sys/hypervisor/guest_type 2>/dev/null)"
 echo "GUEST-MARKER-OK"
 EOI
-chmod +x "$D/etc/rcS"
+cat >"$D/sbin/hotplug" <<'EOI'
+#!/bin/sh
+[ "$SUBSYSTEM" = cpu ] && [ "$ACTION" = add ] && echo 1 >"/sys$DEVPATH/online"
+exit 0
+EOI
+chmod +x "$D/etc/rcS" "$D/sbin/hotplug"
 (cd "$D" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$OUT"
