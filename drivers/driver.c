@@ -3,6 +3,7 @@
  * validated before a driver sees them) hold for all of them alike. */
 #include "drivers/driver.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,20 @@ int hv_conn_open(const char *uri_text, hv_change_fn on_change, void *opaque, str
 	}
 	*out = conn;
 	return 0;
+}
+
+bool hv_uri_has_xenstore(const char *uri_text)
+{
+	struct uri uri;
+	bool has = false;
+
+	if (uri_parse(uri_text, &uri, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
+		if (strcmp(drivers[i]->scheme, uri.scheme) == 0)
+			has = drivers[i]->xenstore_list != NULL;
+	uri_finish(&uri);
+	return has;
 }
 
 void hv_conn_close(struct hv_conn *conn)
@@ -412,4 +427,63 @@ int hv_network_leases(struct hv_conn *conn, const char *network, struct hv_lease
 		      struct hv_error *err)
 {
 	DISPATCH_NAMED(network_leases, network, out, err);
+}
+
+/* XenStore's own rule for node names (xenstored's valid_chars), plus no
+ * "." or "..": a component becomes a directory entry of the mount. */
+bool hv_xenstore_path_is_valid(const char *path)
+{
+	size_t len = path ? strlen(path) : 0;
+
+	if (len == 0 || len > HV_XENSTORE_PATH_MAX || path[0] != '/')
+		return false;
+	if (len == 1)
+		return true;
+	if (path[len - 1] == '/')
+		return false;
+	for (const char *p = path + 1; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (!isalnum((unsigned char)p[i]) && !strchr("-/_@.", p[i]))
+				return false;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return true;
+}
+
+#define DISPATCH_XENSTORE(slot, ...)                                                                         \
+	do {                                                                                                 \
+		if (!hv_xenstore_path_is_valid(path))                                                        \
+			return hv_error_set(err, EINVAL, "'%.80s' is no XenStore path", path ? path : "");   \
+		DISPATCH(slot, path, __VA_ARGS__);                                                           \
+	} while (0)
+
+int hv_xenstore_list(struct hv_conn *conn, const char *path, struct hv_name_list *out, struct hv_error *err)
+{
+	DISPATCH_XENSTORE(xenstore_list, out, err);
+}
+
+int hv_xenstore_read(struct hv_conn *conn, const char *path, char **value, size_t *len, struct hv_error *err)
+{
+	DISPATCH_XENSTORE(xenstore_read, value, len, err);
+}
+
+int hv_xenstore_write(struct hv_conn *conn, const char *path, const char *value, size_t len,
+		      struct hv_error *err)
+{
+	DISPATCH_XENSTORE(xenstore_write, value, len, err);
+}
+
+int hv_xenstore_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err)
+{
+	DISPATCH_XENSTORE(xenstore_mkdir, err);
+}
+
+int hv_xenstore_remove(struct hv_conn *conn, const char *path, struct hv_error *err)
+{
+	DISPATCH_XENSTORE(xenstore_remove, err);
 }

@@ -256,6 +256,9 @@ struct hv_change {
 	 * volume "vol1"; NULL otherwise. */
 	const char *sub;
 	uint32_t fields; /* MODIFIED, LIFECYCLE: enum hv_field bits; 0 = unknown */
+	/* kind HV_KIND_HOST only: a XenStore node ("/local/domain/0/name")
+	 * was written (MODIFIED) or removed (DELETED); NULL otherwise. */
+	const char *xenstore_path;
 };
 
 struct hv_conn;
@@ -378,6 +381,23 @@ struct hv_driver_ops {
 	int (*nodedev_list)(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
 	int (*nodedev_info)(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
 			    struct hv_error *err);
+
+	/* XenStore as a tree (the xenstore/ view; the xen driver).  path is
+	 * absolute ("/local/domain/0/name"), checked by the wrappers
+	 * (hv_xenstore_path_is_valid).  Errors follow XenStore's: ENOENT no
+	 * such node, EACCES its permissions forbid, EINVAL, EIO.
+	 * list: the names of the node's children (none for a leaf);
+	 * read: its value, NUL-terminated (*len excludes the NUL);
+	 * write: sets the value, creating the node (and missing parents);
+	 * mkdir: creates an empty node; remove: the node and all below it. */
+	int (*xenstore_list)(struct hv_conn *conn, const char *path, struct hv_name_list *out,
+			     struct hv_error *err);
+	int (*xenstore_read)(struct hv_conn *conn, const char *path, char **value, size_t *len,
+			     struct hv_error *err);
+	int (*xenstore_write)(struct hv_conn *conn, const char *path, const char *value, size_t len,
+			      struct hv_error *err);
+	int (*xenstore_mkdir)(struct hv_conn *conn, const char *path, struct hv_error *err);
+	int (*xenstore_remove)(struct hv_conn *conn, const char *path, struct hv_error *err);
 };
 
 struct hv_conn {
@@ -392,6 +412,9 @@ struct hv_conn {
  * callback may be called from any thread from the moment open() returns. */
 int hv_conn_open(const char *uri, hv_change_fn on_change, void *opaque, struct hv_conn **out,
 		 struct hv_error *err);
+/* Whether the driver for this URI shows XenStore (the xenstore/ view),
+ * known before it is opened. */
+bool hv_uri_has_xenstore(const char *uri);
 /* Closes the driver and frees the connection.  close(NULL) is a no-op. */
 void hv_conn_close(struct hv_conn *conn);
 void hv_conn_emit(struct hv_conn *conn, const struct hv_change *change);
@@ -464,6 +487,17 @@ int hv_volume_resize(struct hv_conn *conn, const char *pool, const char *name, u
 int hv_nodedev_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
 int hv_nodedev_info(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
 		    struct hv_error *err);
+
+/* XenStore paths: absolute, components of [A-Za-z0-9_@-] (and '.', but
+ * not "." or ".."), no empty component, at most 3072 bytes. */
+#define HV_XENSTORE_PATH_MAX 3072
+bool hv_xenstore_path_is_valid(const char *path);
+int hv_xenstore_list(struct hv_conn *conn, const char *path, struct hv_name_list *out, struct hv_error *err);
+int hv_xenstore_read(struct hv_conn *conn, const char *path, char **value, size_t *len, struct hv_error *err);
+int hv_xenstore_write(struct hv_conn *conn, const char *path, const char *value, size_t len,
+		      struct hv_error *err);
+int hv_xenstore_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err);
+int hv_xenstore_remove(struct hv_conn *conn, const char *path, struct hv_error *err);
 
 /* By-kind dispatch for what domains, networks and pools have alike (the
  * files config.xml and autostart, mkdir/rmdir/rename of the object).

@@ -100,6 +100,40 @@ int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,
 	return ret < 0 ? -ENOENT : 0;
 }
 
+const struct fs_attr *fs_collection_member_attr(struct fs_ctx *ctx, struct node *dir, const char *name)
+{
+	const struct fs_collection *c = dir->dir->collection;
+	struct fs_object_names obj_names;
+	struct fs_object obj;
+
+	if (!c || !c->attr_of || node_object(dir, &obj, &obj_names) < 0)
+		return NULL;
+	return c->attr_of(ctx, &obj, name);
+}
+
+int fs_collection_unlink(struct fs_ctx *ctx, struct node *parent, const char *name)
+{
+	const struct fs_collection *c = parent->dir->collection;
+	struct fs_object_names obj_names;
+	struct hv_error err = {0};
+	struct fs_object obj;
+	int ret;
+
+	if (!fs_collection_member_attr(ctx, parent, name))
+		return fs_collection_member(ctx, parent, name, &(const struct fs_dir_type *){NULL}) < 0
+			   ? -ENOENT
+			   : -EISDIR;
+	if (!c->remove)
+		return -EPERM;
+	if (node_object(parent, &obj, &obj_names) < 0)
+		return -ENOENT;
+	ret = c->remove(ctx, &obj, name, &err);
+	if (ret < 0)
+		return fs_report_error(ctx, parent, "unlink", &err);
+	node_detach(parent, name);
+	return 0;
+}
+
 /* mkdir/rmdir in a sub-object collection. */
 static int change_member(struct fs_ctx *ctx, struct node *parent, const char *name, bool create)
 {
@@ -141,8 +175,12 @@ static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listin
 		if (ret < 0)
 			log_warning("listing %s failed: %s", type->name, err.message);
 		mode_t kind = type->collection->link ? S_IFLNK : S_IFDIR;
-		for (size_t i = 0; ret == 0 && i < names.count; i++)
-			ret = listing_add(l, names.names[i], kind);
+		for (size_t i = 0; ret == 0 && i < names.count; i++) {
+			mode_t member = kind;
+			if (type->collection->attr_of && fs_collection_member_attr(ctx, dir, names.names[i]))
+				member = S_IFREG;
+			ret = listing_add(l, names.names[i], member);
+		}
 		hv_name_list_finish(&names);
 	}
 	if (ret == 0 && fs_dir_accepts_scratch(type))

@@ -41,7 +41,8 @@ struct fs_file {
 
 /* The object a node belongs to: found by walking up to the nearest
  * directory whose type is an object type. */
-#define FS_SUB_MAX 3
+/* Deep enough for XenStore paths below xenstore/ (fs/xenstore.c). */
+#define FS_SUB_MAX 16
 
 struct fs_object {
 	enum hv_object_kind kind;
@@ -66,6 +67,7 @@ enum fs_attr_flags {
 	FS_ATTR_DOCUMENT = 1 << 1, /* XML: 1 MiB bound, applied only on close */
 	FS_ATTR_EVENTS = 1 << 2,   /* the event stream, not a value */
 	FS_ATTR_LINK = 1 << 3,	   /* a symlink: show renders its target (no newline) */
+	FS_ATTR_MEMBER = 1 << 4,   /* a file that is a collection member: its name is the innermost sub */
 };
 
 struct fs_attr {
@@ -109,6 +111,13 @@ struct fs_collection {
 	 * such as host/devices/by-name/): each member is a node of this
 	 * attribute, whose show gets the member's name as the innermost sub. */
 	const struct fs_attr *link;
+	/* Set when some members are files and others directories (XenStore's
+	 * leaves and inner nodes): the member's attribute (FS_ATTR_MEMBER)
+	 * when it is a file, NULL when a directory.  remove then also serves
+	 * unlink, and create_file makes a file member (open with O_CREAT). */
+	const struct fs_attr *(*attr_of)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name);
+	int (*create_file)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
+			   struct hv_error *err);
 };
 
 struct fs_dir_type {
@@ -282,6 +291,7 @@ bool fs_unlinked_replacing(fuse_ino_t parent, const struct fs_attr *attr, pid_t 
 
 /* --- tree.c: the directory types ------------------------------------- */
 extern const struct fs_dir_type fs_root_type;
+extern const struct fs_dir_type fs_root_xen_type; /* with xenstore/ (hv_uri_has_xenstore) */
 const struct fs_attr *fs_dir_find_attr(const struct fs_dir_type *type, const char *name);
 const struct fs_dir_type *fs_dir_find_subdir(const struct fs_dir_type *type, const char *name);
 /* Attribute tables, one per object kind (host.c, domain.c, network.c, pool.c). */
@@ -292,6 +302,11 @@ extern const struct fs_dir_type fs_pools_type;
 extern const struct fs_dir_type fs_devices_type;      /* domains/NAME/devices/ (device.c) */
 extern const struct fs_dir_type fs_volumes_type;      /* pools/NAME/volumes/ (volume.c) */
 extern const struct fs_dir_type fs_host_devices_type; /* host/devices/ (nodedev.c) */
+extern const struct fs_dir_type fs_xenstore_type;     /* xenstore/ (xenstore.c) */
+/* The XenStore path of a node of the xenstore/ view ("/local/domain/0"),
+ * from obj's subs plus name (may be NULL).  -ENAMETOOLONG when deeper than
+ * the view goes. */
+int fs_xenstore_path(const struct fs_object *obj, const char *name, char *buf, size_t size);
 
 /* Shared show/store helpers for attribute tables (attr_helpers.c). */
 int fs_show_u64(struct strbuf *out, uint64_t value);

@@ -318,7 +318,8 @@ int main(int argc, char *argv[])
 	ctx.last_errors = last_errors_create();
 	ctx.events = events_create();
 	if (!ctx.mountpoint || !ctx.last_errors || !ctx.events ||
-	    node_table_init(&fs_root_type, ctx.mount_time) < 0) {
+	    node_table_init(hv_uri_has_xenstore(ctx.options.uri) ? &fs_root_xen_type : &fs_root_type,
+			    ctx.mount_time) < 0) {
 		fprintf(stderr, "hvfs: out of memory\n");
 		goto out;
 	}

@@ -51,6 +51,8 @@ struct queued_change {
 	/* A change of a sub-object: "disk/vda" below domains/NAME/devices,
 	 * "vol1" below pools/NAME/volumes; "" for the object itself. */
 	char sub[HV_DEVICE_CLASS_MAX + HV_DEVICE_NAME_MAX + 2];
+	/* A XenStore node below xenstore/ ("local/domain/0/name"), or "". */
+	char xenstore[256];
 };
 
 struct self_op {
@@ -140,7 +142,7 @@ static void enqueue(struct fs_ctx *ctx, const struct queued_change *change)
 		struct queued_change *match = NULL;
 		for (struct queued_change *q = n->head; q; q = q->next) {
 			if (q->kind != change->kind || strcmp(q->name, change->name) != 0 ||
-			    strcmp(q->sub, change->sub) != 0)
+			    strcmp(q->sub, change->sub) != 0 || strcmp(q->xenstore, change->xenstore) != 0)
 				continue;
 			match = q->type == HV_CHANGE_MODIFIED ? q : NULL;
 		}
@@ -310,12 +312,39 @@ static void on_sub_change(struct fs_ctx *ctx, const struct hv_change *change)
 	}
 }
 
+/* A XenStore node was written or removed (the xen driver's watch): an
+ * events line now; IN_MODIFY on its file (or the kernel's forgetting of a
+ * removed one) from the notifier thread.  The view is never cached, so
+ * there is no cached value to drop first.  Paths too long for the queue
+ * get their events line only. */
+static void on_xenstore_change(struct fs_ctx *ctx, const struct hv_change *change)
+{
+	struct queued_change q = {.kind = HV_KIND_HOST, .type = change->type};
+	const char *rel = change->xenstore_path + 1; /* without the leading '/' */
+	char path[HV_XENSTORE_PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "xenstore/%s", rel);
+	events_append(ctx->events, path,
+		      change->type == HV_CHANGE_DELETED	  ? "deleted"
+		      : change->type == HV_CHANGE_CREATED ? "created"
+							  : "changed",
+		      NULL);
+	if (!rel[0] || strlen(rel) >= sizeof(q.xenstore))
+		return;
+	snprintf(q.xenstore, sizeof(q.xenstore), "%s", rel);
+	enqueue(ctx, &q);
+}
+
 void fs_on_change(void *opaque, const struct hv_change *change)
 {
 	struct fs_ctx *ctx = opaque;
 	char path[256], new_path[256];
 	struct queued_change q = {.kind = change->kind, .type = change->type};
 
+	if (change->kind == HV_KIND_HOST && change->xenstore_path && change->xenstore_path[0] == '/') {
+		on_xenstore_change(ctx, change);
+		return;
+	}
 	if (change->sub && change->name) {
 		on_sub_change(ctx, change);
 		return;
@@ -555,6 +584,54 @@ static void report_sub(struct fs_ctx *ctx, const struct queued_change *q)
 		fuse_lowlevel_notify_inval_entry(ctx->session, subdir_ino, parent, strlen(parent));
 }
 
+/* xenstore/PATH changed: utimensat of it (IN_MODIFY).  It appeared or
+ * went: mkdir/rmdir of it on the mount, which the handlers answer from the
+ * notifier's own record (fs_self_lookup) without asking the driver, so
+ * that watchers of its directory see IN_CREATE/IN_DELETE (with IN_ISDIR,
+ * whatever the node is: a later lookup says what it is). */
+static void report_xenstore(struct fs_ctx *ctx, const struct queued_change *q)
+{
+	char copy[sizeof(q->xenstore)], mount[sizeof(q->xenstore) + 4096];
+	const char *parts[FS_SUB_MAX + 1] = {"xenstore"};
+	size_t count = 1;
+
+	snprintf(copy, sizeof(copy), "%s", q->xenstore);
+	for (char *save = NULL, *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+		if (count == FS_SUB_MAX + 1)
+			return; /* deeper than the view */
+		parts[count++] = p;
+	}
+	snprintf(mount, sizeof(mount), "%s/xenstore/%s", ctx->mountpoint, q->xenstore);
+	if (q->type == HV_CHANGE_CREATED || q->type == HV_CHANGE_DELETED) {
+		fuse_ino_t parent = node_find_path(parts, count - 1);
+		const char *leaf = parts[count - 1];
+		struct queued_change self = {.kind = HV_KIND_HOST, .type = q->type};
+		int ret;
+
+		if (!parent)
+			return; /* nobody looked into its directory: nobody watches it */
+		if (strlen(leaf) >= sizeof(self.sub)) {
+			fuse_lowlevel_notify_inval_entry(ctx->session, parent, leaf, strlen(leaf));
+			return;
+		}
+		snprintf(self.sub, sizeof(self.sub), "%s", leaf);
+		fuse_lowlevel_notify_inval_entry(ctx->session, parent, leaf, strlen(leaf));
+		set_self(ctx->notifier, &self);
+		ret = q->type == HV_CHANGE_CREATED ? mkdir(mount, 0755) : rmdir(mount);
+		set_self(ctx->notifier, NULL);
+		if (ret < 0)
+			log_debug("self-operation on %s: %s", mount, strerror(errno));
+		/* The name is looked up afresh: it is a file or a directory. */
+		fuse_lowlevel_notify_inval_entry(ctx->session, parent, leaf, strlen(leaf));
+		return;
+	}
+	fuse_ino_t ino = node_find_path(parts, count);
+	if (!ino)
+		return; /* nobody looked it up: nobody watches it */
+	node_touch(ino);
+	report_file(ctx, ino, mount, false);
+}
+
 static void invalidate_everything(struct fs_ctx *ctx)
 {
 	static const char *const dirs[] = {"domains", "host", "networks", "pools"};
@@ -593,7 +670,9 @@ static void *notifier_main(void *opaque)
 		if (overflowed && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE))
 			invalidate_everything(ctx);
 		if (q && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
-			if (q->sub[0])
+			if (q->xenstore[0])
+				report_xenstore(ctx, q);
+			else if (q->sub[0])
 				report_sub(ctx, q);
 			else if (q->type == HV_CHANGE_MODIFIED)
 				report_modified(ctx, q);

@@ -177,6 +177,8 @@ static int resolve_child(struct fs_ctx *ctx, struct node *dir, const char *name,
 		if (ret == 0 && c->link) {
 			*type = NULL;
 			*attr = c->link;
+		} else if (ret == 0 && c->attr_of && (*attr = fs_collection_member_attr(ctx, dir, name))) {
+			*type = NULL; /* a file member (a XenStore leaf) */
 		}
 		return ret;
 	}
@@ -581,6 +583,40 @@ static int create_replacement(struct fs_ctx *ctx, struct node *parent, const str
 	return 0;
 }
 
+/* O_CREAT in a collection with file members (xenstore/): the driver makes
+ * the member, which is then opened for writing like any attribute. */
+static int create_member(struct fs_ctx *ctx, struct node *parent, const char *name, struct fuse_file_info *fi,
+			 struct node **out)
+{
+	const struct fs_collection *c = parent->dir->collection;
+	struct fs_object_names names;
+	struct hv_error err = {0};
+	struct fs_handle *handle;
+	const struct fs_attr *attr;
+	struct fs_object obj;
+	struct node *node;
+	int ret;
+
+	if (node_object(parent, &obj, &names) < 0)
+		return -ENOENT;
+	ret = c->create_file(ctx, &obj, name, &err);
+	if (ret < 0)
+		return fs_report_error(ctx, parent, "create", &err);
+	if (!(attr = fs_collection_member_attr(ctx, parent, name)))
+		return -EISDIR;
+	if (!(node = node_lookup_child(parent, name, NULL, attr)))
+		return -ENOMEM;
+	ret = fs_handle_open(ctx, node, fi->flags, &handle);
+	if (ret < 0) {
+		node_forget(node->ino, 1);
+		return ret;
+	}
+	fi->fh = (uintptr_t)handle;
+	fi->direct_io = 1;
+	*out = node;
+	return 0;
+}
+
 static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode,
 		      struct fuse_file_info *fi)
 {
@@ -590,7 +626,10 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 	const struct fs_attr *attr = parent && parent->dir ? fs_dir_find_attr(parent->dir, name) : NULL;
 	int ret;
 
-	if (attr && attr->store && fs_unlinked_check(parent_ino, attr, fuse_req_ctx(req)->pid, true)) {
+	if (parent && parent->dir && parent->dir->collection && parent->dir->collection->create_file) {
+		fs_request_thread = true;
+		ret = create_member(ctx, parent, name, fi, &node);
+	} else if (attr && attr->store && fs_unlinked_check(parent_ino, attr, fuse_req_ctx(req)->pid, true)) {
 		ret = create_replacement(ctx, parent, attr, fi, &node);
 	} else {
 		ret = fs_scratch_create(req, ctx, parent, name, S_IFREG | (mode & 07777), &node);
@@ -646,6 +685,8 @@ static int do_unlink(fuse_req_t req, struct node *parent, const char *name)
 	}
 	if (parent->dir->collection && parent->dir->collection->link)
 		return -EPERM; /* an index of links the driver's objects make */
+	if (parent->dir->collection && parent->dir->collection->attr_of)
+		return fs_collection_unlink(fuse_req_userdata(req), parent, name);
 	if (fs_dir_find_subdir(parent->dir, name) || parent->dir->collection)
 		return -EISDIR;
 	if (!fs_dir_accepts_scratch(parent->dir))

@@ -31,5 +31,9 @@ const struct fs_dir_type *fs_collection_child_type(struct node *dir, const char 
  * type, or -ENOENT). */
 int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,
 			 const struct fs_dir_type **type);
+/* A member that is a file (fs_collection.attr_of): its attribute, or NULL. */
+const struct fs_attr *fs_collection_member_attr(struct fs_ctx *ctx, struct node *dir, const char *name);
+/* unlink of a file member: -EISDIR for a directory member, -ENOENT. */
+int fs_collection_unlink(struct fs_ctx *ctx, struct node *parent, const char *name);
 
 #endif

@@ -15,13 +15,28 @@ static const struct fs_subdir root_subdirs[] = {
     {"host", &fs_host_type},
     {"networks", &fs_networks_type},
     {"pools", &fs_pools_type},
-    {NULL},
+    {NULL, NULL},
 };
 
 const struct fs_dir_type fs_root_type = {
     .name = "root",
     .attrs = root_attrs,
     .subdirs = root_subdirs,
+};
+
+/* The same with xenstore/, for drivers that have a XenStore
+ * (hv_uri_has_xenstore). */
+/* clang-format off: one entry a line, as root_subdirs */
+static const struct fs_subdir root_xen_subdirs[] = {
+    {"domains", &fs_domains_type}, {"host", &fs_host_type},	    {"networks", &fs_networks_type},
+    {"pools", &fs_pools_type},	   {"xenstore", &fs_xenstore_type}, {NULL, NULL},
+};
+/* clang-format on */
+
+const struct fs_dir_type fs_root_xen_type = {
+    .name = "root",
+    .attrs = root_attrs,
+    .subdirs = root_xen_subdirs,
 };
 
 const struct fs_attr *fs_dir_find_attr(const struct fs_dir_type *type, const char *name)

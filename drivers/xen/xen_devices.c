@@ -32,15 +32,16 @@ static void add_attr(struct hv_device_info *dev, const char *key, const char *va
 }
 
 /* Adds backend key `key` of the backend at dir as attribute `as`. */
-static void add_backend_attr(struct xen_driver *drv, struct hv_device_info *dev, const char *dir, const char *key,
-			     const char *as)
+static void add_backend_attr(struct xen_driver *drv, struct hv_device_info *dev, const char *dir,
+			     const char *key, const char *as)
 {
 	auto_free char *value = dir[0] ? xs_get(drv, dir, key) : NULL;
 
 	add_attr(dev, as, value);
 }
 
-static void describe(struct xen_driver *drv, const char *cls, const char *frontend, struct hv_device_info *dev)
+static void describe(struct xen_driver *drv, const char *cls, const char *frontend,
+		     struct hv_device_info *dev)
 {
 	auto_free char *state = xs_get(drv, frontend, "state");
 	auto_free char *backend = xs_get(drv, frontend, "backend");

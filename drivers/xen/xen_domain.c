@@ -32,6 +32,22 @@ char *xen_dom_read(struct xen_driver *drv, uint32_t domid, const char *path)
 	return xs_read(drv->xs, XBT_NULL, full, &len);
 }
 
+/* With xenstored gone, names come from the watch thread's last look, so
+ * that what the hypervisor alone can answer still is answered. */
+static char *last_known_name(struct xen_driver *drv, uint32_t domid)
+{
+	char *name = NULL;
+
+	pthread_mutex_lock(&drv->lock);
+	for (size_t i = 0; i < drv->known.count && !name; i++)
+		if (drv->known.doms[i].domid == domid)
+			name = strdup(drv->known.doms[i].name);
+	pthread_mutex_unlock(&drv->lock);
+	if (!name && domid == 0)
+		name = strdup("Domain-0");
+	return name;
+}
+
 void xen_dom_list_finish(struct xen_dom_list *list)
 {
 	free(list->doms);
@@ -56,12 +72,14 @@ int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct h
 		}
 		for (int i = 0; i < n; i++) {
 			auto_free char *name = xen_dom_read(drv, chunk[i].domain, "name");
+			if (!name && errno != ENOENT)
+				name = last_known_name(drv, chunk[i].domain);
 			/* A domain being built has no name yet; one whose name
 			 * is no valid object name cannot be a directory. */
 			if (!name || !hv_name_is_valid(name)) {
 				if (name)
-					log_debug("xen: domain %u's name '%.80s' is not usable", chunk[i].domain,
-						  name);
+					log_debug("xen: domain %u's name '%.80s' is not usable",
+						  chunk[i].domain, name);
 				continue;
 			}
 			if (out->count == capacity) {
@@ -77,6 +95,7 @@ int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct h
 			struct xen_dom *dom = &out->doms[out->count++];
 			dom->domid = chunk[i].domain;
 			dom->info = chunk[i];
+			dom->building = false;
 			snprintf(dom->name, sizeof(dom->name), "%s", name);
 		}
 		if (n < DOMAIN_CHUNK)
@@ -154,8 +173,8 @@ static void format_uuid(const xen_domain_handle_t handle, char out[HV_UUID_STRLE
 	const uint8_t *u = handle;
 
 	snprintf(out, HV_UUID_STRLEN + 1,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
-		 u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
+		 u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
 /* The info of a running domain: the hypervisor's view, with the balloon
@@ -170,7 +189,8 @@ static void info_from_dom(struct xen_driver *drv, const struct xen_dom *dom, str
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", dom->name);
 	format_uuid(xi->handle, info->uuid);
-	snprintf(info->os_type, sizeof(info->os_type), "%s", (xi->flags & XEN_DOMINF_hvm_guest) ? "hvm" : "xen");
+	snprintf(info->os_type, sizeof(info->os_type), "%s",
+		 (xi->flags & XEN_DOMINF_hvm_guest) ? "hvm" : "xen");
 	info->id = (int)dom->domid;
 	info->state = xen_state_from_flags(xi->flags);
 	info->max_memory_kib = (uint64_t)xi->max_pages * page_kib;
@@ -279,7 +299,8 @@ int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, s
 	int ret;
 
 	if (strcmp(name, "Domain-0") == 0)
-		return hv_error_set(err, EBUSY, "Domain-0 is the host's own domain: it has no definition to replace");
+		return hv_error_set(err, EBUSY,
+				    "Domain-0 is the host's own domain: it has no definition to replace");
 	ret = xen_def_read(drv, name, &old, &old_len, err);
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
@@ -304,8 +325,9 @@ int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, s
 		char uuid[HV_UUID_STRLEN + 1];
 		format_uuid(dom.info.handle, uuid);
 		if (strcmp(uuid, guest.def.uuid) != 0)
-			return hv_error_set(err, EINVAL, "domain '%s' runs with uuid %s; the definition says %s",
-					    name, uuid, guest.def.uuid);
+			return hv_error_set(err, EINVAL,
+					    "domain '%s' runs with uuid %s; the definition says %s", name,
+					    uuid, guest.def.uuid);
 	}
 	ret = xen_def_write(drv, name, xml, len, err);
 	if (ret < 0)
@@ -318,7 +340,7 @@ int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, s
 						   HV_FIELD_VCPUS | HV_FIELD_MAX_VCPUS | HV_FIELD_UUID |
 						   HV_FIELD_OS_TYPE
 					     : 0,
-		       });
+			   });
 	return 0;
 }
 
@@ -343,7 +365,8 @@ int xen_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error 
 	ret = xen_def_remove(drv, name, err);
 	if (ret < 0)
 		return ret;
-	hv_conn_emit(conn, &(struct hv_change){.kind = HV_KIND_DOMAIN, .type = HV_CHANGE_DELETED, .name = name});
+	hv_conn_emit(conn,
+		     &(struct hv_change){.kind = HV_KIND_DOMAIN, .type = HV_CHANGE_DELETED, .name = name});
 	return 0;
 }
 
@@ -354,7 +377,8 @@ static int write_shutdown(struct xen_driver *drv, const struct xen_dom *dom, con
 
 	snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", dom->domid);
 	if (!xs_write(drv->xs, XBT_NULL, path, how, strlen(how)))
-		return hv_error_set(err, EIO, "cannot write %s to %s: %s", how, path, strerror(errno));
+		return hv_error_set(err, EIO, "XenStore write of %s to %s failed: %s (is xenstored running?)",
+				    how, path, strerror(errno));
 	return 0;
 }
 
@@ -384,8 +408,8 @@ static int control_running(struct xen_driver *drv, const char *name, struct xen_
 	switch (command) {
 	case HV_DOMAIN_CMD_SUSPEND:
 		if (xc_domain_pause(drv->xc, dom->domid) != 0)
-			return hv_error_set(err, EIO, "the hypervisor did not pause domain %u: %s", dom->domid,
-					    strerror(errno));
+			return hv_error_set(err, EIO, "the hypervisor did not pause domain %u: %s",
+					    dom->domid, strerror(errno));
 		break;
 	case HV_DOMAIN_CMD_RESUME:
 		if (xc_domain_unpause(drv->xc, dom->domid) != 0)
@@ -394,7 +418,8 @@ static int control_running(struct xen_driver *drv, const char *name, struct xen_
 		break;
 	case HV_DOMAIN_CMD_SHUTDOWN:
 	case HV_DOMAIN_CMD_REBOOT:
-		ret = write_shutdown(drv, dom, command == HV_DOMAIN_CMD_SHUTDOWN ? "poweroff" : "reboot", err);
+		ret =
+		    write_shutdown(drv, dom, command == HV_DOMAIN_CMD_SHUTDOWN ? "poweroff" : "reboot", err);
 		if (ret < 0)
 			return ret;
 		xen_watch_pending_add(drv, dom->domid, name, command == HV_DOMAIN_CMD_REBOOT);
@@ -434,6 +459,25 @@ int xen_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_co
 	return xen_domain_start(drv, name, err);
 }
 
+/* Marks name as being built by hvfs, or no longer (see xen_driver.starting).
+ * With every slot taken the start is still right, only reported as a
+ * suspend and resume. */
+static void set_starting(struct xen_driver *drv, const char *name, bool on)
+{
+	pthread_mutex_lock(&drv->lock);
+	for (size_t i = 0; i < ARRAY_SIZE(drv->starting); i++) {
+		if (on && !drv->starting[i][0]) {
+			snprintf(drv->starting[i], sizeof(drv->starting[i]), "%s", name);
+			break;
+		}
+		if (!on && strcmp(drv->starting[i], name) == 0) {
+			drv->starting[i][0] = '\0';
+			break;
+		}
+	}
+	pthread_mutex_unlock(&drv->lock);
+}
+
 int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *err)
 {
 	struct xen_guest_def guest;
@@ -450,14 +494,68 @@ int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *
 	if (ret < 0)
 		return ret;
 	if (!guest.kernel[0])
-		return hv_error_set(err, EINVAL,
-				    "domain '%s' has no <os><kernel>: a PV guest needs a kernel to boot", name);
+		return hv_error_set(
+		    err, EINVAL, "domain '%s' has no <os><kernel>: a PV guest needs a kernel to boot", name);
+	set_starting(drv, name, true);
 	ret = xen_libxl_create(drv, &guest, &domid, err);
+	set_starting(drv, name, false);
 	if (ret < 0)
 		return ret;
 	log_info("xen: started '%s' as domain %u", name, domid);
 	xen_watch_rescan(drv);
 	return 0;
+}
+
+/* Writes memory (kib, when not 0) or vcpus (when not 0) into name's
+ * definition, touching only those elements.  -ENOENT without one. */
+static int update_definition(struct xen_driver *drv, const char *name, uint64_t kib, unsigned vcpus,
+			     struct hv_error *err)
+{
+	struct hv_domain_def def;
+	auto_free char *xml = NULL;
+	auto_free char *updated = NULL;
+	size_t len;
+	int ret = xen_def_read(drv, name, &xml, &len, err);
+
+	if (ret < 0)
+		return ret;
+	ret = hv_domain_def_parse(xml, len, name, &def, err);
+	if (ret < 0)
+		return hv_error_set(err, EIO, "the stored definition of '%s' is broken", name);
+	if (kib && kib > def.max_memory_kib)
+		return hv_error_set(err, EINVAL, "memory %llu KiB is above max_memory %llu KiB",
+				    (unsigned long long)kib, (unsigned long long)def.max_memory_kib);
+	if (vcpus && vcpus > def.max_vcpus)
+		return hv_error_set(err, EINVAL, "vcpus %u is above max_vcpus %u", vcpus, def.max_vcpus);
+	if (kib)
+		def.memory_kib = kib;
+	if (vcpus)
+		def.vcpus = vcpus;
+	ret = hv_domain_xml_update(xml, len, &def, &updated, err);
+	if (ret == 0)
+		ret = xen_def_write(drv, name, updated, strlen(updated), err);
+	if (ret < 0)
+		return ret;
+	hv_conn_emit(drv->conn, &(struct hv_change){
+				    .kind = HV_KIND_DOMAIN,
+				    .type = HV_CHANGE_MODIFIED,
+				    .name = name,
+				    .fields = HV_FIELD_CONFIG | (kib ? HV_FIELD_MEMORY : 0) |
+					      (vcpus ? HV_FIELD_VCPUS : 0),
+				});
+	return 0;
+}
+
+/* A live change of a running domain also goes into its definition, so
+ * that config.xml says what runs (as with the other drivers). */
+static void follow_in_definition(struct xen_driver *drv, const char *name, uint64_t kib, unsigned vcpus)
+{
+	struct hv_error err = {0};
+	int ret = update_definition(drv, name, kib, vcpus, &err);
+
+	if (ret < 0 && ret != -ENOENT)
+		log_warning("xen: '%s' changed live, but its definition was not updated: %s", name,
+			    err.message);
 }
 
 int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err)
@@ -468,9 +566,13 @@ int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, 
 	char path[64], value[32];
 	int ret = xen_dom_find(drv, name, &dom, err);
 
-	if (ret == -ENOENT)
-		return hv_error_set(err, EBUSY,
-				    "domain '%s' is not running: change <currentMemory> in config.xml instead", name);
+	if (ret == -ENOENT) {
+		if (kib < 1024)
+			return hv_error_set(err, EINVAL, "memory %llu KiB is below 1024 KiB",
+					    (unsigned long long)kib);
+		ret = update_definition(drv, name, kib, 0, err);
+		return ret == -ENOENT ? hv_error_set(err, ENOENT, "domain '%s' does not exist", name) : ret;
+	}
 	if (ret < 0)
 		return ret;
 	info_from_dom(drv, &dom, &info);
@@ -482,8 +584,10 @@ int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, 
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", dom.domid);
 	snprintf(value, sizeof(value), "%llu", (unsigned long long)kib);
 	if (!xs_write(drv->xs, XBT_NULL, path, value, strlen(value)))
-		return hv_error_set(err, EIO, "cannot write %s: %s", path, strerror(errno));
-	return 0; /* the watch on /local/domain reports the change */
+		return hv_error_set(err, EIO, "XenStore write of %s failed: %s (is xenstored running?)", path,
+				    strerror(errno));
+	follow_in_definition(drv, name, kib, 0);
+	return 0; /* the watch on /local/domain reports the change of memory */
 }
 
 int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err)
@@ -493,10 +597,12 @@ int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
 	unsigned max;
 	int ret = xen_dom_find(drv, name, &dom, err);
 
-	if (ret == -ENOENT)
-		return hv_error_set(err, EBUSY,
-				    "domain '%s' is not running: change <vcpu current=...> in config.xml instead",
-				    name);
+	if (ret == -ENOENT) {
+		if (vcpus < 1)
+			return hv_error_set(err, EINVAL, "vcpus must be at least 1");
+		ret = update_definition(drv, name, 0, vcpus, err);
+		return ret == -ENOENT ? hv_error_set(err, ENOENT, "domain '%s' does not exist", name) : ret;
+	}
 	if (ret < 0)
 		return ret;
 	max = dom.info.max_vcpu_id + 1;
@@ -519,11 +625,13 @@ int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
 			xs_transaction_end(drv->xs, t, true);
 			break;
 		}
-		if (xs_transaction_end(drv->xs, t, false))
+		if (xs_transaction_end(drv->xs, t, false)) {
+			follow_in_definition(drv, name, 0, vcpus);
 			return 0;
+		}
 		if (errno != EAGAIN)
 			break;
 	}
-	return hv_error_set(err, EIO, "cannot set the vCPU availability of domain %u in XenStore: %s", dom.domid,
-			    strerror(errno));
+	return hv_error_set(err, EIO, "cannot set the vCPU availability of domain %u in XenStore: %s",
+			    dom.domid, strerror(errno));
 }

@@ -35,9 +35,9 @@ static int parse_knobs(struct xen_driver *drv, const struct uri *uri, struct hv_
 	for (size_t i = 0; i < uri->param_count; i++)
 		if (strcmp(uri->params[i].key, "state_dir") != 0 &&
 		    strcmp(uri->params[i].key, "shutdown_timeout_ms") != 0)
-			return hv_error_set(err, EINVAL,
-					    "xen URI: unknown knob '%s' (known: shutdown_timeout_ms, state_dir)",
-					    uri->params[i].key);
+			return hv_error_set(
+			    err, EINVAL, "xen URI: unknown knob '%s' (known: shutdown_timeout_ms, state_dir)",
+			    uri->params[i].key);
 	if (!dir)
 		dir = XEN_DEFAULT_STATE_DIR;
 	if (dir[0] != '/' || strlen(dir) >= sizeof(drv->state_dir) - HV_NAME_MAX - 8)
@@ -47,9 +47,9 @@ static int parse_knobs(struct xen_driver *drv, const struct uri *uri, struct hv_
 	if (timeout) {
 		uint64_t ms;
 		if (parse_u64(timeout, strlen(timeout), 3600000, &ms) < 0)
-			return hv_error_set(err, EINVAL,
-					    "xen URI: shutdown_timeout_ms=%s is not a number from 0 to 3600000",
-					    timeout);
+			return hv_error_set(
+			    err, EINVAL, "xen URI: shutdown_timeout_ms=%s is not a number from 0 to 3600000",
+			    timeout);
 		drv->shutdown_timeout_ms = (unsigned)ms;
 	}
 	return 0;
@@ -113,7 +113,8 @@ static int xen_open(struct hv_conn *conn, const struct uri *uri, struct hv_error
 	}
 	drv->xs = xs_open(0);
 	if (!drv->xs) {
-		ret = hv_error_set(err, EIO, "cannot connect to xenstored: %s (is it running?)", strerror(errno));
+		ret = hv_error_set(err, EIO, "cannot connect to xenstored: %s (is it running?)",
+				   strerror(errno));
 		goto fail;
 	}
 	ret = xen_libxl_open(drv, err);
@@ -182,21 +183,20 @@ static int xen_host_capabilities(struct hv_conn *conn, char **xml, struct hv_err
 	if (ret < 0)
 		return ret;
 	/* Only PV guests: the one kind xen_guest_def_parse accepts. */
-	ret = strbuf_printf(&sb,
-			    "<capabilities>\n"
-			    "  <host>\n"
-			    "    <cpu>\n"
-			    "      <arch>x86_64</arch>\n"
-			    "    </cpu>\n"
-			    "  </host>\n"
-			    "  <guest>\n"
-			    "    <os_type>xen</os_type>\n"
-			    "    <arch name='x86_64'>\n"
-			    "      <wordsize>64</wordsize>\n"
-			    "      <domain type='xen'/>\n"
-			    "    </arch>\n"
-			    "  </guest>\n"
-			    "</capabilities>\n");
+	ret = strbuf_printf(&sb, "<capabilities>\n"
+				 "  <host>\n"
+				 "    <cpu>\n"
+				 "      <arch>x86_64</arch>\n"
+				 "    </cpu>\n"
+				 "  </host>\n"
+				 "  <guest>\n"
+				 "    <os_type>xen</os_type>\n"
+				 "    <arch name='x86_64'>\n"
+				 "      <wordsize>64</wordsize>\n"
+				 "      <domain type='xen'/>\n"
+				 "    </arch>\n"
+				 "  </guest>\n"
+				 "</capabilities>\n");
 	if (ret < 0) {
 		strbuf_finish(&sb);
 		return hv_error_set(err, ENOMEM, "out of memory");
@@ -226,4 +226,10 @@ const struct hv_driver_ops hv_xen_driver_ops = {
     .domain_set_vcpus = xen_domain_set_vcpus,
     .domain_stats = xen_domain_stats,
     .domain_undefine = xen_domain_undefine,
+
+    .xenstore_list = xen_store_list,
+    .xenstore_mkdir = xen_store_mkdir,
+    .xenstore_read = xen_store_read,
+    .xenstore_remove = xen_store_remove,
+    .xenstore_write = xen_store_write,
 };

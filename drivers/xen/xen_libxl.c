@@ -3,14 +3,13 @@
  * description comes from the domain XML (xen_guest_def_parse); this file
  * translates it into a libxl_domain_config. */
 #include <errno.h>
+#include <libxl_utils.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drivers/xen/xen_private.h"
 #include "util/log.h"
-
-#include <libxl_utils.h>
 
 int xen_libxl_open(struct xen_driver *drv, struct hv_error *err)
 {
@@ -53,8 +52,8 @@ static int parse_mac(const char *text, libxl_mac *mac)
 
 /* Fills config from guest; -ENOMEM or -EINVAL.  config is initialised by
  * the caller and disposed by it whatever this returns. */
-static int build_config(struct xen_driver *drv, const struct xen_guest_def *guest, libxl_domain_config *config,
-			struct hv_error *err)
+static int build_config(struct xen_driver *drv, const struct xen_guest_def *guest,
+			libxl_domain_config *config, struct hv_error *err)
 {
 	libxl_domain_create_info *c_info = &config->c_info;
 	libxl_domain_build_info *b_info = &config->b_info;
@@ -75,7 +74,8 @@ static int build_config(struct xen_driver *drv, const struct xen_guest_def *gues
 		return hv_error_set(err, ENOMEM, "out of memory");
 	for (unsigned i = 0; i < guest->def.vcpus; i++)
 		libxl_bitmap_set(&b_info->avail_vcpus, (int)i);
-	if (!(b_info->kernel = strdup(guest->kernel)) || (guest->initrd[0] && !(b_info->ramdisk = strdup(guest->initrd))) ||
+	if (!(b_info->kernel = strdup(guest->kernel)) ||
+	    (guest->initrd[0] && !(b_info->ramdisk = strdup(guest->initrd))) ||
 	    (guest->cmdline[0] && !(b_info->cmdline = strdup(guest->cmdline))))
 		return hv_error_set(err, ENOMEM, "out of memory");
 
@@ -136,15 +136,17 @@ int xen_libxl_create(struct xen_driver *drv, const struct xen_guest_def *guest, 
 		if (ret != 0) {
 			if (*domid != (uint32_t)INVALID_DOMID)
 				libxl_domain_destroy(drv->ctx, *domid, NULL);
-			ret = hv_error_set(err, EIO,
-					   "libxl could not build domain '%s' (libxl error %d; its log has the "
-					   "reason: kernel %s)",
-					   guest->def.name, ret, guest->kernel);
+			ret =
+			    hv_error_set(err, EIO,
+					 "libxl could not build domain '%s' (libxl error %d; its log has the "
+					 "reason: kernel %s)",
+					 guest->def.name, ret, guest->kernel);
 		}
 	}
 	if (ret == 0 && libxl_domain_unpause(drv->ctx, *domid, NULL) != 0) {
 		libxl_domain_destroy(drv->ctx, *domid, NULL);
-		ret = hv_error_set(err, EIO, "libxl built domain '%s' but could not unpause it", guest->def.name);
+		ret = hv_error_set(err, EIO, "libxl built domain '%s' but could not unpause it",
+				   guest->def.name);
 	}
 	libxl_domain_config_dispose(&config);
 	return ret;
@@ -155,6 +157,7 @@ int xen_libxl_destroy(struct xen_driver *drv, uint32_t domid, struct hv_error *e
 	int ret = libxl_domain_destroy(drv->ctx, domid, NULL);
 
 	if (ret != 0)
-		return hv_error_set(err, EIO, "libxl could not destroy domain %u (libxl error %d)", domid, ret);
+		return hv_error_set(err, EIO, "libxl could not destroy domain %u (libxl error %d)", domid,
+				    ret);
 	return 0;
 }

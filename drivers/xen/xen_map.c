@@ -47,8 +47,8 @@ enum hv_domain_state xen_state_from_flags(uint32_t flags)
 
 /* xen/io/xenbus.h enum xenbus_state, indexed by value. */
 static const char *const xenbus_state_names[] = {
-    "Unknown",	   "Initialising", "InitWait",	   "Initialised", "Connected",
-    "Closing",	   "Closed",	   "Reconfiguring", "Reconfigured",
+    "Unknown", "Initialising", "InitWait",	"Initialised",	"Connected",
+    "Closing", "Closed",       "Reconfiguring", "Reconfigured",
 };
 
 const char *xen_xenbus_state_name(long state)
@@ -113,7 +113,8 @@ static int parse_disk(xmlNodePtr disk, struct xen_guest_def *guest, struct hv_er
 	int ret;
 
 	if (i >= XEN_GUEST_DISKS_MAX)
-		return hv_error_set(err, EINVAL, "the xen driver supports at most %d disks", XEN_GUEST_DISKS_MAX);
+		return hv_error_set(err, EINVAL, "the xen driver supports at most %d disks",
+				    XEN_GUEST_DISKS_MAX);
 	ret = copy_text(source, "file", "disk source", guest->disks[i].source, sizeof(guest->disks[i].source),
 			err);
 	if (ret == 0 && !guest->disks[i].source[0])
@@ -125,7 +126,8 @@ static int parse_disk(xmlNodePtr disk, struct xen_guest_def *guest, struct hv_er
 	if (ret < 0)
 		return ret;
 	if (!guest->disks[i].source[0] || !guest->disks[i].target[0])
-		return hv_error_set(err, EINVAL, "a xen disk needs <source file='...'/> and <target dev='...'/>");
+		return hv_error_set(err, EINVAL,
+				    "a xen disk needs <source file='...'/> and <target dev='...'/>");
 	guest->disks[i].readonly = child(disk, "readonly") != NULL;
 	guest->disk_count++;
 	return 0;
@@ -172,20 +174,22 @@ int xen_guest_def_parse(const char *xml, size_t len, const char *expected_name, 
 		return hv_error_set(err, EINVAL, "the xen driver needs <domain type='xen'>, not '%s'",
 				    guest->def.type);
 	if (strcmp(guest->def.os_type, "xen") != 0)
-		return hv_error_set(err, EINVAL,
-				    "the xen driver builds paravirtualized guests: <os><type>xen</type>, not '%s'",
-				    guest->def.os_type);
-	doc = xmlReadMemory(xml, (int)len, "config.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-								   XML_PARSE_NOWARNING);
+		return hv_error_set(
+		    err, EINVAL,
+		    "the xen driver builds paravirtualized guests: <os><type>xen</type>, not '%s'",
+		    guest->def.os_type);
+	doc = xmlReadMemory(xml, (int)len, "config.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc || !(root = xmlDocGetRootElement(doc)))
 		return hv_error_set(err, EINVAL, "config.xml could not be parsed");
 	os = child(root, "os");
 	ret = copy_text(child(os, "kernel"), NULL, "<kernel>", guest->kernel, sizeof(guest->kernel), err);
 	if (ret == 0)
-		ret = copy_text(child(os, "initrd"), NULL, "<initrd>", guest->initrd, sizeof(guest->initrd), err);
-	if (ret == 0)
-		ret = copy_text(child(os, "cmdline"), NULL, "<cmdline>", guest->cmdline, sizeof(guest->cmdline),
+		ret = copy_text(child(os, "initrd"), NULL, "<initrd>", guest->initrd, sizeof(guest->initrd),
 				err);
+	if (ret == 0)
+		ret = copy_text(child(os, "cmdline"), NULL, "<cmdline>", guest->cmdline,
+				sizeof(guest->cmdline), err);
 	if (ret < 0)
 		return ret;
 	devices = child(root, "devices");

@@ -26,8 +26,9 @@
 
 #include "drivers/driver.h"
 #include "drivers/xen/xen_map.h"
+#include "util/hash.h"
 
-#define XEN_DEFAULT_STATE_DIR	      "/var/lib/hvfs/xen"
+#define XEN_DEFAULT_STATE_DIR	     "/var/lib/hvfs/xen"
 #define XEN_DEFAULT_SHUTDOWN_TIMEOUT 30000 /* ms before shutdown falls back to destroy */
 
 /* One domain as the hypervisor and XenStore show it. */
@@ -35,6 +36,9 @@ struct xen_dom {
 	uint32_t domid;
 	char name[HV_NAME_MAX + 1];
 	xc_domaininfo_t info;
+	/* The watch thread's: first seen paused while hvfs builds it
+	 * (xen_driver.starting); its unpause ends the start. */
+	bool building;
 };
 
 struct xen_dom_list {
@@ -62,8 +66,14 @@ struct xen_driver {
 	unsigned shutdown_timeout_ms;
 
 	pthread_mutex_t lock;
-	struct xen_dom_list known;    /* lock: what the watch thread saw last */
-	struct xen_pending *pending;  /* lock */
+	struct xen_dom_list known;   /* lock: what the watch thread saw last */
+	struct xen_pending *pending; /* lock */
+	/* lock: domains hvfs is building now (xen_domain_start): libxl makes
+	 * them paused and unpauses them at the end, which is their start, not
+	 * a suspend and resume. */
+	char starting[8][HV_NAME_MAX + 1];
+
+	struct hash_map *paths; /* watch thread only: the XenStore paths it knows */
 
 	pthread_t watch_thread;
 	bool watch_started;
@@ -87,7 +97,8 @@ char *xen_dom_read(struct xen_driver *drv, uint32_t domid, const char *path);
 
 /* The persistent definition of name: 0 (*xml heap, *len), -ENOENT, -EIO. */
 int xen_def_read(struct xen_driver *drv, const char *name, char **xml, size_t *len, struct hv_error *err);
-int xen_def_write(struct xen_driver *drv, const char *name, const char *xml, size_t len, struct hv_error *err);
+int xen_def_write(struct xen_driver *drv, const char *name, const char *xml, size_t len,
+		  struct hv_error *err);
 int xen_def_remove(struct xen_driver *drv, const char *name, struct hv_error *err);
 /* Names with a definition; unsorted. */
 int xen_def_list(struct xen_driver *drv, struct hv_name_list *out, struct hv_error *err);
@@ -107,6 +118,18 @@ int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *
 
 int xen_watch_start(struct xen_driver *drv, struct hv_error *err);
 void xen_watch_stop(struct xen_driver *drv);
+/* What a rescan found, emitted after drv->lock is released. */
+#define XEN_CHANGES_MAX 64
+struct xen_found_change {
+	enum hv_change_type type;
+	char name[HV_NAME_MAX + 1];
+	const char *event;
+	const char *detail;
+	uint32_t fields;
+};
+/* Compares now with drv->known, fills out (at most XEN_CHANGES_MAX) and
+ * makes now the known list (now is emptied).  The caller holds drv->lock. */
+size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct xen_found_change *out);
 /* Reads the domains now and reports what changed since the last look. */
 void xen_watch_rescan(struct xen_driver *drv);
 /* Arms the fallback of a shutdown (reboot false) or reboot of domid. */
@@ -115,7 +138,8 @@ void xen_watch_pending_add(struct xen_driver *drv, uint32_t domid, const char *n
 /* Slots ------------------------------------------------------------------- */
 
 int xen_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
-int xen_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info, struct hv_error *err);
+int xen_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info,
+		    struct hv_error *err);
 int xen_domain_stats(struct hv_conn *conn, const char *name, struct hv_domain_stats *stats,
 		     struct hv_error *err);
 int xen_domain_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err);
@@ -126,6 +150,29 @@ int xen_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_co
 		       struct hv_error *err);
 int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err);
 int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err);
+int xen_store_list(struct hv_conn *conn, const char *path, struct hv_name_list *out, struct hv_error *err);
+int xen_store_read(struct hv_conn *conn, const char *path, char **value, size_t *len, struct hv_error *err);
+int xen_store_write(struct hv_conn *conn, const char *path, const char *value, size_t len,
+		    struct hv_error *err);
+int xen_store_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err);
+int xen_store_remove(struct hv_conn *conn, const char *path, struct hv_error *err);
+/* The watch thread's set of known XenStore paths (xen_store.c). */
+enum xen_store_event {
+	XEN_STORE_NOTHING,
+	XEN_STORE_CREATED,
+	XEN_STORE_MODIFIED,
+	XEN_STORE_DELETED,
+};
+/* Walks the whole store into drv->paths.  0 or -ENOMEM. */
+int xen_store_track_start(struct xen_driver *drv);
+void xen_store_track_finish(struct xen_driver *drv);
+/* What an event at path means, updating the set; for CREATED, created
+ * gets the topmost new node (path or an ancestor made with it). */
+enum xen_store_event xen_store_track(struct xen_driver *drv, const char *path, char *created,
+				     size_t created_size);
+bool xen_store_known(struct xen_driver *drv, const char *path);
+/* Reports it for the xenstore/ view. */
+void xen_store_report(struct xen_driver *drv, const char *path, enum xen_store_event event);
 int xen_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_device_list *out,
 			   struct hv_error *err);
 

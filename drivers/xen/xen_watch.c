@@ -32,16 +32,7 @@
 #include "util/log.h"
 
 #define RESCAN_INTERVAL_MS 1000
-#define CHANGES_MAX	   64
-
-/* What a rescan found, emitted after drv->lock is released. */
-struct found_change {
-	enum hv_change_type type;
-	char name[HV_NAME_MAX + 1];
-	const char *event;
-	const char *detail;
-	uint32_t fields;
-};
+#define CHANGES_MAX	   XEN_CHANGES_MAX
 
 static bool same_state(enum hv_domain_state a, enum hv_domain_state b)
 {
@@ -74,7 +65,7 @@ static bool take_pending(struct xen_driver *drv, uint32_t domid)
 	return false;
 }
 
-static void lifecycle_of(enum hv_domain_state before, enum hv_domain_state now, struct found_change *c)
+static void lifecycle_of(enum hv_domain_state before, enum hv_domain_state now, struct xen_found_change *c)
 {
 	c->type = HV_CHANGE_LIFECYCLE;
 	c->fields = HV_FIELD_STATE | HV_FIELD_ID;
@@ -105,26 +96,35 @@ static void lifecycle_of(enum hv_domain_state before, enum hv_domain_state now, 
 	}
 }
 
-/* Compares now with drv->known (under drv->lock) and replaces it. */
-static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, struct found_change *out)
+/* Whether hvfs is building name now (caller holds drv->lock). */
+static bool is_starting(struct xen_driver *drv, const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(drv->starting); i++)
+		if (strcmp(drv->starting[i], name) == 0)
+			return true;
+	return false;
+}
+
+size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct xen_found_change *out)
 {
 	struct xen_dom_list *before = &drv->known;
 	size_t n = 0;
 
 	for (size_t i = 0; i < now->count && n < CHANGES_MAX; i++) {
-		const struct xen_dom *dom = &now->doms[i];
+		struct xen_dom *dom = &now->doms[i];
 		enum hv_domain_state state = xen_state_from_flags(dom->info.flags);
 		const struct xen_dom *old = NULL;
 
 		for (size_t j = 0; j < before->count && !old; j++)
 			if (before->doms[j].domid == dom->domid)
 				old = &before->doms[j];
-		struct found_change *c = &out[n];
+		struct xen_found_change *c = &out[n];
 		memset(c, 0, sizeof(*c));
 		snprintf(c->name, sizeof(c->name), "%s", dom->name);
 		if (!old) {
+			dom->building = state == HV_DOMAIN_PAUSED && is_starting(drv, dom->name);
 			if (has_definition(drv, dom->name)) {
-				lifecycle_of(HV_DOMAIN_SHUTOFF, state, c);
+				lifecycle_of(HV_DOMAIN_SHUTOFF, HV_DOMAIN_RUNNING, c);
 			} else {
 				c->type = HV_CHANGE_CREATED;
 			}
@@ -135,16 +135,23 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 			snprintf(c->name, sizeof(c->name), "%s", old->name);
 			if (n + 1 < CHANGES_MAX) {
 				n++;
-				out[n] = (struct found_change){.type = HV_CHANGE_CREATED};
+				out[n] = (struct xen_found_change){.type = HV_CHANGE_CREATED};
 				snprintf(out[n].name, sizeof(out[n].name), "%s", dom->name);
 			}
 			n++;
 		} else {
 			enum hv_domain_state was = xen_state_from_flags(old->info.flags);
-			if (!same_state(was, state)) {
+			dom->building = old->building && state == HV_DOMAIN_PAUSED;
+			if (same_state(was, state))
+				continue;
+			if (old->building && (state == HV_DOMAIN_RUNNING || state == HV_DOMAIN_BLOCKED)) {
+				/* The start completes: already reported as started/created. */
+				c->type = HV_CHANGE_MODIFIED;
+				c->fields = HV_FIELD_STATE;
+			} else {
 				lifecycle_of(was, state, c);
-				n++;
 			}
+			n++;
 		}
 	}
 	for (size_t j = 0; j < before->count && n < CHANGES_MAX; j++) {
@@ -155,7 +162,7 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 			still = now->doms[i].domid == old->domid;
 		if (still)
 			continue;
-		struct found_change *c = &out[n++];
+		struct xen_found_change *c = &out[n++];
 		memset(c, 0, sizeof(*c));
 		snprintf(c->name, sizeof(c->name), "%s", old->name);
 		if (has_definition(drv, old->name)) {
@@ -175,7 +182,7 @@ static size_t diff_locked(struct xen_driver *drv, struct xen_dom_list *now, stru
 	return n;
 }
 
-static void emit_found(struct xen_driver *drv, const struct found_change *changes, size_t count)
+static void emit_found(struct xen_driver *drv, const struct xen_found_change *changes, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
 		hv_conn_emit(drv->conn, &(struct hv_change){
@@ -185,14 +192,14 @@ static void emit_found(struct xen_driver *drv, const struct found_change *change
 					    .event = changes[i].event,
 					    .detail = changes[i].detail,
 					    .fields = changes[i].fields,
-				    });
+					});
 }
 
 /* Rescans and reports what changed.  emit false: only records (the first
  * snapshot, at open). */
 static void rescan(struct xen_driver *drv, bool emit)
 {
-	struct found_change changes[CHANGES_MAX];
+	struct xen_found_change changes[CHANGES_MAX];
 	struct xen_dom_list now;
 	struct hv_error err = {0};
 	size_t count;
@@ -202,7 +209,7 @@ static void rescan(struct xen_driver *drv, bool emit)
 		return;
 	}
 	pthread_mutex_lock(&drv->lock);
-	count = diff_locked(drv, &now, changes);
+	count = xen_watch_diff(drv, &now, changes);
 	pthread_mutex_unlock(&drv->lock);
 	if (emit)
 		emit_found(drv, changes, count);
@@ -286,7 +293,11 @@ static void reap_shut_down(struct xen_driver *drv)
 		unsigned reason = xen_shutdown_reason(dom->info.flags);
 		if (reason == XEN_SHUTDOWN_SUSPEND || reason == XEN_SHUTDOWN_SOFT_RESET)
 			continue;
-		log_info("xen: '%s' (domain %u) shut down (reason %u): cleaning up", dom->name, dom->domid, reason);
+		log_info("xen: '%s' (domain %u) shut down (reason %u): cleaning up", dom->name, dom->domid,
+			 reason);
+		/* Its going is then reported as "stopped shutdown", not as a destroy. */
+		if (reason == XEN_SHUTDOWN_POWEROFF)
+			xen_watch_pending_add(drv, dom->domid, dom->name, false);
 		if (xen_libxl_destroy(drv, dom->domid, &err) < 0) {
 			log_warning("xen: %s", err.message);
 			continue;
@@ -297,12 +308,23 @@ static void reap_shut_down(struct xen_driver *drv)
 	xen_dom_list_finish(&list);
 }
 
+/* The name of running domain domid as last seen, into name ("" if none). */
+static void known_name(struct xen_driver *drv, uint32_t domid, char name[HV_NAME_MAX + 1])
+{
+	name[0] = '\0';
+	pthread_mutex_lock(&drv->lock);
+	for (size_t i = 0; i < drv->known.count; i++)
+		if (drv->known.doms[i].domid == domid)
+			snprintf(name, HV_NAME_MAX + 1, "%s", drv->known.doms[i].name);
+	pthread_mutex_unlock(&drv->lock);
+}
+
 /* A path under /local/domain/N: the files of domain N it shows. */
 static void report_path(struct xen_driver *drv, const char *path)
 {
 	unsigned domid;
 	int used = 0;
-	char name[HV_NAME_MAX + 1] = "";
+	char name[HV_NAME_MAX + 1];
 	uint32_t fields = 0;
 
 	if (sscanf(path, "/local/domain/%u/%n", &domid, &used) != 1 || used == 0)
@@ -312,15 +334,9 @@ static void report_path(struct xen_driver *drv, const char *path)
 		fields = HV_FIELD_MEMORY;
 	else if (strncmp(rest, "cpu/", 4) == 0)
 		fields = HV_FIELD_VCPUS;
-	else if (strncmp(rest, "device/", 7) == 0)
-		fields = HV_FIELD_DEVICES;
 	else
 		return;
-	pthread_mutex_lock(&drv->lock);
-	for (size_t i = 0; i < drv->known.count; i++)
-		if (drv->known.doms[i].domid == domid)
-			snprintf(name, sizeof(name), "%s", drv->known.doms[i].name);
-	pthread_mutex_unlock(&drv->lock);
+	known_name(drv, domid, name);
 	if (!name[0])
 		return;
 	hv_conn_emit(drv->conn, &(struct hv_change){
@@ -328,7 +344,85 @@ static void report_path(struct xen_driver *drv, const char *path)
 				    .type = HV_CHANGE_MODIFIED,
 				    .name = name,
 				    .fields = fields,
-			    });
+				});
+}
+
+/* A PV device an event touched: its frontend directory
+ * /local/domain/N/device/CLASS/DEVID, from a path at or below it or below
+ * its backend /local/domain/B/backend/CLASS/N/DEVID. */
+struct device_ref {
+	uint32_t domid;
+	bool frontend; /* the event is in the frontend's directory */
+	char cls[16];
+	char devid[HV_DEVICE_NAME_MAX + 1];
+	char dir[128];
+};
+
+static bool device_of(const char *path, struct device_ref *ref)
+{
+	unsigned domid, backend_domid;
+	int used = 0;
+
+	memset(ref, 0, sizeof(*ref));
+	if (sscanf(path, "/local/domain/%u/device/%15[^/]/%63[^/]%n", &domid, ref->cls, ref->devid, &used) ==
+		3 &&
+	    used > 0 && (path[used] == '\0' || path[used] == '/')) {
+		ref->frontend = true;
+	} else if (sscanf(path, "/local/domain/%u/backend/%15[^/]/%u/%63[^/]%n", &backend_domid, ref->cls,
+			  &domid, ref->devid, &used) == 4 &&
+		   used > 0 && (path[used] == '\0' || path[used] == '/')) {
+		ref->frontend = false;
+	} else {
+		return false;
+	}
+	if (strcmp(ref->cls, "vbd") != 0 && strcmp(ref->cls, "vif") != 0)
+		return false;
+	ref->domid = domid;
+	snprintf(ref->dir, sizeof(ref->dir), "/local/domain/%u/device/%s/%s", domid, ref->cls, ref->devid);
+	return true;
+}
+
+/* devices/CLASS/DEVID of the domain appeared, went or changed. */
+static void report_device(struct xen_driver *drv, const struct device_ref *ref, bool was_known)
+{
+	char name[HV_NAME_MAX + 1], sub[96];
+	bool now_known = xen_store_known(drv, ref->dir);
+	enum hv_change_type type;
+
+	if (ref->frontend && now_known && !was_known)
+		type = HV_CHANGE_CREATED;
+	else if (ref->frontend && !now_known && was_known)
+		type = HV_CHANGE_DELETED;
+	else if (now_known)
+		type = HV_CHANGE_MODIFIED;
+	else
+		return;
+	known_name(drv, ref->domid, name);
+	if (!name[0])
+		return;
+	snprintf(sub, sizeof(sub), "%s/%s", ref->cls, ref->devid);
+	hv_conn_emit(drv->conn, &(struct hv_change){
+				    .kind = HV_KIND_DOMAIN,
+				    .type = type,
+				    .name = name,
+				    .sub = sub,
+				    .fields = HV_FIELD_DEVICES,
+				});
+}
+
+/* One XenStore path the watch fired for. */
+static void handle_path(struct xen_driver *drv, const char *path)
+{
+	char created[HV_XENSTORE_PATH_MAX + 1];
+	struct device_ref ref;
+	bool is_device = device_of(path, &ref);
+	bool device_known = is_device && xen_store_known(drv, ref.dir);
+	enum xen_store_event event = xen_store_track(drv, path, created, sizeof(created));
+
+	xen_store_report(drv, event == XEN_STORE_CREATED ? created : path, event);
+	report_path(drv, path);
+	if (is_device)
+		report_device(drv, &ref, device_known);
 }
 
 static int next_timeout_ms(struct xen_driver *drv)
@@ -351,14 +445,18 @@ static void *watch_main(void *opaque)
 	struct xen_driver *drv = opaque;
 	struct xs_handle *xs = xs_open(0);
 	struct pollfd fds[2];
+	unsigned idle_wakeups = 0;
 
-	if (!xs || !xs_watch(xs, "@introduceDomain", "domains") || !xs_watch(xs, "@releaseDomain", "domains") ||
-	    !xs_watch(xs, "/", "store")) {
-		log_error("xen: cannot watch XenStore (%s): changes made outside hvfs go unnoticed", strerror(errno));
+	if (!xs || !xs_watch(xs, "@introduceDomain", "domains") ||
+	    !xs_watch(xs, "@releaseDomain", "domains") || !xs_watch(xs, "/", "store")) {
+		log_error("xen: cannot watch XenStore (%s): changes made outside hvfs go unnoticed",
+			  strerror(errno));
 		if (xs)
 			xs_close(xs);
 		return NULL;
 	}
+	if (xen_store_track_start(drv) < 0)
+		log_warning("xen: out of memory: XenStore creations will read as changes");
 	fds[0] = (struct pollfd){.fd = drv->stop_pipe[0], .events = POLLIN};
 	fds[1] = (struct pollfd){.fd = xs_fileno(xs), .events = POLLIN};
 	for (;;) {
@@ -371,11 +469,24 @@ static void *watch_main(void *opaque)
 			break;
 		if (ready > 0 && fds[1].revents) {
 			char **event;
+			unsigned count = 0;
 			while ((event = xs_check_watch(xs))) {
 				const char *path = event[XS_WATCH_PATH];
-				domains = domains || path[0] == '@';
-				report_path(drv, path);
+				if (path[0] == '@')
+					domains = true;
+				else
+					handle_path(drv, path);
 				free(event);
+				count++;
+			}
+			/* A dead xenstored leaves the descriptor readable with
+			 * nothing to read: stop listening rather than spin. */
+			idle_wakeups = count ? 0 : idle_wakeups + 1;
+			if ((count == 0 && errno != EAGAIN) || idle_wakeups > 3) {
+				log_error(
+				    "xen: lost the XenStore watch connection: changes made outside hvfs "
+				    "are seen only by the rescan");
+				fds[1].fd = -1;
 			}
 		}
 		if (domains)
@@ -383,6 +494,7 @@ static void *watch_main(void *opaque)
 		run_fallbacks(drv);
 		rescan(drv, true);
 	}
+	xen_store_track_finish(drv);
 	xs_close(xs);
 	return NULL;
 }
