@@ -98,3 +98,14 @@ X() { echo "$MNT/xenstore$1"; }
 	run xenstore-exists /local/domain/0/hvfs-dir/byrm
 	assert_failure
 }
+
+@test "mkdir makes an empty XenStore node; it shows as a file, rm removes it" {
+	mkdir "$(X /local/domain/0/hvfs-dir/made)"
+	run xenstore-read /local/domain/0/hvfs-dir/made
+	assert_success
+	assert_output ""
+	[ -f "$(X /local/domain/0/hvfs-dir/made)" ]
+	rm "$(X /local/domain/0/hvfs-dir/made)"
+	run xenstore-exists /local/domain/0/hvfs-dir/made
+	assert_failure
+}

@@ -39,6 +39,14 @@ T() { echo "$MNT/domains/tiny"; }
 	assert_output 131072
 }
 
+@test "a domain xl made is not persistent, and config.xml describes it" {
+	run cat "$(T)/persistent"
+	assert_output 0
+	run cat "$(T)/config.xml"
+	assert_output --partial '<name>tiny</name>'
+	assert_output --partial "$(cat "$(T)/uuid")"
+}
+
 @test "the domain xl created paused is paused" {
 	run cat "$(T)/state"
 	assert_output paused

@@ -28,6 +28,8 @@ G() { echo "$MNT/domains/g1$1"; }
 	assert_output -- -1
 	run xl list g1
 	assert_failure
+	run cat "$(G /persistent)"
+	assert_output 1
 }
 
 @test "config.xml takes the guest's definition" {

@@ -98,6 +98,15 @@ running_again() {
 	assert_output -- -1
 }
 
+@test "reset destroys the guest and starts it again under a new id" {
+	echo start >"$(G /control)"
+	local old
+	old=$(cat "$(G /id)")
+	echo reset >"$(G /control)"
+	running_again "$old"
+	echo destroy >"$(G /control)"
+}
+
 @test "rmdir of a running guest is EBUSY; once shut off it undefines it" {
 	echo start >"$(G /control)"
 	run rmdir "$(G)"
