@@ -9,6 +9,9 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 : "${HVFS_BIN:=/usr/local/bin/hvfs}"
+# A sanitizer build (tests/xen/run.sh build/san/hvfs) reports into the log.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 HVFS_STATE=/var/lib/hvfs-xen-test
 XEN_URI="xen:///?state_dir=$HVFS_STATE"
 CONSOLE_LOGS=/var/log/xen/console
@@ -68,6 +71,11 @@ hvfs_stop() {
 		sleep 0.5
 	fi
 	rmdir "$MNT" 2>/dev/null || true
+	if grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:|SUMMARY: .*Sanitizer' "$HVFS_LOG"; then
+		echo "sanitizer report in the daemon's log:" >&2
+		grep -A30 -E 'ERROR: |runtime error:' "$HVFS_LOG" | head -60 >&2
+		return 1
+	fi
 	local status
 	status=$(cat "$HVFS_STATUS" 2>/dev/null || echo "still running")
 	if [ "$status" != 0 ]; then
