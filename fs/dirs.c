@@ -97,7 +97,10 @@ int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,
 	hv_name_list_finish(&names);
 	if (ret == 0)
 		*type = fs_collection_child_type(dir, name);
-	return ret < 0 ? -ENOENT : 0;
+	/* A backend that failed is not an absent name (xenstored gone). */
+	if (ret == -EIO)
+		log_warning("looking up %s: %s", name, err.message);
+	return ret == -EIO ? -EIO : ret < 0 ? -ENOENT : 0;
 }
 
 const struct fs_attr *fs_collection_member_attr(struct fs_ctx *ctx, struct node *dir, const char *name)

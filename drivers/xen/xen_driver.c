@@ -74,6 +74,7 @@ static void xen_close(struct hv_conn *conn)
 		drv->pending = next;
 	}
 	pthread_mutex_destroy(&drv->lock);
+	pthread_mutex_destroy(&drv->rescan_lock);
 	free(drv);
 	conn->priv = NULL;
 }
@@ -99,6 +100,7 @@ static int xen_open(struct hv_conn *conn, const struct uri *uri, struct hv_error
 	drv->conn = conn;
 	drv->stop_pipe[0] = drv->stop_pipe[1] = -1;
 	pthread_mutex_init(&drv->lock, NULL);
+	pthread_mutex_init(&drv->rescan_lock, NULL);
 	conn->priv = drv;
 	ret = parse_knobs(drv, uri, err);
 	if (ret == 0)

@@ -12,7 +12,10 @@
  * Locking: the libxenctrl, libxenstore and libxl handles are thread-safe
  * and are used without a lock of ours.  drv->lock guards the watch thread's
  * snapshot of the domains and the list of pending shutdowns, and is never
- * held across a call into Xen's libraries or hv_conn_emit(). */
+ * held across a call into Xen's libraries or hv_conn_emit().
+ * drv->rescan_lock is held across one rescan's read of the domain list
+ * (Xen calls, which take drv->lock briefly) and its comparison, never
+ * across hv_conn_emit(). */
 #ifndef HVFS_DRIVERS_XEN_PRIVATE_H
 #define HVFS_DRIVERS_XEN_PRIVATE_H
 
@@ -66,6 +69,9 @@ struct xen_driver {
 	unsigned shutdown_timeout_ms;
 
 	pthread_mutex_t lock;
+	/* Serialises rescans (read, then compare), so that a slower one never
+	 * compares an older list after a newer one; taken before lock. */
+	pthread_mutex_t rescan_lock;
 	struct xen_dom_list known;   /* lock: what the watch thread saw last */
 	struct xen_pending *pending; /* lock */
 	/* lock: domains hvfs is building now (xen_domain_start): libxl makes

@@ -204,13 +204,16 @@ static void rescan(struct xen_driver *drv, bool emit)
 	struct hv_error err = {0};
 	size_t count;
 
+	pthread_mutex_lock(&drv->rescan_lock);
 	if (xen_dom_list_read(drv, &now, &err) < 0) {
+		pthread_mutex_unlock(&drv->rescan_lock);
 		log_warning("xen: rescan of the domains failed: %s", err.message);
 		return;
 	}
 	pthread_mutex_lock(&drv->lock);
 	count = xen_watch_diff(drv, &now, changes);
 	pthread_mutex_unlock(&drv->lock);
+	pthread_mutex_unlock(&drv->rescan_lock);
 	if (emit)
 		emit_found(drv, changes, count);
 }
