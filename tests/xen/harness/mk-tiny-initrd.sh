@@ -38,7 +38,7 @@ cat >"$D/sbin/cpu-online" <<'EOI'
 #!/bin/sh
 while sleep 1; do
 	for f in /sys/devices/system/cpu/cpu*/online; do
-		read -r v <"$f" 2>/dev/null && [ "$v" = 0 ] && echo 1 >"$f"
+		[ -e "$f" ] && read -r v <"$f" && [ "$v" = 0 ] && echo 1 >"$f"
 	done
 done
 EOI
