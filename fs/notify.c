@@ -61,6 +61,10 @@ struct self_op {
 	char name[HV_NAME_MAX + 1];
 	char new_name[HV_NAME_MAX + 1];
 	char sub_name[HV_DEVICE_CLASS_MAX + HV_DEVICE_NAME_MAX + 2]; /* a sub-object's own name, or "" */
+	/* DELETED of "CLASS/DEV": CLASS, whose directory may already be gone
+	 * from the driver's list with its last device, yet must be walked
+	 * through to remove DEV. */
+	char sub_parent[HV_DEVICE_CLASS_MAX + HV_DEVICE_NAME_MAX + 2];
 };
 
 struct notifier {
@@ -408,6 +412,8 @@ enum fs_self_answer fs_self_lookup(struct fs_ctx *ctx, const struct node *parent
 		 * notifier makes one request at a time). */
 		if (n->self.sub_name[0] && strcmp(name, n->self.sub_name) == 0)
 			answer = n->self.type == HV_CHANGE_CREATED ? FS_SELF_ABSENT : FS_SELF_PRESENT;
+		else if (n->self.sub_parent[0] && strcmp(name, n->self.sub_parent) == 0)
+			answer = FS_SELF_PRESENT;
 	} else if (n->self.kind == parent->dir->collection->kind && !n->self.sub_name[0]) {
 		switch (n->self.type) {
 		case HV_CHANGE_CREATED:
@@ -437,12 +443,16 @@ static void set_self(struct notifier *n, const struct queued_change *q)
 	pthread_mutex_lock(&n->lock);
 	n->self.type = q ? q->type : HV_CHANGE_MODIFIED;
 	n->self.sub_name[0] = '\0';
+	n->self.sub_parent[0] = '\0';
 	if (q) {
 		n->self.kind = q->kind;
 		copy_name(n->self.name, q->name);
 		copy_name(n->self.new_name, q->new_name);
 		const char *last = strrchr(q->sub, '/');
 		snprintf(n->self.sub_name, sizeof(n->self.sub_name), "%s", last ? last + 1 : q->sub);
+		if (last && q->type == HV_CHANGE_DELETED)
+			snprintf(n->self.sub_parent, sizeof(n->self.sub_parent), "%.*s", (int)(last - q->sub),
+				 q->sub);
 	}
 	pthread_mutex_unlock(&n->lock);
 }

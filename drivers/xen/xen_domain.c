@@ -193,6 +193,11 @@ static void info_from_dom(struct xen_driver *drv, const struct xen_dom *dom, str
 		 (xi->flags & XEN_DOMINF_hvm_guest) ? "hvm" : "xen");
 	info->id = (int)dom->domid;
 	info->state = xen_state_from_flags(xi->flags);
+	/* Asked to shut down and not yet gone: "shutdown" (being shut down),
+	 * as SPEC's lifecycle has it; the hypervisor knows nothing of it. */
+	if ((info->state == HV_DOMAIN_RUNNING || info->state == HV_DOMAIN_BLOCKED) &&
+	    xen_watch_shutdown_pending(drv, dom->domid))
+		info->state = HV_DOMAIN_SHUTDOWN;
 	info->max_memory_kib = (uint64_t)xi->max_pages * page_kib;
 	info->memory_kib = (uint64_t)xi->tot_pages * page_kib;
 	if (target) {
@@ -400,7 +405,9 @@ static int control_running(struct xen_driver *drv, const char *name, struct xen_
 		return hv_error_set(err, EBUSY, "Domain-0 is the host itself: it cannot be paused");
 	/* A domain the hypervisor lists is active even when it shut down and
 	 * waits to be cleaned up: the shared state machine decides what applies. */
-	if (!hv_domain_state_is_active(state))
+	if (!hv_domain_state_is_active(state) ||
+	    ((state == HV_DOMAIN_RUNNING || state == HV_DOMAIN_BLOCKED) &&
+	     xen_watch_shutdown_pending(drv, dom->domid)))
 		state = HV_DOMAIN_SHUTDOWN;
 	ret = hv_lifecycle_next(state, command, &next, err);
 	if (ret < 0)
@@ -423,7 +430,16 @@ static int control_running(struct xen_driver *drv, const char *name, struct xen_
 		if (ret < 0)
 			return ret;
 		xen_watch_pending_add(drv, dom->domid, name, command == HV_DOMAIN_CMD_REBOOT);
-		/* The state changes when the guest acts; the watch reports it. */
+		/* The rest is reported when the guest acts (or the fallback). */
+		if (command == HV_DOMAIN_CMD_SHUTDOWN)
+			hv_conn_emit(drv->conn, &(struct hv_change){
+						    .kind = HV_KIND_DOMAIN,
+						    .type = HV_CHANGE_LIFECYCLE,
+						    .name = name,
+						    .event = next.event,
+						    .detail = next.detail,
+						    .fields = HV_FIELD_STATE,
+						});
 		return 0;
 	case HV_DOMAIN_CMD_DESTROY:
 	case HV_DOMAIN_CMD_RESET:

@@ -138,6 +138,8 @@ struct xen_found_change {
 size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct xen_found_change *out);
 /* Reads the domains now and reports what changed since the last look. */
 void xen_watch_rescan(struct xen_driver *drv);
+/* Whether a shutdown of domid asked through hvfs is under way. */
+bool xen_watch_shutdown_pending(struct xen_driver *drv, uint32_t domid);
 /* Arms the fallback of a shutdown (reboot false) or reboot of domid. */
 void xen_watch_pending_add(struct xen_driver *drv, uint32_t domid, const char *name, bool reboot);
 

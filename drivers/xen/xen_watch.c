@@ -223,6 +223,17 @@ void xen_watch_rescan(struct xen_driver *drv)
 	rescan(drv, true);
 }
 
+bool xen_watch_shutdown_pending(struct xen_driver *drv, uint32_t domid)
+{
+	bool pending = false;
+
+	pthread_mutex_lock(&drv->lock);
+	for (struct xen_pending *p = drv->pending; p && !pending; p = p->next)
+		pending = p->domid == domid && !p->reboot;
+	pthread_mutex_unlock(&drv->lock);
+	return pending;
+}
+
 void xen_watch_pending_add(struct xen_driver *drv, uint32_t domid, const char *name, bool reboot)
 {
 	struct xen_pending *p = calloc(1, sizeof(*p));
