@@ -66,6 +66,14 @@ setup() {
 	assert_line 'xen: 1 passed, 1 failed'
 }
 
+@test "busybox's timeout stopping bats (status 143) is a suite out of time" {
+	printf '1..2\nok 1 a\n# hvfs-xen-suite: done rc=143\n' >"$R"
+	run "$REPORT" "$R" "$S" 0 600 "$Q"
+	assert_failure
+	assert_line --partial 'the suite ran out of time in dom0'
+	assert_line 'xen: 1 passed, 2 failed'
+}
+
 @test "bats failing without a failed test is a failure" {
 	printf '# hvfs-xen-suite: done rc=1\n' >"$R"
 	run "$REPORT" "$R" "$S" 0 600 "$Q"
