@@ -8,9 +8,9 @@
 # init (busybox, pid 1) to power off; reboot arrives as ctrl-alt-del, which
 # init turns into a reboot.  A guest whose init could not do this would
 # only ever stop by being destroyed.  A vCPU the toolstack makes available
-# (cpu/N/availability = online) appears offline; a loop brings it up, as
-# udev does on a full system (Debian's kernel has no uevent helper); one
-# made unavailable the kernel takes down by itself.
+# (cpu/N/availability = online) appears offline; a loop brings it up within
+# a second, as udev does on a full system (Debian's kernel has no uevent
+# helper); one made unavailable the kernel takes down by itself.
 set -eu
 OUT=$1
 D=$(mktemp -d "${TMPDIR:-/tmp}/hvfs-tiny.XXXXXX")
