@@ -39,7 +39,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: bench all san deps test-deps run check check-unit check-bats check-san format format-check \
+.PHONY: bench all san deps test-deps run check check-unit check-bats check-san check-xen format format-check \
         install uninstall clean stop
 
 all: $(B)/hvfs $(B)/bin/cgroupctl $(UNIT_BIN) $(TOOL_BIN) $(BENCH_BIN)
@@ -111,6 +111,11 @@ check-bats: all
 	@tests/run.sh bats
 check-san: all san
 	@tests/run.sh san
+# Boots a real Xen host under QEMU and runs tests/xen/suite inside its dom0
+# (see docs/testing-xen.md); installs what it needs on Debian as root.
+check-xen: all
+	@tools/install-deps.sh xen
+	@tests/run.sh xen
 
 bench: deps all $(BENCH_BIN)
 	@bench/run.sh
