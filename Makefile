@@ -43,7 +43,8 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: bench all san deps test-deps run check check-unit check-bats check-san check-tsan format format-check \
+.PHONY: bench all san deps test-deps run check check-unit check-bats check-san check-tsan check-xen format \
+        format-check \
         install uninstall clean stop
 
 all: $(B)/hvfs $(B)/bin/cgroupctl $(UNIT_BIN) $(TOOL_BIN)
@@ -130,6 +131,11 @@ check-san: all san
 # The concurrent rescans of the Xen driver (no Xen needed), under TSan.
 check-tsan: $(TSAN_UNIT)
 	@set -e; for t in $(TSAN_UNIT); do TSAN_OPTIONS=halt_on_error=1 $$t >/dev/null; echo "$$t: ok"; done
+# Boots a real Xen host under QEMU and runs tests/xen/suite inside its dom0
+# (see docs/testing-xen.md); installs what it needs on Debian as root.
+check-xen: all
+	@tools/install-deps.sh xen
+	@tests/run.sh xen
 
 bench: deps all $(BENCH_BIN)
 	@bench/run.sh

@@ -2,15 +2,23 @@
 # Installs the Debian packages hvfs needs, only those missing.
 #   tools/install-deps.sh build   to build and run
 #   tools/install-deps.sh test    to build and run every test
+#   tools/install-deps.sh xen     to boot a Xen host under QEMU for tests/xen
+#                                 (the dom0 kernel and the hypervisor are fetched,
+#                                 not installed: tests/xen/harness/setup-host.sh)
 set -eu
 BUILD="gcc make pkg-config libc6-dev libfuse3-dev fuse3 libxml2-dev libxml2-utils libcgroup-dev libxen-dev"
 TEST="$BUILD bats bats-assert bats-support valgrind busybox-static inotify-tools util-linux mount python3 procps prometheus
 	systemd man-db groff-base
 	ansible-core puppet vim libvirt-clients virtinst strace"
+# The Xen stage: QEMU, the Xen 4.17 toolstack that goes into dom0, and what
+# the suite runs there (bash, bats, inotifywait, fusermount3).
+XEN="qemu-system-x86 xen-utils-4.17 xenstore-utils libxen-dev busybox-static cpio gzip file
+	bash bats bats-assert bats-support inotify-tools fuse3 util-linux"
 case "${1:-build}" in
 build) want=$BUILD ;;
-test) want=$TEST ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+test) want="$TEST $XEN" ;;
+xen) want=$XEN ;;
+*) echo "usage: $0 build|test|xen" >&2; exit 2 ;;
 esac
 
 missing=""
