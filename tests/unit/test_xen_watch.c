@@ -77,9 +77,11 @@ static void run_steps(struct xen_driver *drv, const char *what, const struct ste
 /* Concurrent rescans (the watch thread and workers whose control write
  * acted), through drv->list_read: each read is a new snapshot, Domain-0
  * and one guest "dN" with domid N, so each rescan must report dN created
- * and d(N-1) gone, each exactly once, whichever thread compared.  Build
- * this test with -fsanitize=thread (or run it under helgrind) to have the
- * locking itself checked: see tests/unit/README or the commit message. */
+ * and d(N-1) gone, each exactly once, whichever thread compared.
+ * `make check-tsan` builds this test with -fsanitize=thread, which checks
+ * the locking itself (the plain build runs it under valgrind's memcheck).
+ * rescan() is exercised whole except its Xen read; reap_shut_down() and
+ * the libxl calls need a hypervisor and are tested in dom0 (tests/xen). */
 #define RACE_THREADS 4
 #define RACE_ROUNDS  300
 
