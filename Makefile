@@ -19,6 +19,7 @@ CFLAGS     ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DHVFS_VERSION='"$(VERSION)"' -pthread -I. $(PKG_CFLAGS) $(CFLAGS)
 LIBS       := $(PKG_LIBS) -lpthread
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1 -g
+TSAN_FLAGS := -fsanitize=thread -O1 -g
 
 # Everything but fs/ forms the core that unit tests link against: drivers
 # never see FUSE, so their tests need none either.
@@ -35,11 +36,15 @@ CORE_OBJ   := $(CORE_SRC:%.c=$(B)/%.o) $(CORE_ASM:%.S=$(B)/%.o)
 FS_OBJ     := $(FS_SRC:%.c=$(B)/%.o)
 SAN_CORE   := $(CORE_SRC:%.c=$(B)/san/%.o) $(CORE_ASM:%.S=$(B)/san/%.o)
 SAN_FS     := $(FS_SRC:%.c=$(B)/san/%.o)
+TSAN_CORE  := $(CORE_SRC:%.c=$(B)/tsan/%.o) $(CORE_ASM:%.S=$(B)/tsan/%.o)
+# Unit tests whose threads race on purpose: also run under ThreadSanitizer.
+TSAN_UNIT  := $(B)/tsan/unit/test_xen_watch
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: bench all san deps test-deps run check check-unit check-bats check-san check-xen format format-check \
+.PHONY: bench all san deps test-deps run check check-unit check-bats check-san check-tsan check-xen format \
+        format-check \
         install uninstall clean stop
 
 all: $(B)/hvfs $(B)/bin/cgroupctl $(UNIT_BIN) $(TOOL_BIN) $(BENCH_BIN)
@@ -57,6 +62,18 @@ $(B)/san/%.o: %.c
 $(B)/san/%.o: %.S $(SCHEMAS)
 	@mkdir -p $(dir $@)
 	$(CC) -I. -c $< -o $@
+
+$(B)/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TSAN_FLAGS) -MMD -MP -c $< -o $@
+$(B)/tsan/%.o: %.S $(SCHEMAS)
+	@mkdir -p $(dir $@)
+	$(CC) -I. -c $< -o $@
+$(B)/tsan/libhvcore.a: $(TSAN_CORE)
+	ar rcs $@ $^
+$(B)/tsan/unit/%: tests/unit/%.c $(B)/tsan/libhvcore.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TSAN_FLAGS) -o $@ $< $(B)/tsan/libhvcore.a $(LIBS)
 
 $(B)/libhvcore.a: $(CORE_OBJ)
 	ar rcs $@ $^
@@ -111,6 +128,9 @@ check-bats: all
 	@tests/run.sh bats
 check-san: all san
 	@tests/run.sh san
+# The concurrent rescans of the Xen driver (no Xen needed), under TSan.
+check-tsan: $(TSAN_UNIT)
+	@set -e; for t in $(TSAN_UNIT); do TSAN_OPTIONS=halt_on_error=1 $$t >/dev/null; echo "$$t: ok"; done
 # Boots a real Xen host under QEMU and runs tests/xen/suite inside its dom0
 # (see docs/testing-xen.md); installs what it needs on Debian as root.
 check-xen: all

@@ -206,6 +206,10 @@ void node_table_finish(void);
 struct node *node_root(void);
 /* The node for ino, or NULL; the caller must know the kernel holds it. */
 struct node *node_get(fuse_ino_t ino);
+/* The directory type of ino (NULL if none, or not a directory), read under
+ * the table's lock: for threads that do not serve a request on ino (the
+ * change callback, the notifier), which the kernel may forget meanwhile. */
+const struct fs_dir_type *node_dir_type(fuse_ino_t ino);
 /* Finds or creates the child and counts one kernel lookup on it. */
 struct node *node_lookup_child(struct node *parent, const char *name, const struct fs_dir_type *dir,
 			       const struct fs_attr *attr);

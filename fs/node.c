@@ -161,6 +161,15 @@ struct node *node_get(fuse_ino_t ino)
 	return n;
 }
 
+const struct fs_dir_type *node_dir_type(fuse_ino_t ino)
+{
+	pthread_mutex_lock(&table.lock);
+	struct node *n = ino ? find_ino(ino) : NULL;
+	const struct fs_dir_type *type = n ? n->dir : NULL;
+	pthread_mutex_unlock(&table.lock);
+	return type;
+}
+
 struct node *node_lookup_child(struct node *parent, const char *name, const struct fs_dir_type *dir,
 			       const struct fs_attr *attr)
 {

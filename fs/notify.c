@@ -255,12 +255,12 @@ static fuse_ino_t sub_ino(enum hv_object_kind kind, const char *name, const char
 
 /* The files of sub-object q->sub to report changed: all of its type's, or
  * the one the driver named (detail). */
-static uint64_t sub_attr_bits(const struct node *dir, const char *detail)
+static uint64_t sub_attr_bits(const struct fs_dir_type *type, const char *detail)
 {
 	uint64_t bits = 0;
 	unsigned i = 0;
 
-	for (const struct fs_attr *a = dir->dir->attrs; a && a->name && i < 64; a++, i++)
+	for (const struct fs_attr *a = type->attrs; a && a->name && i < 64; a++, i++)
 		if (a->show && !(a->flags & FS_ATTR_VOLATILE) && (!detail || strcmp(detail, a->name) == 0))
 			bits |= 1ULL << i;
 	return bits;
@@ -290,12 +290,16 @@ static void on_sub_change(struct fs_ctx *ctx, const struct hv_change *change)
 		break; /* sub-objects are not renamed */
 	case HV_CHANGE_MODIFIED:
 	case HV_CHANGE_LIFECYCLE: {
-		struct node *dir = node_get(sub_ino(change->kind, change->name, change->sub, NULL));
-		if (!dir || !dir->dir)
+		/* Not node_get(): this thread serves no request on the
+		 * directory, so the kernel may forget it (and a worker free its
+		 * node) meanwhile; its type is static and read under the lock. */
+		const struct fs_dir_type *type =
+		    node_dir_type(sub_ino(change->kind, change->name, change->sub, NULL));
+		if (!type)
 			break; /* nobody looked: nothing cached, nobody watching */
-		q.attr_bits = sub_attr_bits(dir, change->detail);
+		q.attr_bits = sub_attr_bits(type, change->detail);
 		unsigned i = 0;
-		for (const struct fs_attr *a = dir->dir->attrs; a && a->name && i < 64; a++, i++) {
+		for (const struct fs_attr *a = type->attrs; a && a->name && i < 64; a++, i++) {
 			if (!(q.attr_bits & (1ULL << i)))
 				continue;
 			fuse_ino_t ino = sub_ino(change->kind, change->name, change->sub, a->name);
@@ -580,10 +584,10 @@ static void report_sub(struct fs_ctx *ctx, const struct queued_change *q)
 		 q->sub);
 	snprintf(path, sizeof(path), "%s/%s", ctx->mountpoint, rel);
 	if (q->type == HV_CHANGE_MODIFIED) {
-		struct node *dir = node_get(sub_ino(q->kind, q->name, q->sub, NULL));
+		/* The notifier serves no request on it: see on_sub_change. */
+		const struct fs_dir_type *type = node_dir_type(sub_ino(q->kind, q->name, q->sub, NULL));
 		unsigned i = 0;
-		for (const struct fs_attr *a = dir && dir->dir ? dir->dir->attrs : NULL;
-		     a && a->name && i < 64; a++, i++) {
+		for (const struct fs_attr *a = type ? type->attrs : NULL; a && a->name && i < 64; a++, i++) {
 			if (!(q->attr_bits & (1ULL << i)))
 				continue;
 			char file[1024];

@@ -75,6 +75,7 @@ static void xen_close(struct hv_conn *conn)
 	}
 	pthread_mutex_destroy(&drv->lock);
 	pthread_mutex_destroy(&drv->rescan_lock);
+	pthread_mutex_destroy(&drv->libxl_lock);
 	free(drv);
 	conn->priv = NULL;
 }
@@ -101,6 +102,8 @@ static int xen_open(struct hv_conn *conn, const struct uri *uri, struct hv_error
 	drv->stop_pipe[0] = drv->stop_pipe[1] = -1;
 	pthread_mutex_init(&drv->lock, NULL);
 	pthread_mutex_init(&drv->rescan_lock, NULL);
+	pthread_mutex_init(&drv->libxl_lock, NULL);
+	drv->list_read = xen_dom_list_read;
 	conn->priv = drv;
 	ret = parse_knobs(drv, uri, err);
 	if (ret == 0)

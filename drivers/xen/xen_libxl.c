@@ -121,12 +121,17 @@ static int build_config(struct xen_driver *drv, const struct xen_guest_def *gues
 	return 0;
 }
 
+/* drv->libxl_lock is held from the config's first use of the ctx (the
+ * vCPU bitmap) to its disposal: the build, the unpause and a failed
+ * build's destroy run as one step that no other libxl call interleaves
+ * with.  The caller holds none of drv's locks. */
 int xen_libxl_create(struct xen_driver *drv, const struct xen_guest_def *guest, uint32_t *domid,
 		     struct hv_error *err)
 {
 	libxl_domain_config config;
 	int ret;
 
+	pthread_mutex_lock(&drv->libxl_lock);
 	libxl_domain_config_init(&config);
 	ret = build_config(drv, guest, &config, err);
 	if (ret == 0) {
@@ -149,12 +154,19 @@ int xen_libxl_create(struct xen_driver *drv, const struct xen_guest_def *guest, 
 				   guest->def.name);
 	}
 	libxl_domain_config_dispose(&config);
+	pthread_mutex_unlock(&drv->libxl_lock);
 	return ret;
 }
 
+/* Under drv->libxl_lock (see xen_libxl_create); the caller holds none of
+ * drv's locks. */
 int xen_libxl_destroy(struct xen_driver *drv, uint32_t domid, struct hv_error *err)
 {
-	int ret = libxl_domain_destroy(drv->ctx, domid, NULL);
+	int ret;
+
+	pthread_mutex_lock(&drv->libxl_lock);
+	ret = libxl_domain_destroy(drv->ctx, domid, NULL);
+	pthread_mutex_unlock(&drv->libxl_lock);
 
 	if (ret != 0)
 		return hv_error_set(err, EIO, "libxl could not destroy domain %u (libxl error %d)", domid,

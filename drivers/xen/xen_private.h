@@ -9,13 +9,23 @@
  *   xen_store.c    the xenstore/ view's slots
  *   xen_map.c      pure mappings (unit-tested without Xen)
  *
- * Locking: the libxenctrl, libxenstore and libxl handles are thread-safe
- * and are used without a lock of ours.  drv->lock guards the watch thread's
- * snapshot of the domains and the list of pending shutdowns, and is never
- * held across a call into Xen's libraries or hv_conn_emit().
- * drv->rescan_lock is held across one rescan's read of the domain list
- * (Xen calls, which take drv->lock briefly) and its comparison, never
- * across hv_conn_emit(). */
+ * Locking (order: rescan_lock, then lock; libxl_lock is taken with no
+ * other lock of ours held, and none is held across hv_conn_emit()):
+ *   - libxenctrl and libxenstore handles are thread-safe and are used
+ *     without a lock of ours.
+ *   - drv->libxl_lock serialises every call on drv->ctx.  libxl's ctx has a
+ *     lock of its own, but a synchronous create or destroy runs libxl's
+ *     private event loop and forks hotplug scripts under its SIGCHLD
+ *     handler (the default libxl_sigchld_owner_libxl mode); two of them at
+ *     once on one ctx (the watch thread rebuilding a rebooted guest while a
+ *     worker destroys or starts one) is the least tested path libxl has,
+ *     and racing builds of the same name mean nothing anyway.
+ *   - drv->lock guards the known snapshot, the pending list and starting[],
+ *     and is never held across a call into Xen's libraries.
+ *   - drv->rescan_lock is held across one rescan's read of the domain list
+ *     (Xen calls, which take drv->lock briefly) and its comparison, never
+ *     across hv_conn_emit(): what is emitted is a copy (names copied into
+ *     xen_found_change, events static strings). */
 #ifndef HVFS_DRIVERS_XEN_PRIVATE_H
 #define HVFS_DRIVERS_XEN_PRIVATE_H
 
@@ -72,12 +82,19 @@ struct xen_driver {
 	/* Serialises rescans (read, then compare), so that a slower one never
 	 * compares an older list after a newer one; taken before lock. */
 	pthread_mutex_t rescan_lock;
+	/* Serialises every libxl call on ctx (see Locking above). */
+	pthread_mutex_t libxl_lock;
 	struct xen_dom_list known;   /* lock: what the watch thread saw last */
 	struct xen_pending *pending; /* lock */
 	/* lock: domains hvfs is building now (xen_domain_start): libxl makes
 	 * them paused and unpauses them at the end, which is their start, not
 	 * a suspend and resume. */
 	char starting[8][HV_NAME_MAX + 1];
+
+	/* How a rescan reads the domains: xen_dom_list_read; a unit test
+	 * puts a fake here to run rescans without Xen.  Set before the watch
+	 * thread starts, read-only afterwards. */
+	int (*list_read)(struct xen_driver *drv, struct xen_dom_list *out, struct hv_error *err);
 
 	struct hash_map *paths; /* watch thread only: the XenStore paths it knows */
 
@@ -136,7 +153,8 @@ struct xen_found_change {
 /* Compares now with drv->known, fills out (at most XEN_CHANGES_MAX) and
  * makes now the known list (now is emptied).  The caller holds drv->lock. */
 size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct xen_found_change *out);
-/* Reads the domains now and reports what changed since the last look. */
+/* Reads the domains now (drv->list_read) and reports what changed since
+ * the last look.  Safe from any thread, with none of drv's locks held. */
 void xen_watch_rescan(struct xen_driver *drv);
 /* Whether a shutdown of domid asked through hvfs is under way. */
 bool xen_watch_shutdown_pending(struct xen_driver *drv, uint32_t domid);

@@ -196,7 +196,16 @@ static void emit_found(struct xen_driver *drv, const struct xen_found_change *ch
 }
 
 /* Rescans and reports what changed.  emit false: only records (the first
- * snapshot, at open). */
+ * snapshot, at open).  Runs on the watch thread and on any worker whose
+ * control write just acted, concurrently:
+ *   - drv->rescan_lock is held from the read of the list to the end of the
+ *     comparison, so that two rescans never compare out of order (an older
+ *     list after a newer one would report the change backwards);
+ *   - drv->lock (inside it) guards drv->known, drv->pending and
+ *     drv->starting that xen_watch_diff reads and replaces;
+ *   - the changes are emitted with neither held, from changes[], this
+ *     call's own copy: nothing emitted points into drv->known, which the
+ *     next rescan frees. */
 static void rescan(struct xen_driver *drv, bool emit)
 {
 	struct xen_found_change changes[CHANGES_MAX];
@@ -205,7 +214,7 @@ static void rescan(struct xen_driver *drv, bool emit)
 	size_t count;
 
 	pthread_mutex_lock(&drv->rescan_lock);
-	if (xen_dom_list_read(drv, &now, &err) < 0) {
+	if (drv->list_read(drv, &now, &err) < 0) {
 		pthread_mutex_unlock(&drv->rescan_lock);
 		log_warning("xen: rescan of the domains failed: %s", err.message);
 		return;
