@@ -97,6 +97,23 @@ static void lifecycle_of(enum hv_domain_state before, enum hv_domain_state now, 
 }
 
 /* Whether hvfs is building name now (caller holds drv->lock). */
+/* What only the hypervisor knows changed between two snapshots of a domain:
+ * a guest bringing a vCPU up or down, or xl mem-max, writes nothing to
+ * XenStore, so no watch fires and only the rescan can tell the cached
+ * vcpus and max_memory files that they are stale. */
+static uint32_t hypervisor_fields_changed(const xc_domaininfo_t *before, const xc_domaininfo_t *now)
+{
+	uint32_t fields = 0;
+
+	if (before->nr_online_vcpus != now->nr_online_vcpus)
+		fields |= HV_FIELD_VCPUS;
+	if (before->max_vcpu_id != now->max_vcpu_id)
+		fields |= HV_FIELD_MAX_VCPUS;
+	if (before->max_pages != now->max_pages)
+		fields |= HV_FIELD_MAX_MEMORY;
+	return fields;
+}
+
 static bool is_starting(struct xen_driver *drv, const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(drv->starting); i++)
@@ -141,16 +158,21 @@ size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct x
 			n++;
 		} else {
 			enum hv_domain_state was = xen_state_from_flags(old->info.flags);
+			uint32_t tuned = hypervisor_fields_changed(&old->info, &dom->info);
 			dom->building = old->building && state == HV_DOMAIN_PAUSED;
-			if (same_state(was, state))
-				continue;
-			if (old->building && (state == HV_DOMAIN_RUNNING || state == HV_DOMAIN_BLOCKED)) {
+			if (same_state(was, state)) {
+				if (!tuned)
+					continue;
+				c->type = HV_CHANGE_MODIFIED;
+			} else if (old->building &&
+				   (state == HV_DOMAIN_RUNNING || state == HV_DOMAIN_BLOCKED)) {
 				/* The start completes: already reported as started/created. */
 				c->type = HV_CHANGE_MODIFIED;
 				c->fields = HV_FIELD_STATE;
 			} else {
 				lifecycle_of(was, state, c);
 			}
+			c->fields |= tuned;
 			n++;
 		}
 	}

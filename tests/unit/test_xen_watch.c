@@ -178,6 +178,42 @@ static void test_concurrent_rescans(struct xen_driver *drv)
 	drv->conn = NULL;
 }
 
+/* One snapshot of Domain-0 and tiny (domid 5) with tiny's flags and
+ * online vCPUs; returns the number of changes found. */
+static size_t diff_tiny(struct xen_driver *drv, uint32_t flags, uint32_t vcpus,
+			struct xen_found_change *found)
+{
+	struct xen_dom_list now = {calloc(2, sizeof(struct xen_dom)), 2};
+
+	now.doms[0] = (struct xen_dom){.domid = 0, .name = "Domain-0"};
+	now.doms[0].info.flags = XEN_DOMINF_running;
+	now.doms[1] = (struct xen_dom){.domid = 5, .name = "tiny"};
+	now.doms[1].info.flags = flags;
+	now.doms[1].info.nr_online_vcpus = vcpus;
+	size_t n = xen_watch_diff(drv, &now, found);
+	free(now.doms);
+	return n;
+}
+
+/* A guest bringing a vCPU up writes nothing to XenStore: no watch fires,
+ * so the rescan alone can tell the cached vcpus file that it is stale. */
+static void check_hypervisor_only_changes(struct xen_driver *drv)
+{
+	struct xen_found_change found[XEN_CHANGES_MAX];
+
+	xen_dom_list_finish(&drv->known);
+	CHECK_INT(diff_tiny(drv, XEN_DOMINF_blocked, 1, found), 2, "vCPUs: Domain-0 and tiny appear");
+	CHECK_INT(diff_tiny(drv, XEN_DOMINF_blocked, 2, found), 1,
+		  "vCPUs: one change when tiny brings one up");
+	CHECK_INT(found[0].type, HV_CHANGE_MODIFIED, "vCPUs: it is a modification");
+	CHECK_INT(found[0].fields, HV_FIELD_VCPUS, "vCPUs: of vcpus alone");
+	CHECK_INT(diff_tiny(drv, XEN_DOMINF_paused, 1, found), 1,
+		  "vCPUs: paused and down to one: one change");
+	CHECK_INT(found[0].type, HV_CHANGE_LIFECYCLE, "vCPUs: the pause is a lifecycle change");
+	CHECK(found[0].fields & HV_FIELD_VCPUS, "vCPUs: which also says vcpus changed");
+	CHECK_INT(diff_tiny(drv, XEN_DOMINF_paused, 1, found), 0, "vCPUs: nothing changed, nothing reported");
+}
+
 int main(void)
 {
 	struct xen_driver drv = {0};
@@ -209,6 +245,7 @@ int main(void)
 	    {{{0, "Domain-0", XEN_DOMINF_running}}, {"deleted tiny"}},
 	};
 	run_steps(&drv, "a domain made by xl", xl_made, ARRAY_SIZE(xl_made));
+	check_hypervisor_only_changes(&drv);
 
 	/* hvfs builds g1: libxl's pause and unpause are its start. */
 	snprintf(drv.starting[3], sizeof(drv.starting[3]), "g1");
