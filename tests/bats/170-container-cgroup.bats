@@ -6,17 +6,6 @@
 load helpers
 load 170-container-helpers
 
-# Tests restart the daemon: the current daemon's variables live in a file.
-save_daemon() {
-	declare -p MNT HVFS_PID HVFS_LOG HVFS_STATUS | sed 's/^declare -x/export/; s/^declare --/export/' \
-		>"$BATS_FILE_TMPDIR/daemon"
-}
-
-load_daemon() {
-	# shellcheck disable=SC1091
-	. "$BATS_FILE_TMPDIR/daemon"
-}
-
 setup_file() {
 	container_setup
 	save_daemon

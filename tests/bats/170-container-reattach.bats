@@ -5,18 +5,6 @@
 load helpers
 load 170-container-helpers
 
-# Tests restart the daemon, and what one test exports the next does not
-# see: the current daemon's variables live in a file.
-save_daemon() {
-	declare -p MNT HVFS_PID HVFS_LOG HVFS_STATUS | sed 's/^declare -x/export/; s/^declare --/export/' \
-		>"$BATS_FILE_TMPDIR/daemon"
-}
-
-load_daemon() {
-	# shellcheck disable=SC1091
-	. "$BATS_FILE_TMPDIR/daemon"
-}
-
 # start_daemon: hvfs_start on our state, remembered for the next tests.
 start_daemon() {
 	hvfs_start "$LXC_URI"
