@@ -58,6 +58,10 @@ teardown() {
 	assert_output "$(printf 'domains\nevents\nhost\nmetrics\nnetworks\npools')"
 	run stat -c '%U %a %F' "$MNT/domains"
 	assert_output "root 755 directory"
+	# xenstore/ is the xen driver's alone: not even a lookup finds it here.
+	run stat "$MNT/xenstore"
+	assert_failure
+	assert_output --partial "No such file or directory"
 }
 
 @test "fusermount3 -u ends the daemon with status 0" {
