@@ -1,10 +1,13 @@
 #include "util/uri.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/cleanup.h"
+#include "util/parse.h"
 
 static int uri_add_param(struct uri *uri, const char *pair, size_t len)
 {
@@ -90,4 +93,35 @@ const char *uri_get(const struct uri *uri, const char *key)
 		if (strcmp(uri->params[i].key, key) == 0)
 			value = uri->params[i].value;
 	return value;
+}
+
+int uri_check_knobs(const struct uri *uri, const char *const *known, struct hv_error *err)
+{
+	for (size_t i = 0; i < uri->param_count; i++) {
+		const char *key = uri->params[i].key;
+		bool found = false;
+
+		for (const char *const *k = known; *k && !found; k++)
+			found = strcmp(*k, key) == 0;
+		if (found)
+			continue;
+		char list[256] = "";
+		size_t used = 0;
+		for (const char *const *k = known; *k && used < sizeof(list); k++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+						 k == known ? "" : ", ", *k);
+		return hv_error_set(err, EINVAL, "%s URI: unknown option '%s' (known: %s)", uri->scheme, key,
+				    list);
+	}
+	return 0;
+}
+
+int uri_knob_u64(const struct uri *uri, const char *key, uint64_t max, uint64_t *out, struct hv_error *err)
+{
+	const char *value = uri_get(uri, key);
+
+	if (value && parse_u64(value, strlen(value), max, out) < 0)
+		return hv_error_set(err, EINVAL, "%s URI: %s=%s is not a number from 0 to %llu", uri->scheme,
+				    key, value, (unsigned long long)max);
+	return 0;
 }

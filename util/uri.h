@@ -3,6 +3,9 @@
 #define HVFS_UTIL_URI_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
 
 struct uri_param {
 	char *key;
@@ -21,5 +24,13 @@ int uri_parse(const char *text, struct uri *out, const char **why);
 void uri_finish(struct uri *uri);
 /* The value of the last occurrence of key, or NULL. */
 const char *uri_get(const struct uri *uri, const char *key);
+
+/* Knobs (the query's keys), checked alike by every driver; messages begin
+ * "SCHEME URI: ".  check_knobs: -EINVAL naming the first key that is not in
+ * known (NULL-terminated, alphabetical: the message lists them).
+ * knob_u64: key's value as a number from 0 to max into *out, which is left
+ * as it is when the key is absent; -EINVAL otherwise. */
+int uri_check_knobs(const struct uri *uri, const char *const *known, struct hv_error *err);
+int uri_knob_u64(const struct uri *uri, const char *key, uint64_t max, uint64_t *out, struct hv_error *err);
 
 #endif

@@ -108,13 +108,20 @@ static int set_string(char **slot, const char *key, const char *value, bool abso
 static int parse_knobs(struct container_driver *drv, const struct uri *uri, char **host_devices,
 		       struct hv_error *err)
 {
-	uint64_t n;
+	static const char *const known[] = {"cgroup_parent", "host_devices", "shutdown_timeout_ms",
+					    "state_dir", NULL};
+	uint64_t timeout_ms = CONTAINER_SHUTDOWN_TIMEOUT_MS;
 	int ret;
 
 	if (uri->path[0] && strcmp(uri->path, "/") != 0)
 		return hv_error_set(err, EINVAL, "lxc URI: the path must be '/' (lxc:///), not '%s'",
 				    uri->path);
-	drv->shutdown_timeout_ms = CONTAINER_SHUTDOWN_TIMEOUT_MS;
+	ret = uri_check_knobs(uri, known, err);
+	if (ret == 0)
+		ret = uri_knob_u64(uri, "shutdown_timeout_ms", SHUTDOWN_TIMEOUT_MS_MAX, &timeout_ms, err);
+	if (ret < 0)
+		return ret;
+	drv->shutdown_timeout_ms = (unsigned)timeout_ms;
 	for (size_t i = 0; i < uri->param_count; i++) {
 		const char *key = uri->params[i].key, *value = uri->params[i].value;
 
@@ -126,22 +133,8 @@ static int parse_knobs(struct container_driver *drv, const struct uri *uri, char
 						   value);
 		} else if (strcmp(key, "host_devices") == 0) {
 			ret = set_string(host_devices, key, value, true, err);
-		} else if (strcmp(key, "shutdown_timeout_ms") == 0) {
-			ret = parse_u64(value, strlen(value), SHUTDOWN_TIMEOUT_MS_MAX, &n);
-			if (ret < 0)
-				ret = hv_error_set(
-				    err, EINVAL,
-				    "lxc URI: shutdown_timeout_ms=%s is not a number from 0 to %d", value,
-				    SHUTDOWN_TIMEOUT_MS_MAX);
-			drv->shutdown_timeout_ms = (unsigned)n;
 		} else if (strcmp(key, "state_dir") == 0) {
 			ret = set_string(&drv->state_dir, key, value, true, err);
-		} else {
-			ret =
-			    hv_error_set(err, EINVAL,
-					 "lxc URI: unknown option '%s' (known: cgroup_parent, host_devices, "
-					 "shutdown_timeout_ms, state_dir)",
-					 key);
 		}
 		if (ret < 0)
 			return ret;

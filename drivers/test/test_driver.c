@@ -190,16 +190,15 @@ static int parse_fail_list(struct test_driver *drv, const char *list, struct hv_
 	return 0;
 }
 
-static int parse_knob_number(const char *key, const char *value, uint64_t max, unsigned *out,
-			     struct hv_error *err)
+/* A numeric knob into an unsigned field (left as it is when absent). */
+static int knob_unsigned(const struct uri *uri, const char *key, uint64_t max, unsigned *out,
+			 struct hv_error *err)
 {
-	uint64_t n;
+	uint64_t n = *out;
+	int ret = uri_knob_u64(uri, key, max, &n, err);
 
-	if (parse_u64(value, strlen(value), max, &n) < 0)
-		return hv_error_set(err, EINVAL, "test URI: %s=%s is not a number from 0 to %llu", key, value,
-				    (unsigned long long)max);
 	*out = (unsigned)n;
-	return 0;
+	return ret;
 }
 
 /* host_devices=sim (the default), sysfs (this machine's /sys) or an
@@ -222,33 +221,24 @@ static int parse_host_devices(struct test_driver *drv, const char *value, struct
 
 static int parse_knobs(struct test_driver *drv, const struct uri *uri, struct hv_error *err)
 {
-	int ret;
+	static const char *const known[] = {"churn_ms",	    "domains",		 "fail",
+					    "host_devices", "shutdown_delay_ms", NULL};
+	const char *fail = uri_get(uri, "fail"), *host_devices = uri_get(uri, "host_devices");
+	int ret = uri_check_knobs(uri, known, err);
 
 	drv->shutdown_delay_ms = TEST_SHUTDOWN_DELAY_MS_DEFAULT;
-	for (size_t i = 0; i < uri->param_count; i++) {
-		const char *key = uri->params[i].key, *value = uri->params[i].value;
-
-		if (strcmp(key, "domains") == 0)
-			ret = parse_knob_number(key, value, TEST_GENERATED_DOMAINS_MAX,
-						&drv->generated_domains, err);
-		else if (strcmp(key, "churn_ms") == 0)
-			ret = parse_knob_number(key, value, TEST_SHUTDOWN_DELAY_MS_MAX, &drv->churn_ms, err);
-		else if (strcmp(key, "fail") == 0)
-			ret = parse_fail_list(drv, value, err);
-		else if (strcmp(key, "host_devices") == 0)
-			ret = parse_host_devices(drv, value, err);
-		else if (strcmp(key, "shutdown_delay_ms") == 0)
-			ret = parse_knob_number(key, value, TEST_SHUTDOWN_DELAY_MS_MAX,
-						&drv->shutdown_delay_ms, err);
-		else
-			ret = hv_error_set(err, EINVAL,
-					   "test URI: unknown option '%s' (known: churn_ms, domains, fail, "
-					   "host_devices, shutdown_delay_ms)",
-					   key);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	if (ret == 0)
+		ret = knob_unsigned(uri, "domains", TEST_GENERATED_DOMAINS_MAX, &drv->generated_domains, err);
+	if (ret == 0)
+		ret = knob_unsigned(uri, "churn_ms", TEST_SHUTDOWN_DELAY_MS_MAX, &drv->churn_ms, err);
+	if (ret == 0 && fail)
+		ret = parse_fail_list(drv, fail, err);
+	if (ret == 0 && host_devices)
+		ret = parse_host_devices(drv, host_devices, err);
+	if (ret == 0)
+		ret = knob_unsigned(uri, "shutdown_delay_ms", TEST_SHUTDOWN_DELAY_MS_MAX,
+				    &drv->shutdown_delay_ms, err);
+	return ret;
 }
 
 /* "/default" is the in-memory host; any other absolute path is a directory

@@ -26,33 +26,25 @@ uint64_t xen_now_ns(void)
 
 static int parse_knobs(struct xen_driver *drv, const struct uri *uri, struct hv_error *err)
 {
+	static const char *const known[] = {"shutdown_timeout_ms", "state_dir", NULL};
 	const char *dir = uri_get(uri, "state_dir");
-	const char *timeout = uri_get(uri, "shutdown_timeout_ms");
+	uint64_t timeout_ms = XEN_DEFAULT_SHUTDOWN_TIMEOUT;
+	int ret;
 
 	if (uri->path[0] && strcmp(uri->path, "/") != 0)
 		return hv_error_set(err, EINVAL, "xen URI: the path must be empty or '/' (xen:///), not '%s'",
 				    uri->path);
-	for (size_t i = 0; i < uri->param_count; i++)
-		if (strcmp(uri->params[i].key, "state_dir") != 0 &&
-		    strcmp(uri->params[i].key, "shutdown_timeout_ms") != 0)
-			return hv_error_set(
-			    err, EINVAL, "xen URI: unknown knob '%s' (known: shutdown_timeout_ms, state_dir)",
-			    uri->params[i].key);
+	ret = uri_check_knobs(uri, known, err);
+	if (ret < 0)
+		return ret;
 	if (!dir)
 		dir = XEN_DEFAULT_STATE_DIR;
 	if (dir[0] != '/' || strlen(dir) >= sizeof(drv->state_dir) - HV_NAME_MAX - 8)
 		return hv_error_set(err, EINVAL, "xen URI: state_dir=%s must be an absolute path", dir);
 	snprintf(drv->state_dir, sizeof(drv->state_dir), "%s", dir);
-	drv->shutdown_timeout_ms = XEN_DEFAULT_SHUTDOWN_TIMEOUT;
-	if (timeout) {
-		uint64_t ms;
-		if (parse_u64(timeout, strlen(timeout), 3600000, &ms) < 0)
-			return hv_error_set(
-			    err, EINVAL, "xen URI: shutdown_timeout_ms=%s is not a number from 0 to 3600000",
-			    timeout);
-		drv->shutdown_timeout_ms = (unsigned)ms;
-	}
-	return 0;
+	ret = uri_knob_u64(uri, "shutdown_timeout_ms", 3600000, &timeout_ms, err);
+	drv->shutdown_timeout_ms = (unsigned)timeout_ms;
+	return ret;
 }
 
 static void xen_close(struct hv_conn *conn)

@@ -24,7 +24,7 @@ no_xen() {
 	d=$(mktemp -d)
 	run timeout 10 "$HVFS_BIN" -f -c 'xen:///?nosuch=1' "$d"
 	assert_failure
-	assert_output --partial "unknown knob 'nosuch'"
+	assert_output --partial "unknown option 'nosuch'"
 	run timeout 10 "$HVFS_BIN" -f -c 'xen:///?state_dir=relative/dir' "$d"
 	assert_failure
 	assert_output --partial "must be an absolute path"

@@ -363,6 +363,26 @@ static void test_uri(void)
 	const char *why = NULL;
 	uri_parse("test://host/x", &uri, &why);
 	CHECK(why && strstr(why, "remote"), "a host is refused as remote: %s", why ? why : "(null)");
+
+	/* Knobs: every driver checks them with the same two helpers. */
+	static const char *const known[] = {"a_ms", "dir", NULL};
+	struct hv_error err = {0};
+	uint64_t ms = 7;
+	CHECK_INT(uri_parse("xen:///?dir=/x&a_ms=12", &uri, NULL), 0, "knob uri parses");
+	CHECK_INT(uri_check_knobs(&uri, known, &err), 0, "known knobs pass");
+	CHECK_INT(uri_knob_u64(&uri, "a_ms", 100, &ms, &err), 0, "a number knob is read");
+	CHECK_INT(ms, 12, "its value");
+	CHECK_INT(uri_knob_u64(&uri, "absent", 100, &ms, &err), 0, "an absent knob is no error");
+	CHECK_INT(ms, 12, "and leaves the value as it was");
+	CHECK_INT(uri_knob_u64(&uri, "a_ms", 10, &ms, &err), -EINVAL, "a number over max is EINVAL");
+	CHECK_STR(err.message, "xen URI: a_ms=12 is not a number from 0 to 10", "and says so");
+	uri_finish(&uri);
+	hv_error_clear(&err);
+	CHECK_INT(uri_parse("lxc:///?dir=/x&bogus=1", &uri, NULL), 0, "bad knob uri parses");
+	CHECK_INT(uri_check_knobs(&uri, known, &err), -EINVAL, "an unknown knob is EINVAL");
+	CHECK_STR(err.message, "lxc URI: unknown option 'bogus' (known: a_ms, dir)",
+		  "naming it and the known ones");
+	uri_finish(&uri);
 	uri_finish(&uri);
 }
 
