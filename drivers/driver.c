@@ -16,12 +16,44 @@ extern const struct hv_driver_ops hv_container_driver_ops;
 extern const struct hv_driver_ops hv_test_driver_ops;
 extern const struct hv_driver_ops hv_xen_driver_ops;
 
-/* Alphabetical by scheme. */
+/* Alphabetical by scheme.  The container and Xen drivers are optional at
+ * build time (docs/design.md, "Build configuration"). */
 static const struct hv_driver_ops *const drivers[] = {
+#ifdef HVFS_WITH_CGROUP
     &hv_container_driver_ops,
+#endif
     &hv_test_driver_ops,
+#ifdef HVFS_WITH_XEN
     &hv_xen_driver_ops,
+#endif
 };
+
+/* Schemes this hvfs knows of but was built without, and what they need. */
+static const struct {
+	const char *scheme;
+	const char *why;
+} left_out[] = {
+#ifndef HVFS_WITH_CGROUP
+    {"lxc", "this hvfs was built without cgroup support (libcgroup), which lxc:/// needs: "
+	    "install libcgroup-dev and rebuild"},
+#endif
+#ifndef HVFS_WITH_XEN
+    {"xen", "this hvfs was built without Xen support: install libxen-dev and rebuild"},
+#endif
+    {NULL, NULL},
+};
+
+const char *hv_built_drivers(void)
+{
+	return "test"
+#ifdef HVFS_WITH_CGROUP
+	       " lxc"
+#endif
+#ifdef HVFS_WITH_XEN
+	       " xen"
+#endif
+	    ;
+}
 
 int hv_conn_open(const char *uri_text, hv_change_fn on_change, void *opaque, struct hv_conn **out,
 		 struct hv_error *err)
@@ -37,6 +69,12 @@ int hv_conn_open(const char *uri_text, hv_change_fn on_change, void *opaque, str
 	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
 		if (strcmp(drivers[i]->scheme, uri.scheme) == 0)
 			ops = drivers[i];
+	for (size_t i = 0; !ops && left_out[i].scheme; i++)
+		if (strcmp(left_out[i].scheme, uri.scheme) == 0) {
+			ret = hv_error_set(err, EOPNOTSUPP, "%s", left_out[i].why);
+			uri_finish(&uri);
+			return ret;
+		}
 	if (!ops) {
 		ret = hv_error_set(err, EINVAL, "no driver for URI scheme '%s' (known: lxc, test, xen)",
 				   uri.scheme);

@@ -431,6 +431,10 @@ struct hv_conn {
  * callback may be called from any thread from the moment open() returns. */
 int hv_conn_open(const char *uri, hv_change_fn on_change, void *opaque, struct hv_conn **out,
 		 struct hv_error *err);
+/* The URI schemes this build has drivers for, space-separated ("test lxc
+ * xen"): the optional ones are left out without their libraries.  A scheme
+ * left out makes hv_conn_open() fail with EOPNOTSUPP and says so. */
+const char *hv_built_drivers(void);
 /* Whether the driver shows XenStore (the xenstore/ view). */
 bool hv_conn_has_xenstore(const struct hv_conn *conn);
 /* Closes the driver and frees the connection.  close(NULL) is a no-op. */

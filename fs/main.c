@@ -289,7 +289,8 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	if (cmd.show_version) {
-		printf("hvfs %s (libfuse %s)\n", HVFS_VERSION, fuse_pkgversion());
+		printf("hvfs %s (libfuse %s; drivers: %s)\n", HVFS_VERSION, fuse_pkgversion(),
+		       hv_built_drivers());
 		ret = 0;
 		goto out;
 	}

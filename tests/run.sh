@@ -1,8 +1,9 @@
 #!/bin/bash
 # Runs the test suites and ends with one line "N passed, N failed".
-#   tests/run.sh           everything: unit (+valgrind), bats, bats on the sanitizer build,
+#   tests/run.sh           everything: unit (+valgrind), the build on machines that lack
+#                          packages (tests/build), bats, bats on the sanitizer build,
 #                          and the suite inside a real Xen dom0 under QEMU (tests/xen)
-#   tests/run.sh unit|bats|san|xen
+#   tests/run.sh unit|build|bats|san|xen
 # Exits non-zero when anything failed, so make check and CI fail loudly.
 set -u
 cd "$(dirname "$0")/.."
@@ -64,6 +65,13 @@ run_bats() {
 	count_tap "bats/$label" < <(HVFS_BIN=$PWD/$bin bats --tap tests/bats 2>&1)
 }
 
+# Builds of its own (make run on a machine without the packages, a build
+# without the optional backends): once, whichever binary the bats runs test.
+run_build() {
+	echo "== the build on machines that lack packages (tests/build)"
+	count_tap build < <(bats --tap tests/build 2>&1)
+}
+
 # The Xen stage counts like the others; tests/xen/run.sh turns a machine
 # that cannot boot QEMU, or a dom0 that never finishes, into "not ok" lines.
 run_xen() {
@@ -75,16 +83,18 @@ run_xen() {
 
 case $what in
 unit) run_unit ;;
+build) run_build ;;
 bats) run_bats plain build/hvfs ;;
 san) run_bats sanitizers build/san/hvfs ;;
 xen) run_xen ;;
 all)
 	run_unit
+	run_build
 	run_bats plain build/hvfs
 	run_bats sanitizers build/san/hvfs
 	run_xen
 	;;
-*) echo "usage: $0 [unit|bats|san|xen|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [unit|build|bats|san|xen|all]" >&2; exit 2 ;;
 esac
 
 if [ ${#failures[@]} -gt 0 ]; then
