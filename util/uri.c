@@ -1,6 +1,7 @@
 #include "util/uri.h"
 
 #include <errno.h>
+#include <libxml/uri.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,22 +10,39 @@
 #include "util/cleanup.h"
 #include "util/parse.h"
 
+/* A fresh copy of text[0..len) with %XX decoded and '+' read as a space;
+ * NULL when out of memory. */
+static char *uri_unescape(const char *text, size_t len)
+{
+	char *copy = strndup(text, len);
+	if (!copy)
+		return NULL;
+	for (char *c = copy; *c; c++)
+		if (*c == '+')
+			*c = ' ';
+	char *decoded = xmlURIUnescapeString(copy, 0, NULL);
+	free(copy);
+	if (!decoded)
+		return NULL;
+	char *result = strdup(decoded); /* ours to free(), not xmlFree() */
+	xmlFree(decoded);
+	return result;
+}
+
+/* One "key=value" of the query, each side percent-decoded ('+' is a space,
+ * as in a form: libvirt's own URI parameters read the same way). */
 static int uri_add_param(struct uri *uri, const char *pair, size_t len)
 {
 	const char *eq = memchr(pair, '=', len);
+	size_t key_len = eq ? (size_t)(eq - pair) : len;
 	struct uri_param *params = realloc(uri->params, (uri->param_count + 1) * sizeof(*params));
 
 	if (!params)
 		return -ENOMEM;
 	uri->params = params;
 	struct uri_param *p = &params[uri->param_count];
-	if (eq) {
-		p->key = strndup(pair, (size_t)(eq - pair));
-		p->value = strndup(eq + 1, len - (size_t)(eq - pair) - 1);
-	} else {
-		p->key = strndup(pair, len);
-		p->value = strdup("");
-	}
+	p->key = uri_unescape(pair, key_len);
+	p->value = eq ? uri_unescape(eq + 1, len - key_len - 1) : strdup("");
 	if (!p->key || !p->value) {
 		free(p->key);
 		free(p->value);
@@ -34,10 +52,12 @@ static int uri_add_param(struct uri *uri, const char *pair, size_t len)
 	return 0;
 }
 
+/* libxml2 parses (RFC 3986, percent-decoding the path); what is checked here
+ * is hvfs's own rule: a scheme, "://" and an empty authority (no host, user
+ * or port). */
 int uri_parse(const char *text, struct uri *out, const char **why)
 {
 	const char *sep = strstr(text, "://");
-	const char *rest, *query;
 	const char *ignored;
 	int ret;
 
@@ -48,29 +68,33 @@ int uri_parse(const char *text, struct uri *out, const char **why)
 		*why = "a URI looks like scheme:///path, e.g. test:///default";
 		return -EINVAL;
 	}
-	rest = sep + 3;
-	if (*rest != '/' && *rest != '\0' && *rest != '?') {
+	xmlURIPtr parsed = xmlParseURI(text);
+	if (!parsed || !parsed->scheme || strlen(parsed->scheme) != (size_t)(sep - text)) {
+		xmlFreeURI(parsed);
+		*why = "not a valid URI: a URI looks like scheme:///path, e.g. test:///default";
+		return -EINVAL;
+	}
+	if (!strchr("/?", sep[3])) {
 		/* scheme://host/... names a remote host; hvfs serves the local one. */
+		xmlFreeURI(parsed);
 		*why = "remote hosts are not supported: use scheme:///path";
 		return -EINVAL;
 	}
-	out->scheme = strndup(text, (size_t)(sep - text));
-	query = strchr(rest, '?');
-	out->path = query ? strndup(rest, (size_t)(query - rest)) : strdup(rest);
-	if (!out->scheme || !out->path) {
+	out->scheme = strdup(parsed->scheme);
+	out->path = strdup(parsed->path ? parsed->path : "");
+	ret = out->scheme && out->path ? 0 : -ENOMEM;
+	for (const char *p = parsed->query_raw; ret == 0 && p && *p;) {
+		size_t len = strcspn(p, "&");
+		if (len > 0)
+			ret = uri_add_param(out, p, len);
+		p += len + (p[len] == '&');
+	}
+	xmlFreeURI(parsed);
+	if (ret < 0) {
 		uri_finish(out);
-		return -ENOMEM;
+		*why = "out of memory";
 	}
-	for (const char *p = query ? query + 1 : NULL; p && *p;) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		if (len > 0 && (ret = uri_add_param(out, p, len)) < 0) {
-			uri_finish(out);
-			return ret;
-		}
-		p = amp ? amp + 1 : NULL;
-	}
-	return 0;
+	return ret;
 }
 
 void uri_finish(struct uri *uri)

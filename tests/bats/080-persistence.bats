@@ -23,6 +23,16 @@ D() { echo "$MNT/domains/$1"; }
 	[ -n "$(ls "$STATE")" ]
 }
 
+@test "a percent-encoded path names the directory it decodes to" {
+	mkdir "$STATE/hv fs"
+	hvfs_start "test://$STATE/hv%20fs"
+	mkdir "$(D spaced)"
+	[ -n "$(ls "$STATE/hv fs")" ]
+	[ ! -e "$STATE/hv%20fs" ]
+	run grep -rl "<name>spaced</name>" "$STATE/hv fs"
+	assert_success
+}
+
 @test "definitions, states, ids and tunables survive a remount" {
 	hvfs_start "test://$STATE"
 	mkdir "$(D web1)"
