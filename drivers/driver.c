@@ -325,7 +325,7 @@ int hv_pool_set_autostart(struct hv_conn *conn, const char *name, bool autostart
 	DISPATCH_NAMED(pool_set_autostart, name, autostart, err);
 }
 
-/* Volumes are named like objects (SPEC 2), inside a named pool. */
+/* Volumes are named like objects (docs/paths.md, conventions), inside a named pool. */
 #define DISPATCH_VOLUME(slot, ...)                                                                           \
 	do {                                                                                                 \
 		int ret_ = check_name(pool, err);                                                            \

@@ -16,7 +16,7 @@
  * hypervisor), after the change is visible to the read slots and while it
  * holds none of its own locks (the callback may call back into the driver).
  *
- * Errno vocabulary (SPEC 3): EINVAL bad value/command/XML/name, EBUSY wrong
+ * Errno vocabulary (docs/paths.md, conventions): EINVAL bad value/command/XML/name, EBUSY wrong
  * state, EEXIST duplicate name or UUID, ENOENT no such object, EOPNOTSUPP the
  * driver cannot, EIO the backend failed.
  */

@@ -1,4 +1,4 @@
-/* The words users read and write for states and commands (SPEC 2). */
+/* The words users read and write for states and commands (docs/paths.md). */
 #include <errno.h>
 #include <string.h>
 

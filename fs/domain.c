@@ -1,4 +1,4 @@
-/* domains/ and domains/NAME/: the domain attribute table (SPEC 2). */
+/* domains/ and domains/NAME/: the domain attribute table (docs/paths.md). */
 #include <errno.h>
 #include <stdlib.h>
 

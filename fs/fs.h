@@ -19,7 +19,7 @@
 #include "drivers/driver.h"
 #include "util/strbuf.h"
 
-#define FS_ATTR_VALUE_MAX 4096		/* SPEC 3: EFBIG above, for attributes */
+#define FS_ATTR_VALUE_MAX 4096		/* EFBIG above, for attributes (docs/paths.md) */
 #define FS_XML_VALUE_MAX  (1024 * 1024) /* and for XML documents */
 
 struct fs_ctx;

@@ -1,4 +1,4 @@
-/* Object names (SPEC 2): 1-64 characters of [A-Za-z0-9_.+-], not starting
+/* Object names (docs/paths.md, conventions): 1-64 characters of [A-Za-z0-9_.+-], not starting
  * with '.' or '-'.  Such a name can never escape its directory. */
 #ifndef HVFS_UTIL_NAMES_H
 #define HVFS_UTIL_NAMES_H

@@ -17,7 +17,7 @@
 #include "util/names.h"
 #include "util/uuid.h"
 
-#define HV_XML_MAX (1024 * 1024) /* SPEC 3: EFBIG above */
+#define HV_XML_MAX (1024 * 1024) /* EFBIG above (docs/paths.md, conventions) */
 
 struct hv_domain_def {
 	char name[HV_NAME_MAX + 1];

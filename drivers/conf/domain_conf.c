@@ -281,7 +281,7 @@ int hv_domain_xml_default(const char *name, const char *uuid, const char *domain
 	    strspn(domain_type, "abcdefghijklmnopqrstuvwxyz") != strlen(domain_type) ||
 	    conf_uuid_line(uuid, uuid_line) < 0)
 		return -EINVAL;
-	/* A container runs a program, not an operating system (SPEC 5). */
+	/* A container runs a program, not an operating system (docs/container.md). */
 	if (strcmp(domain_type, "lxc") == 0)
 		os = "    <type>exe</type>\n"
 		     "    <init>/sbin/init</init>\n";

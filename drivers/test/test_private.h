@@ -26,7 +26,7 @@
 
 #define test_container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
-/* Simulated host (SPEC 5: "seeded like libvirt's test driver"). */
+/* Simulated host (README.md: "seeded with a demo set of objects", like libvirt's test driver). */
 #define TEST_HOST_HOSTNAME   "hvfs-test"
 #define TEST_HOST_UUID	     "7a3c9e21-4d5b-4f86-a0c1-2b3d4e5f6a7b"
 #define TEST_HOST_CPU_MODEL  "Skylake-Server"
@@ -171,7 +171,7 @@ struct test_driver {
 	struct test_lease *leases;
 	size_t lease_count, lease_cap;
 
-	/* The timer thread completes shutdowns (SPEC 5: "shutdown takes a moment"). */
+	/* The timer thread completes shutdowns (shutdown_delay_ms, README.md). */
 	pthread_t timer;
 	pthread_cond_t timer_cond; /* on CLOCK_MONOTONIC */
 	bool timer_started, timer_stop;

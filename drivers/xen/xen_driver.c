@@ -1,4 +1,4 @@
-/* The Xen driver (xen:///): the unified model of SPEC 5.  The hypervisor is
+/* The Xen driver (xen:///): the unified model of docs/paths.md (docs/xen.md).  The hypervisor is
  * reached through libxenctrl, names, balloon targets, vCPU availability,
  * device trees and watches through libxenstore, and guests are built and
  * destroyed by libxl, Xen's own toolstack library.  This file holds the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# SPEC 6: root's mount; allow_other lets users read; only root (and --group
+# docs/paths.md, modes: root's mount; allow_other lets users read; only root (and --group
 # members) write; the kernel enforces the modes ls -l shows.
 
 load helpers

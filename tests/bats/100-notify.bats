@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# SPEC 4: every change, whatever its origin, reaches inotify watchers,
+# docs/paths.md, change notification: every change, whatever its origin, reaches inotify watchers,
 # poll(2)ers and readers of events; cached reads after a notification
 # show the new value.
 

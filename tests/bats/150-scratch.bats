@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Scratch files (SPEC 3, issue 4): temporary files and directories in object
+# Scratch files (docs/paths.md, "Scratch files"): temporary files and directories in object
 # directories, and renaming them over config.xml or an attribute.
 
 load helpers
