@@ -28,20 +28,21 @@ static const struct hv_driver_ops *const drivers[] = {
 #endif
 };
 
-/* Schemes this hvfs knows of but was built without, and what they need. */
-static const struct {
-	const char *scheme;
-	const char *why;
-} left_out[] = {
+/* Why a scheme this hvfs knows of is not built in, or NULL. */
+static const char *left_out_reason(const char *scheme)
+{
 #ifndef HVFS_WITH_CGROUP
-    {"lxc", "this hvfs was built without cgroup support (libcgroup), which lxc:/// needs: "
-	    "install libcgroup-dev and rebuild"},
+	if (strcmp(scheme, "lxc") == 0)
+		return "this hvfs was built without cgroup support (libcgroup), which lxc:/// needs: "
+		       "install libcgroup-dev and rebuild";
 #endif
 #ifndef HVFS_WITH_XEN
-    {"xen", "this hvfs was built without Xen support: install libxen-dev and rebuild"},
+	if (strcmp(scheme, "xen") == 0)
+		return "this hvfs was built without Xen support: install libxen-dev and rebuild";
 #endif
-    {NULL, NULL},
-};
+	(void)scheme;
+	return NULL;
+}
 
 const char *hv_built_drivers(void)
 {
@@ -69,12 +70,12 @@ int hv_conn_open(const char *uri_text, hv_change_fn on_change, void *opaque, str
 	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
 		if (strcmp(drivers[i]->scheme, uri.scheme) == 0)
 			ops = drivers[i];
-	for (size_t i = 0; !ops && left_out[i].scheme; i++)
-		if (strcmp(left_out[i].scheme, uri.scheme) == 0) {
-			ret = hv_error_set(err, EOPNOTSUPP, "%s", left_out[i].why);
-			uri_finish(&uri);
-			return ret;
-		}
+	const char *left_out = ops ? NULL : left_out_reason(uri.scheme);
+	if (left_out) {
+		ret = hv_error_set(err, EOPNOTSUPP, "%s", left_out);
+		uri_finish(&uri);
+		return ret;
+	}
 	if (!ops) {
 		ret = hv_error_set(err, EINVAL, "no driver for URI scheme '%s' (known: lxc, test, xen)",
 				   uri.scheme);
