@@ -97,12 +97,14 @@ static void read_uuid(struct container_driver *drv, const char *name, char uuid[
 	}
 }
 
-static bool uuid_taken(struct container_driver *drv, const char *uuid, const char *except)
+/* The domain other than except that has uuid, or NULL. */
+static const struct container_domain *uuid_owner(struct container_driver *drv, const char *uuid,
+						 const char *except)
 {
 	for (struct container_domain *dom = drv->domains; dom; dom = dom->next)
 		if (strcmp(dom->name, except) != 0 && strcmp(dom->def.uuid, uuid) == 0)
-			return true;
-	return false;
+			return dom;
+	return NULL;
 }
 
 /* Parses a definition completely: the shared fields and the container's. */
@@ -146,7 +148,7 @@ static int load_one(struct container_driver *drv, const char *name, struct hv_er
 	}
 	if (!dom->def.uuid[0])
 		read_uuid(drv, name, dom->def.uuid);
-	if (!dom->def.uuid[0] || uuid_taken(drv, dom->def.uuid, name)) {
+	if (!dom->def.uuid[0] || uuid_owner(drv, dom->def.uuid, name)) {
 		/* Lost or clashing: a new one, kept from now on. */
 		if (hv_uuid_generate(dom->def.uuid) < 0 ||
 		    persist_xml(drv, name, dom->xml, dom->def.uuid, err) < 0)
@@ -320,6 +322,7 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 	struct container_driver *drv = driver_of(conn);
 	struct container_events events = {0};
 	struct container_domain *dom, *created = NULL;
+	const struct container_domain *other;
 	struct hv_domain_def def;
 	auto_free char *text = NULL, *fixed = NULL;
 	char uuid[HV_UUID_STRLEN + 1];
@@ -345,11 +348,19 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 		else if (hv_uuid_generate(def.uuid) < 0)
 			ret = hv_error_set(err, EIO, "cannot generate a UUID");
 	}
-	if (ret == 0 && dom && strcmp(def.uuid, dom->def.uuid) != 0)
-		ret = hv_error_set(err, EINVAL, "domain '%s' has UUID %s; a definition cannot change it",
-				   name, dom->def.uuid);
-	if (ret == 0 && uuid_taken(drv, def.uuid, name))
-		ret = hv_error_set(err, EEXIST, "another domain has UUID %s", def.uuid);
+	/* Any UUID no other domain has is taken while the domain is shut off
+	 * (an exported definition written into the directory mkdir made);
+	 * a running container keeps the one it started with (docs/paths.md,
+	 * "UUIDs"). */
+	if (ret == 0 && (other = uuid_owner(drv, def.uuid, name)))
+		ret = hv_error_set(err, EEXIST, "UUID %s is already used by domain '%s'", def.uuid,
+				   other->name);
+	if (ret == 0 && dom && strcmp(def.uuid, dom->def.uuid) != 0 && hv_domain_state_is_active(dom->state))
+		ret = hv_error_set(
+		    err, EBUSY,
+		    "domain '%s' is active with UUID %s: a new UUID (%s) can be given only while it "
+		    "is shut off",
+		    name, dom->def.uuid, def.uuid);
 	if (ret == 0 && dom && hv_domain_state_is_active(dom->state))
 		ret = redefine_live(dom, &def, err);
 	if (ret == 0)

@@ -166,6 +166,7 @@ const struct test_kind_ops test_domain_kind = {
     .kind = HV_KIND_DOMAIN,
     .word = "domain",
     .busy = "domain is running",
+    .idle = "shut off",
     .size = sizeof(struct test_domain),
     .table_offset = offsetof(struct test_driver, domains),
     .op =

@@ -201,7 +201,12 @@ static int define_default_locked(struct test_driver *drv, const struct test_kind
 }
 
 /* A definition names its object's UUID, or none: then an existing object
- * keeps its own and a new one gets a fresh one. */
+ * keeps its own and a new one gets a fresh one.  Any UUID no other object
+ * of the kind has is taken, also by an existing object while it is not
+ * active, so that an exported definition (virsh dumpxml, virt-install
+ * --print-xml) can be written into the directory mkdir made, whose UUID
+ * nobody chose.  While the object is active its UUID is what it runs
+ * with, as in libvirt: EBUSY (docs/paths.md, "UUIDs"). */
 static int settle_uuid(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
 		       const struct test_object *obj, char uuid[HV_UUID_STRLEN + 1], struct hv_error *err)
 {
@@ -218,9 +223,12 @@ static int settle_uuid(struct test_driver *drv, const struct test_kind_ops *ops,
 	if (other && other != obj)
 		return hv_error_set(err, EEXIST, "UUID %s is already used by %s '%s'", uuid, ops->word,
 				    other->name);
-	if (obj && strcmp(obj->uuid, uuid) != 0)
-		return hv_error_set(err, EEXIST, "%s '%s' already exists with UUID %s", ops->word, name,
-				    obj->uuid);
+	if (obj && strcmp(obj->uuid, uuid) != 0 && ops->is_active(obj))
+		return hv_error_set(
+		    err, EBUSY,
+		    "%s '%s' is active with UUID %s: a new UUID (%s) can be given only while it "
+		    "is %s",
+		    ops->word, name, obj->uuid, uuid, ops->idle);
 	return 0;
 }
 
@@ -234,6 +242,7 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 	union test_staged staged, before;
 	char *text = NULL, *def_name, *uuid;
 	uint32_t fields;
+	bool new_uuid;
 	int ret;
 
 	ops->identity(def, &def_name, &uuid);
@@ -255,16 +264,30 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 
 	stage(ops, obj, &staged);
 	staged.obj.xml = text;
+	new_uuid = strcmp(obj->uuid, uuid) != 0;
+	if (new_uuid) {
+		/* Indexed under both until the commit decides which stays. */
+		ret = test_table_add_uuid(test_kind_table(drv, ops), obj, uuid);
+		if (ret < 0) {
+			free(text);
+			return hv_error_set(err, -ret, "out of memory");
+		}
+		snprintf(staged.obj.uuid, sizeof(staged.obj.uuid), "%s", uuid);
+	}
 	ret = ops->adopt ? ops->adopt(drv, &staged.obj, obj, err) : 0;
 	if (ret < 0) {
 		free(text);
+		if (new_uuid)
+			test_table_drop_uuid(test_kind_table(drv, ops), uuid);
 		return ret;
 	}
-	fields = HV_FIELD_CONFIG | ops->redefine(&staged.obj, def);
+	fields = HV_FIELD_CONFIG | ops->redefine(&staged.obj, def) | (new_uuid ? HV_FIELD_UUID : 0);
 	stage(ops, obj, &before);
 	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
 	if (ops->adopt_end)
 		ops->adopt_end(drv, obj, ret == 0 ? &before.obj : &staged.obj, ret == 0);
+	if (new_uuid)
+		test_table_drop_uuid(test_kind_table(drv, ops), ret == 0 ? before.obj.uuid : uuid);
 	if (ret < 0)
 		return ret;
 	test_change_modified(change, ops->kind, name, fields);

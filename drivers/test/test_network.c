@@ -119,6 +119,7 @@ const struct test_kind_ops test_network_kind = {
     .kind = HV_KIND_NETWORK,
     .word = "network",
     .busy = "network is active",
+    .idle = "inactive",
     .size = sizeof(struct test_network),
     .table_offset = offsetof(struct test_driver, networks),
     .op =

@@ -97,6 +97,16 @@ int test_table_rename(struct test_table *table, struct test_object *obj, const c
 	return 0;
 }
 
+int test_table_add_uuid(struct test_table *table, struct test_object *obj, const char *uuid)
+{
+	return hash_map_put(table->by_uuid, uuid, obj);
+}
+
+void test_table_drop_uuid(struct test_table *table, const char *uuid)
+{
+	hash_map_remove(table->by_uuid, uuid);
+}
+
 int test_table_fresh_uuid(const struct test_table *table, char uuid[HV_UUID_STRLEN + 1], struct hv_error *err)
 {
 	do {

@@ -108,6 +108,7 @@ const struct test_kind_ops test_pool_kind = {
     .kind = HV_KIND_POOL,
     .word = "pool",
     .busy = "pool is active",
+    .idle = "inactive",
     .size = sizeof(struct test_pool),
     .table_offset = offsetof(struct test_driver, pools),
     .op =

@@ -214,6 +214,7 @@ struct test_kind_ops {
 	enum hv_object_kind kind;
 	const char *word;    /* "domain": in messages */
 	const char *busy;    /* "domain is running": why an active one cannot be renamed or undefined */
+	const char *idle;    /* "shut off": what it must be for its UUID to change */
 	size_t size;	     /* of the kind's struct, which begins with its struct test_object */
 	size_t table_offset; /* of the kind's table in struct test_driver */
 	struct {
@@ -318,6 +319,12 @@ int test_table_add(struct test_table *table, struct test_object *obj);
 void test_table_remove(struct test_table *table, struct test_object *obj);
 /* Re-indexes obj under new_name (and sets obj->name); 0 or -ENOMEM. */
 int test_table_rename(struct test_table *table, struct test_object *obj, const char *new_name);
+/* A new UUID for obj, in two steps so that a failed commit can go back:
+ * add_uuid indexes obj under uuid as well (before the commit that gives
+ * obj that UUID; 0 or -ENOMEM), drop_uuid then forgets the UUID that lost
+ * (the old one after the commit, uuid after a failed one). */
+int test_table_add_uuid(struct test_table *table, struct test_object *obj, const char *uuid);
+void test_table_drop_uuid(struct test_table *table, const char *uuid);
 int test_table_list(const struct test_table *table, struct hv_name_list *out, struct hv_error *err);
 size_t test_table_count(const struct test_table *table);
 /* A random UUID that no object of the table has yet. */

@@ -108,7 +108,7 @@ int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct h
 int xen_dom_find(struct xen_driver *drv, const char *name, struct xen_dom *out, struct hv_error *err)
 {
 	struct xen_dom_list list;
-	int ret = xen_dom_list_read(drv, &list, err);
+	int ret = drv->list_read(drv, &list, err);
 
 	if (ret < 0)
 		return ret;
@@ -134,7 +134,7 @@ int xen_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_er
 	struct xen_driver *drv = conn->priv;
 	struct xen_dom_list running;
 	struct hv_name_list defined;
-	int ret = xen_dom_list_read(drv, &running, err);
+	int ret = drv->list_read(drv, &running, err);
 
 	if (ret < 0)
 		return ret;
@@ -292,23 +292,95 @@ int xen_domain_get_xml(struct hv_conn *conn, const char *name, char **xml, struc
 	return 0;
 }
 
-int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+/* The domain other than name that has uuid, running or defined: 1 with
+ * its name in owner, 0 when there is none, or -errno. */
+static int uuid_owner(struct xen_driver *drv, const char *name, const char *uuid, char owner[HV_NAME_MAX + 1],
 		      struct hv_error *err)
 {
-	struct xen_driver *drv = conn->priv;
+	struct xen_dom_list running;
+	struct hv_name_list defined;
+	int ret = drv->list_read(drv, &running, err);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < running.count && ret == 0; i++) {
+		char other[HV_UUID_STRLEN + 1];
+		format_uuid(running.doms[i].info.handle, other);
+		if (strcmp(running.doms[i].name, name) != 0 && strcmp(other, uuid) == 0) {
+			snprintf(owner, HV_NAME_MAX + 1, "%s", running.doms[i].name);
+			ret = 1;
+		}
+	}
+	xen_dom_list_finish(&running);
+	if (ret != 0)
+		return ret;
+	ret = xen_def_list(drv, &defined, err);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < defined.count && ret == 0; i++) {
+		auto_free char *xml = NULL;
+		struct hv_domain_def def;
+		struct hv_error ignored = {0};
+		size_t len;
+		/* A definition that cannot be read or parsed holds no UUID
+		 * anyone could start it with. */
+		if (strcmp(defined.names[i], name) == 0 ||
+		    xen_def_read(drv, defined.names[i], &xml, &len, &ignored) < 0 ||
+		    hv_domain_def_parse(xml, len, defined.names[i], &def, &ignored) < 0)
+			continue;
+		if (strcmp(def.uuid, uuid) == 0) {
+			snprintf(owner, HV_NAME_MAX + 1, "%s", defined.names[i]);
+			ret = 1;
+		}
+	}
+	hv_name_list_finish(&defined);
+	return ret;
+}
+
+/* What the definition's UUID may be (docs/paths.md, "UUIDs"): none (the
+ * domain keeps what it has), or one no other domain has; a running
+ * domain's is the hypervisor's handle, fixed until it is built again. */
+static int check_uuid(struct xen_driver *drv, const char *name, const char *uuid, struct hv_error *err)
+{
+	char owner[HV_NAME_MAX + 1];
+	struct xen_dom dom;
+	int ret;
+
+	if (!uuid[0])
+		return 0;
+	ret = uuid_owner(drv, name, uuid, owner, err);
+	if (ret < 0)
+		return ret;
+	if (ret > 0)
+		return hv_error_set(err, EEXIST, "UUID %s is already used by domain '%s'", uuid, owner);
+	ret = xen_dom_find(drv, name, &dom, err);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return ret;
+	char running[HV_UUID_STRLEN + 1];
+	format_uuid(dom.info.handle, running);
+	if (strcmp(running, uuid) != 0)
+		return hv_error_set(
+		    err, EBUSY,
+		    "domain '%s' is active with UUID %s: a new UUID (%s) can be given only while "
+		    "it is shut off",
+		    name, running, uuid);
+	return 0;
+}
+
+static int define_locked(struct xen_driver *drv, const char *name, const char *xml, size_t len, bool *existed,
+			 struct hv_error *err)
+{
 	struct xen_guest_def guest;
 	auto_free char *generated = NULL;
 	auto_free char *old = NULL;
 	size_t old_len;
-	struct xen_dom dom;
-	int ret;
+	int ret = xen_def_read(drv, name, &old, &old_len, err);
 
-	if (strcmp(name, "Domain-0") == 0)
-		return hv_error_set(err, EBUSY,
-				    "Domain-0 is the host's own domain: it has no definition to replace");
-	ret = xen_def_read(drv, name, &old, &old_len, err);
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
+	*existed = ret == 0;
 	if (!xml) {
 		char uuid[HV_UUID_STRLEN + 1];
 		if (ret == 0)
@@ -319,32 +391,38 @@ int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, s
 		len = strlen(generated);
 	}
 	ret = xen_guest_def_parse(xml, len, name, &guest, err);
-	if (ret < 0)
-		return ret;
-	/* A running domain made by xl has no definition yet: giving it one is fine,
-	 * but its uuid must stay the one the hypervisor knows. */
-	ret = xen_dom_find(drv, name, &dom, err);
-	if (ret < 0 && ret != -ENOENT)
-		return ret;
-	if (ret == 0 && guest.def.uuid[0]) {
-		char uuid[HV_UUID_STRLEN + 1];
-		format_uuid(dom.info.handle, uuid);
-		if (strcmp(uuid, guest.def.uuid) != 0)
-			return hv_error_set(err, EINVAL,
-					    "domain '%s' runs with uuid %s; the definition says %s", name,
-					    uuid, guest.def.uuid);
-	}
-	ret = xen_def_write(drv, name, xml, len, err);
+	if (ret == 0)
+		ret = check_uuid(drv, name, guest.def.uuid, err);
+	if (ret == 0)
+		ret = xen_def_write(drv, name, xml, len, err);
+	return ret;
+}
+
+/* Serialised (drv->define_lock), so that two definitions cannot both take
+ * one UUID. */
+int xen_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
+		      struct hv_error *err)
+{
+	struct xen_driver *drv = conn->priv;
+	bool existed = false;
+	int ret;
+
+	if (strcmp(name, "Domain-0") == 0)
+		return hv_error_set(err, EBUSY,
+				    "Domain-0 is the host's own domain: it has no definition to replace");
+	pthread_mutex_lock(&drv->define_lock);
+	ret = define_locked(drv, name, xml, len, &existed, err);
+	pthread_mutex_unlock(&drv->define_lock);
 	if (ret < 0)
 		return ret;
 	hv_conn_emit(conn, &(struct hv_change){
 			       .kind = HV_KIND_DOMAIN,
-			       .type = old ? HV_CHANGE_MODIFIED : HV_CHANGE_CREATED,
+			       .type = existed ? HV_CHANGE_MODIFIED : HV_CHANGE_CREATED,
 			       .name = name,
-			       .fields = old ? HV_FIELD_CONFIG | HV_FIELD_MEMORY | HV_FIELD_MAX_MEMORY |
-						   HV_FIELD_VCPUS | HV_FIELD_MAX_VCPUS | HV_FIELD_UUID |
-						   HV_FIELD_OS_TYPE
-					     : 0,
+			       .fields = existed ? HV_FIELD_CONFIG | HV_FIELD_MEMORY | HV_FIELD_MAX_MEMORY |
+						       HV_FIELD_VCPUS | HV_FIELD_MAX_VCPUS | HV_FIELD_UUID |
+						       HV_FIELD_OS_TYPE
+						 : 0,
 			   });
 	return 0;
 }

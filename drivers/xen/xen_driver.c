@@ -68,6 +68,7 @@ static void xen_close(struct hv_conn *conn)
 	pthread_mutex_destroy(&drv->lock);
 	pthread_mutex_destroy(&drv->rescan_lock);
 	pthread_mutex_destroy(&drv->libxl_lock);
+	pthread_mutex_destroy(&drv->define_lock);
 	free(drv);
 	conn->priv = NULL;
 }
@@ -95,6 +96,7 @@ static int xen_open(struct hv_conn *conn, const struct uri *uri, struct hv_error
 	pthread_mutex_init(&drv->lock, NULL);
 	pthread_mutex_init(&drv->rescan_lock, NULL);
 	pthread_mutex_init(&drv->libxl_lock, NULL);
+	pthread_mutex_init(&drv->define_lock, NULL);
 	drv->list_read = xen_dom_list_read;
 	conn->priv = drv;
 	ret = parse_knobs(drv, uri, err);

@@ -9,8 +9,8 @@
  *   xen_store.c    the xenstore/ view's slots
  *   xen_map.c      pure mappings (unit-tested without Xen)
  *
- * Locking (order: rescan_lock, then lock; libxl_lock is taken with no
- * other lock of ours held, and none is held across hv_conn_emit()):
+ * Locking (order: define_lock, rescan_lock, then lock; libxl_lock is taken
+ * with no other lock of ours held, and none is held across hv_conn_emit()):
  *   - libxenctrl and libxenstore handles are thread-safe and are used
  *     without a lock of ours.
  *   - drv->libxl_lock serialises every call on drv->ctx.  libxl's ctx has a
@@ -84,6 +84,9 @@ struct xen_driver {
 	pthread_mutex_t rescan_lock;
 	/* Serialises every libxl call on ctx (see Locking above). */
 	pthread_mutex_t libxl_lock;
+	/* Serialises definitions: a UUID is checked against every other
+	 * domain and written before another definition may look. */
+	pthread_mutex_t define_lock;
 	struct xen_dom_list known;   /* lock: what the watch thread saw last */
 	struct xen_pending *pending; /* lock */
 	/* lock: domains hvfs is building now (xen_domain_start): libxl makes
@@ -91,9 +94,10 @@ struct xen_driver {
 	 * a suspend and resume. */
 	char starting[8][HV_NAME_MAX + 1];
 
-	/* How a rescan reads the domains: xen_dom_list_read; a unit test
-	 * puts a fake here to run rescans without Xen.  Set before the watch
-	 * thread starts, read-only afterwards. */
+	/* How a rescan, a lookup and a definition read the domains:
+	 * xen_dom_list_read; a unit test puts a fake here to run them
+	 * without Xen.  Set before the watch thread starts, read-only
+	 * afterwards. */
 	int (*list_read)(struct xen_driver *drv, struct xen_dom_list *out, struct hv_error *err);
 
 	struct hash_map *paths; /* watch thread only: the XenStore paths it knows */
@@ -110,7 +114,8 @@ uint64_t xen_now_ns(void);
 /* Every domain with a valid name; doms sorted by domid. */
 int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct hv_error *err);
 void xen_dom_list_finish(struct xen_dom_list *list);
-/* The running domain called name: 0, -ENOENT (no error set), -EIO. */
+/* The running domain called name (through drv->list_read): 0, -ENOENT (no
+ * error set), -EIO. */
 int xen_dom_find(struct xen_driver *drv, const char *name, struct xen_dom *out, struct hv_error *err);
 /* A XenStore value of domain domid (path relative to /local/domain/N), a
  * new heap string, or NULL. */

@@ -380,10 +380,32 @@ static void test_definitions(void)
 		     "<domain type='test'><name>web2</name><uuid>0d6f1e2a-7b3c-4d5e-9f60-718293a4b5c6</uuid>"
 		     "<memory>1024</memory><os><type>hvm</type></os></domain>") < 0)
 		other_uuid = NULL;
+	/* A UUID no other domain has is taken while the domain is shut off:
+	 * an exported definition written into the directory mkdir made. */
 	hv_error_clear(&err);
-	CHECK_INT(hv_domain_define(conn, "web2", other_uuid, other_uuid ? strlen(other_uuid) : 0, &err),
-		  -EEXIST, "redefinition with another uuid");
-	free(other_uuid);
+	before = events_count();
+	CHECK_INT(hv_domain_define(conn, "web2", other_uuid, other_uuid ? strlen(other_uuid) : 0, &err), 0,
+		  "redefinition with another uuid while shut off (%s)", err.message);
+	CHECK_ONE_CHANGE(before, HV_CHANGE_MODIFIED, "web2", "redefine with a new uuid");
+	CHECK(event_last().fields & HV_FIELD_UUID, "the uuid file is reported changed");
+	CHECK_STR(domain(conn, "web2").uuid, "0d6f1e2a-7b3c-4d5e-9f60-718293a4b5c6", "the new uuid shows");
+	/* The new UUID is taken, the old one free again. */
+	static const char web3_taken[] =
+	    "<domain type='test'><name>web3</name><uuid>0d6f1e2a-7b3c-4d5e-9f60-718293a4b5c6</uuid>"
+	    "<memory>1024</memory><os><type>hvm</type></os></domain>";
+	hv_error_clear(&err);
+	CHECK_INT(hv_domain_define(conn, "web3", web3_taken, strlen(web3_taken), &err), -EEXIST,
+		  "the new uuid belongs to web2 now");
+	CHECK_STR(err.message, "UUID 0d6f1e2a-7b3c-4d5e-9f60-718293a4b5c6 is already used by domain 'web2'",
+		  "the reason names the owner");
+	hv_error_clear(&err);
+	CHECK_INT(hv_domain_define(conn, "web2", web_xml, strlen(web_xml), &err), 0,
+		  "back to the old uuid (%s)", err.message);
+	CHECK_STR(domain(conn, "web2").uuid, "3e1c0b7a-9d24-4c61-8f53-a2b6e0d9c417", "the old uuid again");
+	hv_error_clear(&err);
+	CHECK_INT(hv_domain_define(conn, "web3", web3_taken, strlen(web3_taken), &err), 0,
+		  "a uuid given up is free (%s)", err.message);
+	CHECK_INT(hv_domain_undefine(conn, "web3", &err), 0, "undefine web3");
 
 	hv_error_clear(&err);
 	CHECK_INT(hv_domain_define(conn, "other", web_xml, strlen(web_xml), &err), -EINVAL,
@@ -418,6 +440,16 @@ static void test_definitions(void)
 	CHECK_STR(domain(conn, "web2").uuid, "3e1c0b7a-9d24-4c61-8f53-a2b6e0d9c417",
 		  "the domain keeps its uuid");
 	free(xml);
+	/* While it runs, its UUID is the one it runs with. */
+	hv_error_clear(&err);
+	CHECK_INT(hv_domain_define(conn, "web2", other_uuid, other_uuid ? strlen(other_uuid) : 0, &err),
+		  -EBUSY, "another uuid while running");
+	CHECK_STR(err.message,
+		  "domain 'web2' is active with UUID 3e1c0b7a-9d24-4c61-8f53-a2b6e0d9c417: a new UUID "
+		  "(0d6f1e2a-7b3c-4d5e-9f60-718293a4b5c6) can be given only while it is shut off",
+		  "another uuid while running: reason");
+	CHECK_STR(domain(conn, "web2").uuid, "3e1c0b7a-9d24-4c61-8f53-a2b6e0d9c417", "the uuid stays");
+	free(other_uuid);
 
 	/* undefine */
 	hv_error_clear(&err);
@@ -495,6 +527,24 @@ static void test_networks(void)
 	hv_network_get_xml(conn, "lan2", &xml, &err);
 	CHECK(xml && strstr(xml, "<name>lan2</name>"), "network XML follows the rename");
 	free(xml);
+	/* An active network keeps its UUID; an inactive one takes a new one. */
+	static const char default_new_uuid[] = "<network><name>default</name>"
+					       "<uuid>5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091b1</uuid>"
+					       "<bridge name='virbr0'/></network>";
+	hv_error_clear(&err);
+	CHECK_INT(hv_network_define(conn, "default", default_new_uuid, strlen(default_new_uuid), &err),
+		  -EBUSY, "another uuid for an active network");
+	CHECK(strstr(err.message, "network 'default' is active with UUID") &&
+		  strstr(err.message, "only while it is inactive"),
+	      "reason: %s", err.message);
+	static const char lan2_uuid[] = "<network><name>lan2</name>"
+					"<uuid>5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091b1</uuid>"
+					"<bridge name='virbr1'/></network>";
+	hv_error_clear(&err);
+	CHECK_INT(hv_network_define(conn, "lan2", lan2_uuid, strlen(lan2_uuid), &err), 0,
+		  "another uuid for an inactive network (%s)", err.message);
+	hv_network_info(conn, "lan2", &net, &err);
+	CHECK_STR(net.uuid, "5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091b1", "the network's new uuid shows");
 	static const char clash[] = "<network><name>lan3</name><bridge name='virbr0'/></network>";
 	hv_error_clear(&err);
 	CHECK_INT(hv_network_define(conn, "lan3", clash, strlen(clash), &err), -EEXIST,
@@ -548,7 +598,33 @@ static void test_pools(void)
 	hv_pool_info(conn, "images", &pool, &err);
 	CHECK_STR(pool.type, "dir", "default type dir");
 	CHECK_INT(pool.state, HV_POOL_INACTIVE, "new pool is inactive");
+	static const char pool_uuid[] = "<pool type='dir'><name>images</name>"
+					"<uuid>5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091c1</uuid>"
+					"<target><path>/var/lib/hvfs/pools/images</path></target></pool>";
+	CHECK_INT(hv_pool_define(conn, "images", pool_uuid, strlen(pool_uuid), &err), 0,
+		  "another uuid for an inactive pool (%s)", err.message);
+	hv_pool_info(conn, "images", &pool, &err);
+	CHECK_STR(pool.uuid, "5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091c1", "the pool's new uuid shows");
+	static const char default_pool_uuid[] =
+	    "<pool type='dir'><name>default-pool</name>"
+	    "<uuid>5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091c2</uuid>"
+	    "<target><path>/var/lib/libvirt/images</path></target></pool>";
+	hv_error_clear(&err);
+	CHECK_INT(hv_pool_define(conn, "default-pool", default_pool_uuid, strlen(default_pool_uuid), &err),
+		  -EBUSY, "another uuid for a running pool");
+	static const char images_taken[] = "<pool type='dir'><name>images</name>"
+					   "<uuid>5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091c1</uuid>"
+					   "<target><path>/var/lib/hvfs/pools/images</path></target></pool>";
 	CHECK_INT(hv_pool_rename(conn, "images", "images2", &err), 0, "rename inactive pool");
+	hv_pool_info(conn, "images2", &pool, &err);
+	CHECK_STR(pool.uuid, "5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091c1", "the uuid follows the rename");
+	CHECK_INT(hv_pool_define(conn, "images", NULL, 0, &err), 0, "a pool of the old name");
+	hv_error_clear(&err);
+	CHECK_INT(hv_pool_define(conn, "images", images_taken, strlen(images_taken), &err), -EEXIST,
+		  "the renamed pool's uuid is still its own");
+	CHECK_STR(err.message, "UUID 5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091c1 is already used by pool 'images2'",
+		  "the reason names the renamed pool");
+	CHECK_INT(hv_pool_undefine(conn, "images", &err), 0, "undefine the second images");
 	CHECK_INT(hv_pool_undefine(conn, "images2", &err), 0, "undefine inactive pool");
 	conn_close(conn);
 }
@@ -627,6 +703,11 @@ static const struct field_case field_cases[] = {
      "<currentMemory unit='MiB'>256</currentMemory><vcpu current='2'>4</vcpu>"
      "<os><type>linux</type></os></domain>",
      HV_CHANGE_MODIFIED, HV_FIELD_CONFIG | HV_FIELD_MAX_MEMORY | HV_FIELD_MAX_VCPUS | HV_FIELD_OS_TYPE},
+    {"define with a new uuid while shut off", DOMAIN_DEFINE, "idle", 0,
+     "<domain type='test'><name>idle</name><uuid>5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091a2</uuid>"
+     "<memory unit='MiB'>1024</memory><currentMemory unit='MiB'>256</currentMemory>"
+     "<vcpu current='2'>4</vcpu><os><type>linux</type></os></domain>",
+     HV_CHANGE_MODIFIED, HV_FIELD_CONFIG | HV_FIELD_UUID},
     {"define a new domain", DOMAIN_DEFINE, "web", 0, NULL, HV_CHANGE_CREATED, 0},
     {"rename", DOMAIN_RENAME, "web", 0, "web2", HV_CHANGE_RENAMED, 0},
     {"undefine", DOMAIN_UNDEFINE, "web2", 0, NULL, HV_CHANGE_DELETED, 0},
@@ -634,6 +715,10 @@ static const struct field_case field_cases[] = {
      NULL, HV_CHANGE_LIFECYCLE, HV_FIELD_STATE},
     {"network stop", NETWORK_CONTROL, "default", HV_NETWORK_CMD_STOP, NULL, HV_CHANGE_LIFECYCLE,
      HV_FIELD_STATE},
+    {"network define with a new uuid while inactive", NETWORK_DEFINE, "default", 0,
+     "<network><name>default</name><uuid>5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091a3</uuid>"
+     "<bridge name='virbr0'/></network>",
+     HV_CHANGE_MODIFIED, HV_FIELD_CONFIG | HV_FIELD_UUID},
     {"network start", NETWORK_CONTROL, "default", HV_NETWORK_CMD_START, NULL, HV_CHANGE_LIFECYCLE,
      HV_FIELD_STATE},
     {"network define with another bridge", NETWORK_DEFINE, "default", 0,
@@ -658,6 +743,10 @@ static const struct field_case field_cases[] = {
      "<pool type='dir'><name>default-pool</name><capacity unit='GiB'>200</capacity>"
      "<target><path>/srv/images</path></target></pool>",
      HV_CHANGE_MODIFIED, HV_FIELD_CONFIG},
+    {"pool define with a new uuid while inactive", POOL_DEFINE, "default-pool", 0,
+     "<pool type='dir'><name>default-pool</name><uuid>5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8091a4</uuid>"
+     "<capacity unit='GiB'>200</capacity><target><path>/srv/images</path></target></pool>",
+     HV_CHANGE_MODIFIED, HV_FIELD_CONFIG | HV_FIELD_UUID},
     {"pool start", POOL_CONTROL, "default-pool", HV_POOL_CMD_START, NULL, HV_CHANGE_LIFECYCLE,
      HV_FIELD_STATE},
     {"pool autostart", POOL_SET_AUTOSTART, "default-pool", 0, NULL, HV_CHANGE_MODIFIED, HV_FIELD_AUTOSTART},

@@ -110,22 +110,60 @@ static void test_persistence(void)
 	CHECK_INT(control(conn, "web2", HV_DOMAIN_CMD_START, &err), 0, "start web2 (id 3)");
 	CHECK_INT(hv_domain_define(conn, "old", NULL, 0, &err), 0, "define old");
 	CHECK_INT(hv_domain_rename(conn, "old", "new", &err), 0, "rename old -> new");
+	/* mkdir, then an exported definition with a UUID of its own. */
+	static const char adopted_xml[] = "<domain type='test'>\n"
+					  "  <name>adopted</name>\n"
+					  "  <uuid>6695eb01-f6a4-8304-79aa-97f2502e1940</uuid>\n"
+					  "  <memory unit='KiB'>65536</memory>\n"
+					  "  <os><type>hvm</type></os>\n"
+					  "</domain>\n";
+	CHECK_INT(hv_domain_define(conn, "adopted", NULL, 0, &err), 0, "define adopted (mkdir)");
+	CHECK_INT(hv_domain_define(conn, "adopted", adopted_xml, strlen(adopted_xml), &err), 0,
+		  "adopted takes the uuid of its exported definition (%s)", err.message);
 	CHECK_INT(hv_domain_define(conn, "gone", NULL, 0, &err), 0, "define gone");
 	CHECK_INT(hv_domain_undefine(conn, "gone", &err), 0, "undefine gone");
 	CHECK_INT(hv_network_control(conn, "default", HV_NETWORK_CMD_STOP, &err), 0, "stop default");
 	CHECK_INT(hv_network_set_autostart(conn, "default", false, &err), 0, "default autostart off");
 	CHECK_INT(hv_network_define(conn, "lan", NULL, 0, &err), 0, "define lan");
 	CHECK_INT(hv_network_set_autostart(conn, "lan", true, &err), 0, "lan autostart");
+	static const char lan_xml[] =
+	    "<network><name>lan</name><uuid>dd8fe884-6c02-601e-7551-cca97df1c5e0</uuid>"
+	    "<bridge name='virbr1'/></network>";
+	CHECK_INT(hv_network_define(conn, "lan", lan_xml, strlen(lan_xml), &err), 0,
+		  "lan takes a uuid of its own (%s)", err.message);
 	CHECK_INT(hv_pool_control(conn, "default-pool", HV_POOL_CMD_STOP, &err), 0,
 		  "stop pool (autostart 1)");
+	/* A new UUID that cannot be saved is not taken. */
+	char domains_dir[4096], moved_dir[4096];
+	snprintf(domains_dir, sizeof(domains_dir), "%s/host/domains", dir);
+	snprintf(moved_dir, sizeof(moved_dir), "%s/host/domains.moved", dir);
+	if (rename(domains_dir, moved_dir) == 0) {
+		size_t before = events_count();
+		static const char moved_xml[] =
+		    "<domain type='test'><name>adopted</name>"
+		    "<uuid>6695eb01-f6a4-8304-79aa-97f2502e1941</uuid>"
+		    "<memory unit='KiB'>65536</memory><os><type>hvm</type></os></domain>";
+		hv_error_clear(&err);
+		CHECK_INT(hv_domain_define(conn, "adopted", moved_xml, strlen(moved_xml), &err), -EIO,
+			  "a new uuid that cannot be saved");
+		CHECK_STR(domain(conn, "adopted").uuid, "6695eb01-f6a4-8304-79aa-97f2502e1940",
+			  "leaves the uuid as it was");
+		CHECK_INT(events_count(), before, "and emits nothing");
+		CHECK_INT(rename(moved_dir, domains_dir), 0, "domains/ back in place");
+		static const char other_xml[] =
+		    "<domain type='test'><name>other</name>"
+		    "<uuid>6695eb01-f6a4-8304-79aa-97f2502e1941</uuid>"
+		    "<memory unit='KiB'>65536</memory><os><type>hvm</type></os></domain>";
+		hv_error_clear(&err);
+		CHECK_INT(hv_domain_define(conn, "other", other_xml, strlen(other_xml), &err), 0,
+			  "the uuid refused is not held by anyone (%s)", err.message);
+		CHECK_INT(hv_domain_undefine(conn, "other", &err), 0, "undefine other");
+	}
 	usleep(20000);
 	/* Closed mid-shutdown: the reopen finishes it. */
 	CHECK_INT(control(conn, "web2", HV_DOMAIN_CMD_SHUTDOWN, &err), 0,
 		  "shutdown web2, then close at once");
 	/* A change that cannot be saved is not made. */
-	char domains_dir[4096], moved_dir[4096];
-	snprintf(domains_dir, sizeof(domains_dir), "%s/host/domains", dir);
-	snprintf(moved_dir, sizeof(moved_dir), "%s/host/domains.moved", dir);
 	if (rename(domains_dir, moved_dir) == 0) {
 		size_t before = events_count();
 		hv_error_clear(&err);
@@ -184,7 +222,7 @@ static void test_persistence(void)
 	CHECK(list_has(&list, "new") && !list_has(&list, "old") && !list_has(&list, "gone"),
 	      "renamed and undefined domains stay so");
 	CHECK(!list_has(&list, "junk"), "a broken file is ignored");
-	CHECK_INT(list.count, 6, "test idle web1 web2 new hand");
+	CHECK_INT(list.count, 7, "test idle web1 web2 adopted new hand");
 	hv_name_list_finish(&list);
 	CHECK(!file_exists(host, "domains/.tmp-web1.Ab12Cd"), "a leftover temporary file is removed");
 
@@ -193,6 +231,9 @@ static void test_persistence(void)
 	CHECK(!net.active && !net.autostart, "stopped network without autostart stays stopped");
 	hv_network_info(conn, "lan", &net, &err);
 	CHECK(net.active && net.autostart, "autostart network is started");
+	CHECK_STR(net.uuid, "dd8fe884-6c02-601e-7551-cca97df1c5e0", "a network's new uuid comes back");
+	CHECK_STR(domain(conn, "adopted").uuid, "6695eb01-f6a4-8304-79aa-97f2502e1940",
+		  "a domain's new uuid comes back");
 	struct hv_pool_info pool;
 	hv_pool_info(conn, "default-pool", &pool, &err);
 	CHECK_INT(pool.state, HV_POOL_RUNNING, "autostart pool is started");

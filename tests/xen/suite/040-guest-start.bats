@@ -89,3 +89,23 @@ G() { echo "$MNT/domains/g1$1"; }
 	run xl list g1
 	assert_line --regexp '^g1 +[0-9]+ +128 +1 '
 }
+
+@test "a running guest keeps the uuid Xen has (EBUSY); no other domain can take it (EEXIST)" {
+	uuid=$(cat "$(G /uuid)")
+	new=0b9c5e2d-3f4a-4b6c-8d7e-9f0a1b2c3d4e
+	guest_xml g1 | sed "s|<name>g1</name>|&\n  <uuid>$new</uuid>|" >"$BATS_TEST_TMPDIR/g1.xml"
+	# The shell ignores close(2), where config.xml is applied: check the result.
+	cat "$BATS_TEST_TMPDIR/g1.xml" >"$(G /config.xml)" || true
+	run cat "$(G /last_error)"
+	assert_output "config.xml: domain 'g1' is active with UUID $uuid: a new UUID ($new) can be given only while it is shut off"
+	run cat "$(G /config.xml)"
+	refute_output --partial "$new"
+	run cat "$(G /uuid)"
+	assert_output "$uuid"
+	mkdir "$MNT/domains/g9"
+	guest_xml g9 | sed "s|<name>g9</name>|&\n  <uuid>$uuid</uuid>|" >"$BATS_TEST_TMPDIR/g9.xml"
+	cat "$BATS_TEST_TMPDIR/g9.xml" >"$MNT/domains/g9/config.xml" || true
+	run cat "$MNT/domains/g9/last_error"
+	assert_output "config.xml: UUID $uuid is already used by domain 'g1'"
+	rmdir "$MNT/domains/g9"
+}
