@@ -3,6 +3,11 @@
  * The valid domain, network and pool definitions must also get through the
  * parser a write to config.xml uses, whose semantic checks go beyond the
  * schema: libvirt's own output (tools/libvirt-fixtures.sh) is accepted as is.
+ * A name ending in -refused.xml passes hvfs's schema but not those checks:
+ * what libvirt refuses and hvfs's schema does not type.  All of that is
+ * hvfs's own judgement, libvirt's schemas left out; where libvirt's schemas
+ * are installed, the valid definitions must pass them too, and the parser
+ * then names libvirt's schema when it is the one that refuses.
  * Usage: test_schema [DATA_DIR], DATA_DIR defaulting to tests/data. */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +21,9 @@
 #include "schema/validate.h"
 #include "tests/unit/unit.h"
 #include "util/error.h"
+
+/* Where libvirt's schemas are on this host ("" when not installed). */
+static char libvirt_dir[4096];
 
 static const enum hv_schema all_schemas[] = {
     HV_SCHEMA_CAPABILITIES, HV_SCHEMA_DOMAIN, HV_SCHEMA_NETWORK, HV_SCHEMA_POOL, HV_SCHEMA_VOLUME,
@@ -79,6 +87,7 @@ static int parse_definition(enum hv_schema schema, const char *text, size_t len,
 static void check_file(enum hv_schema schema, const char *dir, const char *file, unsigned *valid,
 		       unsigned *invalid)
 {
+	bool refused = ends_with(file, "-refused.xml");
 	bool want_valid = !ends_with(file, "-invalid.xml");
 	struct hv_error err = {0};
 	char path[4096];
@@ -114,9 +123,26 @@ static void check_file(enum hv_schema schema, const char *dir, const char *file,
 			printf("#   %s\n", err.message);
 		hv_error_clear(&err);
 		ret = parse_definition(schema, text, len, &err);
-		CHECK(ret == 0, "%s: %s is accepted by the parser", hv_schema_name(schema), file);
-		if (ret != 0)
+		if (refused) {
+			(*invalid)++;
+			CHECK(ret == -EINVAL && err.message[0] && !strstr(err.message, "schema"),
+			      "%s: %s is refused by hvfs's checks", hv_schema_name(schema), file);
 			printf("#   %s\n", err.message);
+		} else {
+			CHECK(ret == 0, "%s: %s is accepted by the parser", hv_schema_name(schema), file);
+			if (ret != 0)
+				printf("#   %s\n", err.message);
+		}
+		if (!refused && libvirt_dir[0] && schema != HV_SCHEMA_CAPABILITIES &&
+		    schema != HV_SCHEMA_VOLUME) {
+			hv_schema_set_libvirt_dir(libvirt_dir);
+			hv_error_clear(&err);
+			ret = parse_definition(schema, text, len, &err);
+			CHECK(ret == 0, "%s: %s passes libvirt's schema too", hv_schema_name(schema), file);
+			if (ret != 0)
+				printf("#   %s\n", err.message);
+			hv_schema_set_libvirt_dir("none");
+		}
 	} else {
 		(*invalid)++;
 		CHECK(ret == -EINVAL && err.message[0], "%s: %s is invalid", hv_schema_name(schema), file);
@@ -172,7 +198,8 @@ static void check_messages(void)
 	 * without libxml2's "extra element" noise. */
 	doc = xmlReadMemory(vcpu_zero, sizeof(vcpu_zero) - 1, NULL, NULL, XML_PARSE_NONET);
 	CHECK_INT(hv_schema_validate(HV_SCHEMA_DOMAIN, doc, &err), -EINVAL, "vcpu 0 is refused");
-	CHECK(strstr(err.message, "line 4: ") == err.message, "vcpu error names line 4: %s", err.message);
+	CHECK(strstr(err.message, "hvfs's domain schema: line 4: ") == err.message,
+	      "vcpu error names line 4: %s", err.message);
 	CHECK(strstr(err.message, "positiveInteger") != NULL, "vcpu error names the type: %s", err.message);
 	CHECK(strstr(err.message, "Extra element") == NULL, "vcpu error without noise: %s", err.message);
 	xmlFreeDoc(doc);
@@ -180,7 +207,8 @@ static void check_messages(void)
 	hv_error_clear(&err);
 	doc = xmlReadMemory(no_name, sizeof(no_name) - 1, NULL, NULL, XML_PARSE_NONET);
 	CHECK_INT(hv_schema_validate(HV_SCHEMA_DOMAIN, doc, &err), -EINVAL, "missing name is refused");
-	CHECK(strstr(err.message, "line 1: ") == err.message, "missing name names line 1: %s", err.message);
+	CHECK(strstr(err.message, "hvfs's domain schema: line 1: ") == err.message,
+	      "missing name names line 1: %s", err.message);
 	CHECK(strstr(err.message, "name") != NULL, "missing name names the element: %s", err.message);
 	xmlFreeDoc(doc);
 
@@ -189,9 +217,61 @@ static void check_messages(void)
 	CHECK_INT(hv_schema_validate((enum hv_schema)99, NULL, NULL), -EINVAL, "unknown schema is refused");
 }
 
+/* The layer of libvirt's own schemas: used when installed, skipped when
+ * not, named in the message, and pointed elsewhere by the knob. */
+static void check_libvirt_layer(const char *data_dir)
+{
+	static const char tablet[] = "<domain type='test'>\n"
+				     "  <name>a</name>\n"
+				     "  <memory>1024</memory>\n"
+				     "  <os><type>hvm</type></os>\n"
+				     "  <devices>\n"
+				     "    <input type='tablet' bus='nosuch'/>\n"
+				     "  </devices>\n"
+				     "</domain>\n";
+	struct hv_domain_def def;
+	struct hv_error err = {0};
+
+	/* hvfs's schema keeps <input> as it is. */
+	hv_schema_set_libvirt_dir("none");
+	CHECK_STR(hv_schema_libvirt_dir(), "", "'none' turns libvirt's schemas off");
+	CHECK_INT(hv_domain_def_parse(tablet, sizeof(tablet) - 1, NULL, &def, &err), 0,
+		  "without libvirt's schemas a bus hvfs does not type is kept (%s)", err.message);
+
+	/* A directory without them: nothing to check against. */
+	hv_schema_set_libvirt_dir(data_dir);
+	CHECK(!hv_schema_libvirt_available(HV_SCHEMA_DOMAIN), "no domain.rng in %s", data_dir);
+	CHECK_INT(hv_domain_def_parse(tablet, sizeof(tablet) - 1, NULL, &def, &err), 0,
+		  "a directory without libvirt's schemas checks nothing");
+
+	if (!libvirt_dir[0]) {
+		printf("# libvirt's schemas are not installed: their layer is not tested here\n");
+		hv_schema_set_libvirt_dir("none");
+		return;
+	}
+	hv_schema_set_libvirt_dir(libvirt_dir);
+	CHECK(hv_schema_libvirt_available(HV_SCHEMA_DOMAIN), "libvirt's domain.rng in %s", libvirt_dir);
+	hv_error_clear(&err);
+	CHECK_INT(hv_domain_def_parse(tablet, sizeof(tablet) - 1, NULL, &def, &err), -EINVAL,
+		  "libvirt's schema refuses an input bus it does not know");
+	CHECK(strstr(err.message, "libvirt's schema domain.rng: line 6: ") == err.message,
+	      "named, with the line of the element: %s", err.message);
+	hv_schema_set_libvirt_dir("none");
+}
+
 int main(int argc, char **argv)
 {
 	const char *data_dir = argc > 1 ? argv[1] : "tests/data";
+	const char *env = getenv("HVFS_TEST_LIBVIRT_SCHEMAS");
+
+	/* unit.h turns libvirt's schemas off; this test turns them on where it
+	 * says so. */
+	snprintf(libvirt_dir, sizeof(libvirt_dir), "%s", env ? env : "/usr/share/libvirt/schemas");
+	hv_schema_set_libvirt_dir(libvirt_dir);
+	if (!hv_schema_libvirt_available(HV_SCHEMA_DOMAIN))
+		libvirt_dir[0] = '\0';
+	hv_schema_set_libvirt_dir("none");
+	check_libvirt_layer(data_dir);
 
 	for (size_t i = 0; i < sizeof(all_schemas) / sizeof(all_schemas[0]); i++)
 		check_schema(all_schemas[i], data_dir);
