@@ -17,7 +17,8 @@
 
 static bool is_element(xmlNodePtr node, const char *name)
 {
-	return node->type == XML_ELEMENT_NODE && !node->ns && (!name || xmlStrEqual(node->name, BAD_CAST name));
+	return node->type == XML_ELEMENT_NODE && !node->ns &&
+	       (!name || xmlStrEqual(node->name, BAD_CAST name));
 }
 
 /* The attribute's value, or NULL when absent: a libxml2 string. */
@@ -71,14 +72,15 @@ static int check_usb_port(xmlNodePtr address, struct hv_error *err)
 		size_t len = dot ? (size_t)(dot - p) : strlen(p);
 
 		if (!is_usb_port_part(p, len))
-			return hv_error_set(err, EINVAL,
-					    "line %ld: usb port '%.40s' is not a port path such as 1 or 1.2.3",
-					    xmlGetLineNo(address), (const char *)value);
+			return hv_error_set(
+			    err, EINVAL, "line %ld: usb port '%.40s' is not a port path such as 1 or 1.2.3",
+			    xmlGetLineNo(address), (const char *)value);
 		if (++depth > USB_PORT_DEPTH_MAX)
-			return hv_error_set(err, EINVAL,
-					    "line %ld: usb port '%.40s' is deeper than libvirt allows: at most %d "
-					    "levels (a root port and three hubs)",
-					    xmlGetLineNo(address), (const char *)value, USB_PORT_DEPTH_MAX);
+			return hv_error_set(
+			    err, EINVAL,
+			    "line %ld: usb port '%.40s' is deeper than libvirt allows: at most %d "
+			    "levels (a root port and three hubs)",
+			    xmlGetLineNo(address), (const char *)value, USB_PORT_DEPTH_MAX);
 		if (!dot)
 			return 0;
 		p = dot + 1;
@@ -124,7 +126,8 @@ static int check_queues(xmlNodePtr driver, struct hv_error *err)
 
 	if (value && (conf_parse_uint((const char *)value, UINT32_MAX, &queues) < 0 || queues == 0 ||
 		      strspn((const char *)value, "0123456789") != strlen((const char *)value)))
-		return hv_error_set(err, EINVAL, "line %ld: driver queues='%.20s' is not a number from 1 to %u",
+		return hv_error_set(err, EINVAL,
+				    "line %ld: driver queues='%.20s' is not a number from 1 to %u",
 				    xmlGetLineNo(driver), (const char *)value, UINT32_MAX);
 	return 0;
 }
@@ -181,7 +184,8 @@ int conf_numa_memory(xmlNodePtr root, uint64_t *kib, struct hv_error *err)
 			continue;
 		if (hv_conf_parse_memory((const char *)memory, (const char *)unit, &size) < 0 ||
 		    size > UINT64_MAX - total)
-			return hv_error_set(err, EINVAL, "line %ld: NUMA cell memory '%.40s' is not a memory size",
+			return hv_error_set(err, EINVAL,
+					    "line %ld: NUMA cell memory '%.40s' is not a memory size",
 					    xmlGetLineNo(cell), (const char *)memory);
 		total += size;
 	}
