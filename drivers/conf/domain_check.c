@@ -110,11 +110,13 @@ static int check_disk(xmlNodePtr disk, struct hv_error *err)
 				    "line %ld: a network disk needs <source protocol='...' name='...'>: "
 				    "without it there is nothing to connect to",
 				    xmlGetLineNo(disk));
-	if (prop_is(disk, "device", "lun") && strcmp(kind, "block") != 0 && strcmp(kind, "network") != 0)
-		return hv_error_set(err, EINVAL,
-				    "line %ld: disk device='lun' passes SCSI commands to a block device or "
-				    "an iSCSI LUN; libvirt refuses it on a disk of type '%.20s'",
-				    xmlGetLineNo(disk), kind);
+	if (prop_is(disk, "device", "lun") && strcmp(kind, "block") != 0 && strcmp(kind, "network") != 0 &&
+	    strcmp(kind, "volume") != 0)
+		return hv_error_set(
+		    err, EINVAL,
+		    "line %ld: disk device='lun' passes SCSI commands to a block device, "
+		    "an iSCSI LUN or a pool's volume; libvirt refuses it on a disk of type '%.20s'",
+		    xmlGetLineNo(disk), kind);
 	return 0;
 }
 

@@ -217,6 +217,65 @@ static void check_messages(void)
 	CHECK_INT(hv_schema_validate((enum hv_schema)99, NULL, NULL), -EINVAL, "unknown schema is refused");
 }
 
+/* hvfs's own device rules at their edges (domain_check.c): each document
+ * is one device in a minimal domain. */
+static void check_device_rules(void)
+{
+	static const struct {
+		const char *device;
+		int ret;
+		const char *message;
+	} cases[] = {
+	    {"<disk type='network'><source protocol='nbd' name='x'><host name='h'/></source>"
+	     "<target dev='vda'/></disk>",
+	     0, NULL},
+	    {"<disk type='network'><source name='x'/><target dev='vda'/></disk>", -EINVAL,
+	     "a network disk needs <source protocol="},
+	    {"<disk type='block' device='lun'><source dev='/dev/sdb'/><target dev='sda' bus='scsi'/></disk>",
+	     0, NULL},
+	    {"<disk type='volume' device='lun'><source pool='p' volume='v'/><target dev='sda'/></disk>", 0,
+	     NULL},
+	    {"<disk device='lun'><source file='/x'/><target dev='sda'/></disk>", -EINVAL, "type 'file'"},
+	    {"<interface type='network'><source network='n'/><driver queues='4'/></interface>", 0, NULL},
+	    {"<interface type='network'><source network='n'/><driver queues='0'/></interface>", -EINVAL,
+	     "queues='0'"},
+	    {"<interface type='network'><source network='n'/><driver queues='+4'/></interface>", -EINVAL,
+	     "queues='+4'"},
+	    {"<interface type='network'><source network='n'/><rom file='/usr/share/ipxe/x.rom'/></interface>",
+	     0, NULL},
+	    {"<interface type='network'><source network='n'/><rom enabled='no'/></interface>", 0, NULL},
+	    {"<interface type='network'><source network='n'/><rom file='/'/></interface>", -EINVAL,
+	     "<rom file='/'>"},
+	    {"<hostdev mode='subsystem' type='pci'><rom file='x.rom'/></hostdev>", -EINVAL,
+	     "<rom file='x.rom'>"},
+	    {"<input type='tablet' bus='usb'><address type='usb' bus='0' port='0x1.2.3.ff'/></input>", 0,
+	     NULL},
+	    {"<input type='tablet' bus='usb'><address type='usb' bus='0' port='1.2.3.4.5'/></input>", -EINVAL,
+	     "deeper than libvirt allows"},
+	    {"<input type='tablet' bus='usb'><address type='usb' bus='0' port='1..2'/></input>", -EINVAL,
+	     "not a port path"},
+	    {"<input type='tablet' bus='usb'><address type='usb' bus='0' port='1000'/></input>", -EINVAL,
+	     "not a port path"},
+	};
+	char xml[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hv_domain_def def;
+		struct hv_error err = {0};
+		int ret;
+
+		snprintf(xml, sizeof(xml),
+			 "<domain type='test'><name>a</name><memory>1024</memory><os><type>hvm</type></os>"
+			 "<devices>%s</devices></domain>",
+			 cases[i].device);
+		ret = hv_domain_def_parse(xml, strlen(xml), NULL, &def, &err);
+		CHECK_INT(ret, cases[i].ret, "device rule %zu: %s (%s)", i, cases[i].device, err.message);
+		if (cases[i].message)
+			CHECK(strstr(err.message, cases[i].message) != NULL, "device rule %zu says '%s': %s",
+			      i, cases[i].message, err.message);
+	}
+}
+
 /* The layer of libvirt's own schemas: used when installed, skipped when
  * not, named in the message, and pointed elsewhere by the knob. */
 static void check_libvirt_layer(const char *data_dir)
@@ -272,6 +331,7 @@ int main(int argc, char **argv)
 		libvirt_dir[0] = '\0';
 	hv_schema_set_libvirt_dir("none");
 	check_libvirt_layer(data_dir);
+	check_device_rules();
 
 	for (size_t i = 0; i < sizeof(all_schemas) / sizeof(all_schemas[0]); i++)
 		check_schema(all_schemas[i], data_dir);
