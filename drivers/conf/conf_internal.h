@@ -67,8 +67,9 @@ int conf_load_definition(const char *xml, size_t len, enum hv_schema schema, con
 
 /* Checks ------------------------------------------------------------------ */
 
-/* libvirt's rules for the devices of a domain that hvfs's schema does not
- * type (domain_check.c): 0 or -EINVAL naming the line. */
+/* libvirt's rules for the devices (and a container's <os> paths) of a
+ * domain that hvfs's schema does not type (domain_check.c): 0 or -EINVAL
+ * naming the line. */
 int conf_check_devices(xmlNodePtr root, struct hv_error *err);
 /* The sum of <cpu><numa><cell memory=...> in KiB, 0 without cells. */
 int conf_numa_memory(xmlNodePtr root, uint64_t *kib, struct hv_error *err);

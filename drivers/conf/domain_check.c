@@ -153,13 +153,33 @@ static int check_device(xmlNodePtr dev, struct hv_error *err)
 	return ret;
 }
 
+/* A container's <init> and <initdir> are files of its root: libvirt's
+ * schema wants absolute paths, as the container driver does. */
+static int check_os_paths(xmlNodePtr root, struct hv_error *err)
+{
+	static const char *const names[] = {"init", "initdir"};
+	xmlNodePtr os = conf_child(root, "os");
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		xmlNodePtr node = conf_child(os, names[i]);
+		auto_xml_char xmlChar *path = node ? xmlNodeGetContent(node) : NULL;
+
+		if (path && !is_abs_file_path((const char *)path))
+			return hv_error_set(err, EINVAL,
+					    "line %ld: <os><%s> must be an absolute path, not '%.80s'",
+					    xmlGetLineNo(node), names[i], (const char *)path);
+	}
+	return 0;
+}
+
 int conf_check_devices(xmlNodePtr root, struct hv_error *err)
 {
 	xmlNodePtr devices = conf_child(root, "devices");
+	int ret = check_os_paths(root, err);
 
+	if (ret < 0)
+		return ret;
 	for (xmlNodePtr dev = devices ? devices->children : NULL; dev; dev = dev->next) {
-		int ret;
-
 		if (!is_element(dev, NULL))
 			continue;
 		ret = check_device(dev, err);

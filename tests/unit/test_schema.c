@@ -257,8 +257,16 @@ static void check_device_rules(void)
 	    {"<input type='tablet' bus='usb'><address type='usb' bus='0' port='1000'/></input>", -EINVAL,
 	     "not a port path"},
 	};
+	static const char relative_init[] = "<domain type='lxc'><name>c</name><memory>1024</memory>"
+					    "<os><type>exe</type><init>bin/sh</init></os></domain>";
+	struct hv_domain_def lxc;
+	struct hv_error lxc_err = {0};
 	char xml[1024];
 
+	CHECK_INT(hv_domain_def_parse(relative_init, sizeof(relative_init) - 1, NULL, &lxc, &lxc_err),
+		  -EINVAL, "a relative <init> is refused, as libvirt's schema does");
+	CHECK(strstr(lxc_err.message, "<os><init> must be an absolute path, not 'bin/sh'") != NULL,
+	      "says so: %s", lxc_err.message);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct hv_domain_def def;
 		struct hv_error err = {0};
