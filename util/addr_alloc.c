@@ -364,10 +364,12 @@ static void index_finish(struct unit_index *ix)
 
 /* --- exclusions ---------------------------------------------------------- */
 
+/* What reserve refuses: the exclusions that are not for allocation only. */
 static const struct addr_exclusion *excluded_tuple(const struct addr_space *space, const struct addr_tuple *t)
 {
 	for (size_t e = 0; e < space->spec.exclusion_count; e++)
-		if (tuple_in_ranges(space->exclusions[e].range, space->spec.components, t))
+		if (!space->exclusions[e].alloc_only &&
+		    tuple_in_ranges(space->exclusions[e].range, space->spec.components, t))
 			return &space->exclusions[e];
 	return NULL;
 }
@@ -529,6 +531,17 @@ static struct addr_entry **entry_slot(const struct addr_space *space, const stru
 	return slot;
 }
 
+/* The link that points to e itself, which may share its tuple with
+ * another holding of its owner. */
+static struct addr_entry **entry_slot_of(const struct addr_space *space, const struct addr_entry *e)
+{
+	struct addr_entry **slot = &space->buckets[tuple_hash(space, &e->tuple) & (space->bucket_count - 1)];
+
+	while (*slot != e)
+		slot = &(*slot)->hash_next;
+	return slot;
+}
+
 static void grow_buckets(struct addr_space *space)
 {
 	size_t count = space->bucket_count * 2;
@@ -540,9 +553,12 @@ static void grow_buckets(struct addr_space *space)
 		struct addr_entry *e = space->buckets[i];
 		while (e) {
 			struct addr_entry *next = e->hash_next;
-			size_t b = tuple_hash(space, &e->tuple) & (count - 1);
-			e->hash_next = buckets[b];
-			buckets[b] = e;
+			struct addr_entry **end = &buckets[tuple_hash(space, &e->tuple) & (count - 1)];
+			/* In order, so that the first holder of a shared tuple stays first. */
+			while (*end)
+				end = &(*end)->hash_next;
+			e->hash_next = NULL;
+			*end = e;
 			e = next;
 		}
 	}
@@ -654,8 +670,13 @@ static int insert(struct addr_space *space, const struct addr_tuple *t, const ch
 		o->first = e;
 	o->last = e;
 	o->count++;
+	/* At the end of its chain, after any holding of the same tuple (an
+	 * owner's shared one): lookups find the first holder. */
+	struct addr_entry **end = &space->buckets[tuple_hash(space, &e->tuple) & (space->bucket_count - 1)];
+	while (*end)
+		end = &(*end)->hash_next;
 	e->hash_next = NULL;
-	*entry_slot(space, &e->tuple) = e;
+	*end = e;
 	if (++space->count > space->bucket_count)
 		grow_buckets(space);
 	return 0;
@@ -677,12 +698,20 @@ int addr_space_reserve(struct addr_space *space, const struct addr_tuple *tuple,
 		return ret;
 	x = excluded_tuple(space, &t);
 	held = *entry_slot(space, &t);
-	if (!x && !held)
+	if (!x && (!held || (space->spec.owner_may_share && strcmp(held->owner->name, owner) == 0)))
 		return insert(space, &t, owner, device, err);
 	addr_space_format(space, &t, text, sizeof(text));
 	if (x)
 		return hv_error_set(err, EBUSY, "%s %s is reserved for %s", space->spec.kind, text,
 				    x->reason);
+	/* Not "in use by domain web1" to the one defining web1. */
+	if (strcmp(held->owner->name, owner) == 0 && strcmp(held->device, text_or_empty(device)) == 0)
+		return hv_error_set(err, EBUSY, "%s %s is given twice to %s%s%s", space->spec.kind, text,
+				    held->device, held->device[0] ? " of " : "", owner);
+	if (strcmp(held->owner->name, owner) == 0)
+		return hv_error_set(
+		    err, EBUSY, "%s %s is given twice in %s: to %s and to %s", space->spec.kind, text, owner,
+		    held->device[0] ? held->device : "one device", device && device[0] ? device : "another");
 	describe_holder(held->owner->name, held->device, holder, sizeof(holder));
 	return hv_error_set(err, EBUSY, "%s %s is in use by %s", space->spec.kind, text, holder);
 }
@@ -769,7 +798,7 @@ size_t addr_space_release_owner(struct addr_space *space, const char *owner)
 	/* The owner record goes with its last entry, so count down rather
 	 * than test o afterwards. */
 	for (size_t i = 0; i < released; i++)
-		remove_entry(space, entry_slot(space, &o->first->tuple));
+		remove_entry(space, entry_slot_of(space, o->first));
 	return released;
 }
 

@@ -56,10 +56,13 @@ struct addr_range {
 };
 
 /* The tuples inside every range are never allocated, and reserving one is
- * refused as "reserved for REASON". */
+ * refused as "reserved for REASON" -- unless alloc_only, when only
+ * allocation avoids them (a PCI bus no controller provides: libvirt adds the
+ * controller for an address a user gives there, but never allocates one). */
 struct addr_exclusion {
 	struct addr_range range[ADDR_MAX_COMPONENTS];
 	const char *reason; /* "the host bridge" */
+	bool alloc_only;
 };
 
 /* Writes tuple as users write that kind of address ("0000:00:03.0"). */
@@ -78,6 +81,10 @@ struct addr_space_spec {
 	const struct addr_exclusion *exclusions;
 	size_t exclusion_count;
 	addr_format_fn *format; /* NULL: decimal components joined by ':' */
+	/* One owner may reserve a tuple it already holds, for another device
+	 * (MACs: libvirt lets a domain's interfaces share one, for failover
+	 * with <teaming>).  Another owner still gets EBUSY. */
+	bool owner_may_share;
 };
 
 struct addr_space;
@@ -89,9 +96,11 @@ void addr_space_destroy(struct addr_space *space);
 
 /* Reserves tuple as given.  -EINVAL when a component is outside its valid
  * range or owner is NULL or empty; -EBUSY when the tuple is excluded or
- * already reserved (by anyone, the same holder included), with the holder
- * in err: "pci address 0000:00:03.0 is in use by domain web1 (interface 0)";
- * -ENOMEM.  Nothing changes on failure. */
+ * already reserved (by anyone, the same holder included, unless the spec
+ * says owner_may_share), with the holder in err: "pci address 0000:00:03.0
+ * is in use by domain web1 (interface 0)", or, when the owner holds it
+ * already, "pci address 0000:00:03.0 is given twice in domain web1: to
+ * interface 0 and to disk vda"; -ENOMEM.  Nothing changes on failure. */
 int addr_space_reserve(struct addr_space *space, const struct addr_tuple *tuple, const char *owner,
 		       const char *device, struct hv_error *err);
 /* Reserves the first free unit (see above) for the holder and returns its
@@ -99,7 +108,8 @@ int addr_space_reserve(struct addr_space *space, const struct addr_tuple *tuple,
  * -EINVAL for a missing owner; -ENOMEM. */
 int addr_space_allocate(struct addr_space *space, const char *owner, const char *device,
 			struct addr_tuple *out, struct hv_error *err);
-/* 0, or -ENOENT when tuple was not reserved. */
+/* Releases one holding of tuple (a shared one stays with its other
+ * devices).  0, or -ENOENT when tuple was not reserved. */
 int addr_space_release(struct addr_space *space, const struct addr_tuple *tuple);
 /* Releases everything owner holds; returns how many tuples that was. */
 size_t addr_space_release_owner(struct addr_space *space, const char *owner);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/conf/conf_internal.h"
@@ -453,13 +454,68 @@ static void format_mac(const struct addr_tuple *t, char *buf, size_t size)
 	snprintf(buf, size, MAC_FORMAT, t->v[0], t->v[1], t->v[2], t->v[3], t->v[4], t->v[5]);
 }
 
-int hv_pci_space_create(struct addr_space **out, struct hv_error *err)
+void hv_pci_buses_init(struct hv_pci_buses *buses)
 {
-	static const struct addr_exclusion host_bridge = {
-	    .range = {{0, 0}, {0, 0}, {0, 0}, {0, HV_PCI_FUNCTION_MAX}},
-	    .reason = "the host bridge",
+	*buses = (struct hv_pci_buses){0};
+	buses->bus[0] = (struct hv_pci_bus){true, 1, HV_PCI_SLOT_MAX};
+}
+
+/* Which slots of its bus each controller model gives devices, as libvirt's
+ * domain_addr.c sets them up (virDomainPCIAddressBusSetModel).  A first
+ * slot above the last: the bus takes only ports, never a device. */
+static const struct {
+	const char *model;
+	uint8_t first_slot, last_slot;
+} pci_models[] = {
+    {"pci-bridge", 1, HV_PCI_SLOT_MAX},
+    {"pci-expander-bus", 0, HV_PCI_SLOT_MAX},
+    {"dmi-to-pci-bridge", 0, HV_PCI_SLOT_MAX},
+    {"pcie-to-pci-bridge", 1, HV_PCI_SLOT_MAX},
+    {"pcie-root-port", 0, 0},
+    {"pcie-switch-downstream-port", 0, 0},
+    {"pcie-switch-upstream-port", 1, 0},
+    {"pcie-expander-bus", 1, 0},
+    {"pci-root", 1, HV_PCI_SLOT_MAX},
+    {"pcie-root", 1, HV_PCI_SLOT_MAX},
+};
+
+int hv_pci_buses_add(struct hv_pci_buses *buses, unsigned index, const char *model)
+{
+	if (index > HV_PCI_BUS_MAX)
+		return -EINVAL;
+	if (!model || !model[0])
+		model = index ? "pci-bridge" : "pci-root";
+	for (size_t i = 0; i < sizeof(pci_models) / sizeof(pci_models[0]); i++) {
+		if (strcmp(model, pci_models[i].model) != 0)
+			continue;
+		buses->bus[index] =
+		    (struct hv_pci_bus){true, pci_models[i].first_slot, pci_models[i].last_slot};
+		if (index > buses->last)
+			buses->last = index;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Bus 0's host bridge, plus what allocation must skip on the other buses:
+ * runs of buses no controller provides, and the slots a bus lacks.  At
+ * most three per bus. */
+#define PCI_EXCLUSIONS_MAX (1 + 3 * (HV_PCI_BUS_MAX + 1))
+
+static void exclude_slots(struct addr_exclusion *x, size_t *n, uint32_t first_bus, uint32_t last_bus,
+			  uint32_t first_slot, uint32_t last_slot, const char *reason)
+{
+	x[(*n)++] = (struct addr_exclusion){
+	    .range = {{0, 0}, {first_bus, last_bus}, {first_slot, last_slot}, {0, HV_PCI_FUNCTION_MAX}},
+	    .reason = reason,
+	    .alloc_only = true,
 	};
-	const struct addr_space_spec spec = {
+}
+
+int hv_pci_space_create_buses(const struct hv_pci_buses *buses, struct addr_space **out, struct hv_error *err)
+{
+	struct addr_exclusion *x = calloc(PCI_EXCLUSIONS_MAX, sizeof(*x));
+	struct addr_space_spec spec = {
 	    .kind = "pci address",
 	    .components = 4,
 	    .names = {"domain", "bus", "slot", "function"},
@@ -468,14 +524,50 @@ int hv_pci_space_create(struct addr_space **out, struct hv_error *err)
 		      {0, HV_PCI_BUS_MAX},
 		      {0, HV_PCI_SLOT_MAX},
 		      {0, HV_PCI_FUNCTION_MAX}},
-	    .alloc = {{0, 0}, {0, 0}, {0, HV_PCI_SLOT_MAX}, {0, 0}},
+	    .alloc = {{0, 0}, {0, buses ? buses->last : 0}, {0, HV_PCI_SLOT_MAX}, {0, 0}},
 	    .unit = 3,
-	    .exclusions = &host_bridge,
-	    .exclusion_count = 1,
+	    .exclusions = x,
 	    .format = format_pci,
 	};
+	size_t n = 0;
+	int ret;
 
-	return addr_space_create(&spec, out, err);
+	if (!x)
+		return hv_error_set(err, ENOMEM, "out of memory");
+	x[n++] = (struct addr_exclusion){
+	    .range = {{0, 0}, {0, 0}, {0, 0}, {0, HV_PCI_FUNCTION_MAX}},
+	    .reason = "the host bridge",
+	};
+	for (unsigned b = 1; buses && b <= buses->last; b++) {
+		const struct hv_pci_bus *bus = &buses->bus[b];
+		unsigned end = b;
+
+		if (!bus->present) {
+			while (end + 1 <= buses->last && !buses->bus[end + 1].present)
+				end++;
+			exclude_slots(x, &n, b, end, 0, HV_PCI_SLOT_MAX, "a bus no controller provides");
+			b = end;
+			continue;
+		}
+		if (bus->first_slot > bus->last_slot) {
+			exclude_slots(x, &n, b, b, 0, HV_PCI_SLOT_MAX, "a bus that takes only ports");
+			continue;
+		}
+		if (bus->first_slot > 0)
+			exclude_slots(x, &n, b, b, 0, bus->first_slot - 1u, "a slot its controller lacks");
+		if (bus->last_slot < HV_PCI_SLOT_MAX)
+			exclude_slots(x, &n, b, b, bus->last_slot + 1u, HV_PCI_SLOT_MAX,
+				      "a slot its controller lacks");
+	}
+	spec.exclusion_count = n;
+	ret = addr_space_create(&spec, out, err);
+	free(x); /* the space keeps a copy */
+	return ret;
+}
+
+int hv_pci_space_create(struct addr_space **out, struct hv_error *err)
+{
+	return hv_pci_space_create_buses(NULL, out, err);
 }
 
 int hv_drive_bus_parse(const char *name, enum hv_drive_bus *bus)
@@ -504,15 +596,21 @@ int hv_drive_space_create(enum hv_drive_bus bus, unsigned controllers, struct ad
 	if (controllers < 1)
 		return hv_error_set(err, EINVAL, "a drive address space needs at least one controller");
 	spec.valid[0] = spec.alloc[0] = (struct addr_range){0, controllers - 1};
+	/* A given address is taken as libvirt 9.0's define takes it: any bus,
+	 * target and unit (an IDE unit 2 is QEMU's to refuse when the guest
+	 * starts, not the definition's); allocation stays within what the
+	 * hardware has. */
+	for (int i = 1; i < 4 && bus != HV_DRIVE_BUS_SCSI; i++)
+		spec.valid[i] = (struct addr_range){0, UINT32_MAX};
 	switch (bus) {
 	case HV_DRIVE_BUS_IDE:
 		spec.kind = "ide drive address";
-		spec.valid[1] = spec.alloc[1] = (struct addr_range){0, 1};
-		spec.valid[3] = spec.alloc[3] = (struct addr_range){0, 1};
+		spec.alloc[1] = (struct addr_range){0, 1};
+		spec.alloc[3] = (struct addr_range){0, 1};
 		break;
 	case HV_DRIVE_BUS_SATA:
 		spec.kind = "sata drive address";
-		spec.valid[3] = spec.alloc[3] = (struct addr_range){0, 5};
+		spec.alloc[3] = (struct addr_range){0, 5};
 		break;
 	case HV_DRIVE_BUS_SCSI:
 		spec.kind = "scsi drive address";
@@ -537,6 +635,7 @@ int hv_mac_space_create(struct addr_space **out, struct hv_error *err)
 	    .alloc = {{0x52, 0x52}, {0x54, 0x54}, {0, 0}, {0, 0xff}, {0, 0xff}, {0, 0xff}},
 	    .unit = 6,
 	    .format = format_mac,
+	    .owner_may_share = true,
 	};
 
 	return addr_space_create(&spec, out, err);

@@ -107,11 +107,38 @@ void hv_mac_address_from_tuple(const struct addr_tuple *t, struct hv_mac_address
 
 /* Address spaces ----------------------------------------------------------- */
 
+/* The PCI buses of a domain as its <controller type='pci'> elements declare
+ * them: bus N is the one of the controller with index N, and takes devices
+ * in slots first_slot..last_slot (none when first_slot > last_slot: the
+ * buses of pcie-expander-bus and pcie-switch-upstream-port take only
+ * ports).  Bus 0 (pci-root or pcie-root) is always there. */
+struct hv_pci_bus {
+	bool present;
+	uint8_t first_slot, last_slot;
+};
+
+struct hv_pci_buses {
+	struct hv_pci_bus bus[HV_PCI_BUS_MAX + 1];
+	unsigned last; /* the highest bus present */
+};
+
+/* Bus 0 only, as without any PCI controller. */
+void hv_pci_buses_init(struct hv_pci_buses *buses);
+/* Declares bus index for a controller of model (libvirt's names; NULL or ""
+ * is pci-bridge, libvirt's default for an index above 0).  -EINVAL for an
+ * unknown model or an index above 0xff. */
+int hv_pci_buses_add(struct hv_pci_buses *buses, unsigned index, const char *model);
+
 /* One domain's PCI addresses.  Reserve accepts libvirt's whole range;
  * 0000:00:00.x is the host bridge's.  Allocation hands out function 0 of a
- * wholly free slot on bus 0000:00, slots 0x01-0x1f: 31 devices, then
- * ENOSPC. */
+ * wholly free slot: bus 0000:00 slots 0x01-0x1f first, then each declared
+ * bus in index order, in the slots its controller has (a pci-bridge
+ * 0x01-0x1f, a pci-expander-bus 0x00-0x1f, a pcie-root-port 0x00), as
+ * libvirt places devices; ENOSPC when all are taken.  buses NULL is bus 0
+ * alone: 31 devices. */
 int hv_pci_space_create(struct addr_space **out, struct hv_error *err);
+int hv_pci_space_create_buses(const struct hv_pci_buses *buses, struct addr_space **out,
+			      struct hv_error *err);
 
 /* The drive buses libvirt gives drive addresses, with the bounds hvfs
  * uses (per controller):

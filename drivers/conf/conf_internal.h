@@ -65,6 +65,17 @@ int conf_load_definition(const char *xml, size_t len, enum hv_schema schema, con
 			 xmlDocPtr *doc, char name[HV_NAME_MAX + 1], char uuid[HV_UUID_STRLEN + 1],
 			 struct hv_error *err);
 
+/* Checks ------------------------------------------------------------------ */
+
+/* libvirt's rules for the devices (and a container's <os> paths) of a
+ * domain that hvfs's schema does not type (domain_check.c): 0 or -EINVAL
+ * naming the line. */
+int conf_check_devices(xmlNodePtr root, struct hv_error *err);
+/* The sum of <cpu><numa><cell memory=...> in KiB, 0 without cells. */
+int conf_numa_memory(xmlNodePtr root, uint64_t *kib, struct hv_error *err);
+/* Last of a definition's checks: libvirt's own schema, when installed. */
+int conf_check_libvirt(enum hv_schema schema, xmlDocPtr doc, struct hv_error *err);
+
 /* Editing ------------------------------------------------------------------ */
 
 /* Edits decide on the parsed tree (root) what to change and make the

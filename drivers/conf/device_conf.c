@@ -207,6 +207,12 @@ static int read_device(xmlNodePtr node, unsigned index, struct hv_device_def *de
 		ret = read_interface(node, dev, err);
 	} else if (strcmp(cls, "controller") == 0) {
 		read_controller(node, dev);
+	} else if (strcmp(cls, "console") == 0) {
+		attr_of(conf_child(node, "target"), "type", text);
+		dev->serial_console = !text[0] || strcmp(text, "serial") == 0;
+		attr_of(node, "type", text);
+		if (text[0])
+			hv_device_info_set(&dev->info, "type", text);
 	} else {
 		attr_of(node, "type", text);
 		if (text[0])
@@ -240,13 +246,15 @@ static unsigned position_in_class(xmlNodePtr devices, xmlNodePtr node)
 }
 
 /* How many controllers of a drive bus the domain declares: one more than
- * the highest index, at least one. */
-static void count_controllers(xmlNodePtr devices, unsigned counts[3])
+ * the highest index, at least one.  And the PCI buses its controllers
+ * provide (a model hvfs does not know provides none). */
+static void count_controllers(xmlNodePtr devices, unsigned counts[3], struct hv_pci_buses *pci)
 {
 	for (int bus = 0; bus < 3; bus++)
 		counts[bus] = 1;
+	hv_pci_buses_init(pci);
 	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {
-		char type[256], index[256];
+		char type[256], index[256], model[256];
 		enum hv_drive_bus bus;
 		uint64_t value = 0;
 
@@ -254,11 +262,37 @@ static void count_controllers(xmlNodePtr devices, unsigned counts[3])
 			continue;
 		attr_of(n, "type", type);
 		attr_of(n, "index", index);
-		if (hv_drive_bus_parse(type, &bus) < 0 ||
-		    (index[0] && conf_parse_uint(index, 255, &value) < 0))
+		if (index[0] && conf_parse_uint(index, 255, &value) < 0)
+			continue;
+		if (strcmp(type, "pci") == 0 && value > 0) {
+			attr_of(n, "model", model);
+			hv_pci_buses_add(pci, (unsigned)value, model);
+		}
+		if (hv_drive_bus_parse(type, &bus) < 0)
 			continue;
 		if (value + 1 > counts[bus])
 			counts[bus] = (unsigned)value + 1;
+	}
+}
+
+/* libvirt formats consoles[n] of an hvm guest from serials[n] when it is a
+ * serial console, address included. */
+static void settle_consoles(struct hv_device_defs *defs)
+{
+	unsigned serials = 0, consoles = 0;
+
+	for (size_t i = 0; i < defs->count; i++)
+		serials += strcmp(defs->devices[i].info.cls, "serial") == 0;
+	for (size_t i = 0; i < defs->count; i++) {
+		struct hv_device_def *dev = &defs->devices[i];
+
+		if (strcmp(dev->info.cls, "console") != 0)
+			continue;
+		if (dev->serial_console && consoles < serials && dev->address.type != HV_ADDRESS_NONE) {
+			dev->address.type = HV_ADDRESS_OTHER;
+			dev->wants = HV_ADDRESS_NONE;
+		}
+		consoles++;
 	}
 }
 
@@ -302,7 +336,7 @@ int hv_domain_devices_parse(const char *xml, size_t len, struct hv_device_defs *
 	if (ret < 0)
 		return ret;
 	devices = conf_child(xmlDocGetRootElement(doc), "devices");
-	count_controllers(devices, defs.drive_controllers);
+	count_controllers(devices, defs.drive_controllers, &defs.pci_buses);
 	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {
 		if (!is_element(n, NULL) || is_element(n, "emulator"))
 			continue;
@@ -325,6 +359,7 @@ int hv_domain_devices_parse(const char *xml, size_t len, struct hv_device_defs *
 		}
 		defs.count++;
 	}
+	settle_consoles(&defs);
 	*out = defs;
 	return 0;
 }
@@ -403,6 +438,11 @@ int hv_device_fragment_parse(const char *xml, size_t len, struct hv_device_def *
 		return hv_error_set(err, EINVAL, "the device XML must be exactly one element");
 	if (is_element(node, "emulator"))
 		return hv_error_set(err, EINVAL, "<emulator> is not a device that can be attached");
+	ret = conf_check_devices(xmlDocGetRootElement(doc), err);
+	if (ret == 0)
+		ret = conf_check_libvirt(HV_SCHEMA_DOMAIN, doc, err);
+	if (ret < 0)
+		return ret;
 	ret = read_device(node, 0, out, err);
 	if (ret < 0)
 		return ret;

@@ -31,6 +31,9 @@ struct hv_device_def {
 	bool has_mac;
 	struct hv_mac_address mac;
 	char network[HV_NAME_MAX + 1]; /* an interface of type network: its network; else "" */
+	/* A <console> with <target type='serial'> (or none): libvirt's second
+	 * view of the serial port at its index, when there is one. */
+	bool serial_console;
 };
 
 struct hv_device_defs {
@@ -39,12 +42,17 @@ struct hv_device_defs {
 	/* How many controllers of each drive bus the domain declares (at least
 	 * 1: libvirt adds the first one implicitly). */
 	unsigned drive_controllers[3];
+	/* The PCI buses its <controller type='pci'> elements provide. */
+	struct hv_pci_buses pci_buses;
 };
 void hv_device_defs_finish(struct hv_device_defs *defs);
 
 /* The devices of a domain document that has been validated already (the
  * stored definition): parsed, not validated again.  -EINVAL for a device
- * hvfs cannot name (a disk without target) or two with one name. */
+ * hvfs cannot name (a disk without target) or two with one name.
+ * A console that is a serial port's second view (libvirt writes the
+ * port's address into both) holds no address of its own: its address is
+ * kept as written (type OTHER), not reserved a second time. */
 int hv_domain_devices_parse(const char *xml, size_t len, struct hv_device_defs *out, struct hv_error *err);
 
 /* One device element for attach (<disk ...>...</disk>), with an optional

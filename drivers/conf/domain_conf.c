@@ -34,6 +34,23 @@ static int read_memory(xmlNodePtr node, const char *what, uint64_t *kib, struct 
 	return 0;
 }
 
+/* <memory>, or as libvirt takes it when that is missing: the sum of the
+ * NUMA cells' memory. */
+static int read_max_memory(xmlNodePtr root, uint64_t *kib, struct hv_error *err)
+{
+	xmlNodePtr node = conf_child(root, "memory");
+	int ret;
+
+	if (node)
+		return read_memory(node, "memory", kib, err);
+	ret = conf_numa_memory(root, kib, err);
+	if (ret == 0 && *kib == 0)
+		return hv_error_set(err, EINVAL,
+				    "a domain needs its memory size: in <memory>, or in the memory of "
+				    "its NUMA cells (<cpu><numa><cell memory=...>)");
+	return ret;
+}
+
 static int read_count(const char *text, const char *what, unsigned *count, struct hv_error *err)
 {
 	uint64_t value;
@@ -109,7 +126,7 @@ int hv_domain_def_parse(const char *xml, size_t len, const char *expected_name, 
 	if (ret < 0)
 		return ret;
 
-	ret = read_memory(conf_child(root, "memory"), "memory", &parsed.max_memory_kib, err);
+	ret = read_max_memory(root, &parsed.max_memory_kib, err);
 	if (ret < 0)
 		return ret;
 	node = conf_child(root, "currentMemory");
@@ -139,9 +156,15 @@ int hv_domain_def_parse(const char *xml, size_t len, const char *expected_name, 
 	if (ret < 0)
 		return ret;
 
+	ret = conf_check_devices(root, err);
+	if (ret < 0)
+		return ret;
 	devices = conf_child(root, "devices");
 	parsed.disk_count = conf_count_children(devices, "disk");
 	parsed.interface_count = conf_count_children(devices, "interface");
+	ret = conf_check_libvirt(HV_SCHEMA_DOMAIN, doc, err);
+	if (ret < 0)
+		return ret;
 	*def = parsed;
 	return 0;
 }

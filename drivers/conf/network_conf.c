@@ -186,6 +186,9 @@ int hv_network_def_parse(const char *xml, size_t len, const char *expected_name,
 			return ret;
 		first_ip = false;
 	}
+	ret = conf_check_libvirt(HV_SCHEMA_NETWORK, doc, err);
+	if (ret < 0)
+		return ret;
 	*def = parsed;
 	return 0;
 }

@@ -7,6 +7,31 @@
 
 #include "drivers/conf/conf_internal.h"
 
+/* The pool types whose volumes live under a directory of the host: libvirt
+ * refuses them without <target><path> ("missing storage pool target
+ * path"), and a dir pool without one would have nowhere to build. */
+static const char *const types_with_path[] = {"dir",   "disk", "fs",	   "iscsi", "mpath",
+					      "netfs", "scsi", "vstorage", NULL};
+
+static int check_target(xmlNodePtr root, const struct hv_pool_def *pool, struct hv_error *err)
+{
+	xmlNodePtr target = conf_child(root, "target");
+
+	if (pool->target_path[0])
+		return 0;
+	for (const char *const *t = types_with_path; *t; t++)
+		if (strcmp(pool->type, *t) == 0)
+			return hv_error_set(
+			    err, EINVAL, "a %s pool needs <target><path>: the directory its volumes are in",
+			    pool->type);
+	/* Only a logical pool's <target> may leave the path out (libvirt makes
+	 * it /dev/VG). */
+	if (target && strcmp(pool->type, "logical") != 0)
+		return hv_error_set(err, EINVAL, "line %ld: <target> of a %s pool needs a <path>",
+				    xmlGetLineNo(target), pool->type);
+	return 0;
+}
+
 int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
 		      struct hv_error *err)
 {
@@ -33,6 +58,10 @@ int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, st
 		ret = conf_read_size(root, "allocation", &parsed->allocation, err);
 	if (ret == 0)
 		ret = conf_read_size(root, "available", &parsed->available, err);
+	if (ret == 0)
+		ret = check_target(root, parsed, err);
+	if (ret == 0)
+		ret = conf_check_libvirt(HV_SCHEMA_POOL, doc, err);
 	if (ret == 0)
 		*def = *parsed;
 	free(parsed);

@@ -156,6 +156,11 @@ int conf_load(const char *xml, size_t len, enum hv_schema schema, xmlDocPtr *doc
 	return ret;
 }
 
+int conf_check_libvirt(enum hv_schema schema, xmlDocPtr doc, struct hv_error *err)
+{
+	return hv_schema_validate_libvirt(schema, doc, err);
+}
+
 xmlNodePtr conf_child(xmlNodePtr parent, const char *name)
 {
 	if (!parent)

@@ -141,6 +141,7 @@ struct assignment {
 	struct test_driver *drv;
 	char owner[OWNER_MAX];
 	const unsigned *controllers;
+	const struct hv_pci_buses *pci_buses;
 	struct addr_space *pci, *drive[3];
 	const struct test_dev_addr *hints;
 	unsigned hint_count;
@@ -158,7 +159,7 @@ static int space_for(struct assignment *as, enum test_addr_kind kind, unsigned b
 		return 0;
 	}
 	if (kind == TEST_ADDR_PCI && !as->pci)
-		ret = hv_pci_space_create(&as->pci, err);
+		ret = hv_pci_space_create_buses(as->pci_buses, &as->pci, err);
 	else if (kind == TEST_ADDR_DRIVE && !as->drive[bus])
 		ret =
 		    hv_drive_space_create((enum hv_drive_bus)bus, as->controllers[bus], &as->drive[bus], err);
@@ -252,6 +253,7 @@ static int assign(struct test_driver *drv, const char *domain, const struct hv_d
 {
 	struct assignment as = {.drv = drv,
 				.controllers = defs->drive_controllers,
+				.pci_buses = &defs->pci_buses,
 				.hints = hints,
 				.hint_count = hint_count,
 				.newcomer = newcomer};

@@ -99,7 +99,7 @@ attach() {
 	assert_failure
 	assert_output --partial 'Device or resource busy'
 	run cat "$(D clash)/last_error"
-	assert_output --partial '0000:00:01.0 is in use by domain clash (disk vdb)'
+	assert_output --partial '0000:00:01.0 is given twice in domain clash: to disk vdb and to disk vdc'
 	# A MAC is unique across the host: the demo domain's is taken.
 	mac=$(cat "$(D test)/devices/interface/0/mac")
 	run attach clash < <(iface_xml "  <mac address='$mac'/>"$'\n')
