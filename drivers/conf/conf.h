@@ -86,6 +86,17 @@ int hv_network_def_parse(const char *xml, size_t len, const char *expected_name,
 			 struct hv_error *err);
 int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
 		      struct hv_error *err);
+/* The same for a definition hvfs stored itself (a state directory,
+ * test:///PATH, a seed): every check but libvirt's schema, which judged the
+ * document when it was written.  A libvirt upgrade must not make a stored
+ * definition unreadable (a container would vanish from domains/), and
+ * drivers read stored definitions on hot paths (xen: every info). */
+int hv_domain_def_parse_stored(const char *xml, size_t len, const char *expected_name,
+			       struct hv_domain_def *def, struct hv_error *err);
+int hv_network_def_parse_stored(const char *xml, size_t len, const char *expected_name,
+				struct hv_network_def *def, struct hv_error *err);
+int hv_pool_def_parse_stored(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
+			     struct hv_error *err);
 
 /* Volume XML: validated against schema/storagevol.rng; the name must be
  * expected_name (when not NULL).  Units as in libvirt. */

@@ -105,8 +105,8 @@ static int read_action(xmlNodePtr root, const char *name, const char *fallback, 
 	return conf_text(node, name, out, size, err);
 }
 
-int hv_domain_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_domain_def *def,
-			struct hv_error *err)
+static int domain_def_parse(const char *xml, size_t len, const char *expected_name, bool stored,
+			    struct hv_domain_def *def, struct hv_error *err)
 {
 	auto_xml_doc xmlDocPtr doc = NULL;
 	struct hv_domain_def parsed = {0};
@@ -162,11 +162,23 @@ int hv_domain_def_parse(const char *xml, size_t len, const char *expected_name, 
 	devices = conf_child(root, "devices");
 	parsed.disk_count = conf_count_children(devices, "disk");
 	parsed.interface_count = conf_count_children(devices, "interface");
-	ret = conf_check_libvirt(HV_SCHEMA_DOMAIN, doc, err);
+	ret = stored ? 0 : conf_check_libvirt(HV_SCHEMA_DOMAIN, doc, err);
 	if (ret < 0)
 		return ret;
 	*def = parsed;
 	return 0;
+}
+
+int hv_domain_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_domain_def *def,
+			struct hv_error *err)
+{
+	return domain_def_parse(xml, len, expected_name, false, def, err);
+}
+
+int hv_domain_def_parse_stored(const char *xml, size_t len, const char *expected_name,
+			       struct hv_domain_def *def, struct hv_error *err)
+{
+	return domain_def_parse(xml, len, expected_name, true, def, err);
 }
 
 static int check_def(const struct hv_domain_def *def, struct hv_error *err)

@@ -153,8 +153,8 @@ static int read_ip(xmlNodePtr ip, bool first_ip, struct hv_network_def *def, str
 	return 0;
 }
 
-int hv_network_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_network_def *def,
-			 struct hv_error *err)
+static int network_def_parse(const char *xml, size_t len, const char *expected_name, bool stored,
+			     struct hv_network_def *def, struct hv_error *err)
 {
 	auto_xml_doc xmlDocPtr doc = NULL;
 	struct hv_network_def parsed = {0};
@@ -186,11 +186,23 @@ int hv_network_def_parse(const char *xml, size_t len, const char *expected_name,
 			return ret;
 		first_ip = false;
 	}
-	ret = conf_check_libvirt(HV_SCHEMA_NETWORK, doc, err);
+	ret = stored ? 0 : conf_check_libvirt(HV_SCHEMA_NETWORK, doc, err);
 	if (ret < 0)
 		return ret;
 	*def = parsed;
 	return 0;
+}
+
+int hv_network_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_network_def *def,
+			 struct hv_error *err)
+{
+	return network_def_parse(xml, len, expected_name, false, def, err);
+}
+
+int hv_network_def_parse_stored(const char *xml, size_t len, const char *expected_name,
+				struct hv_network_def *def, struct hv_error *err)
+{
+	return network_def_parse(xml, len, expected_name, true, def, err);
 }
 
 int hv_network_xml_update(const char *xml, size_t len, const struct hv_network_def *def, char **out,

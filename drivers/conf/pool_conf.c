@@ -32,8 +32,8 @@ static int check_target(xmlNodePtr root, const struct hv_pool_def *pool, struct 
 	return 0;
 }
 
-int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
-		      struct hv_error *err)
+static int pool_def_parse(const char *xml, size_t len, const char *expected_name, bool stored,
+			  struct hv_pool_def *def, struct hv_error *err)
 {
 	auto_xml_doc xmlDocPtr doc = NULL;
 	struct hv_pool_def *parsed;
@@ -60,12 +60,24 @@ int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, st
 		ret = conf_read_size(root, "available", &parsed->available, err);
 	if (ret == 0)
 		ret = check_target(root, parsed, err);
-	if (ret == 0)
+	if (ret == 0 && !stored)
 		ret = conf_check_libvirt(HV_SCHEMA_POOL, doc, err);
 	if (ret == 0)
 		*def = *parsed;
 	free(parsed);
 	return ret;
+}
+
+int hv_pool_def_parse(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
+		      struct hv_error *err)
+{
+	return pool_def_parse(xml, len, expected_name, false, def, err);
+}
+
+int hv_pool_def_parse_stored(const char *xml, size_t len, const char *expected_name, struct hv_pool_def *def,
+			     struct hv_error *err)
+{
+	return pool_def_parse(xml, len, expected_name, true, def, err);
 }
 
 int hv_pool_xml_update(const char *xml, size_t len, const struct hv_pool_def *def, char **out,

@@ -108,11 +108,13 @@ static const struct container_domain *uuid_owner(struct container_driver *drv, c
 }
 
 /* Parses a definition completely: the shared fields and the container's. */
-static int parse(const char *xml, size_t len, const char *name, struct hv_domain_def *def,
+/* stored: read back from state_dir (conf.h, hv_domain_def_parse_stored). */
+static int parse(const char *xml, size_t len, const char *name, bool stored, struct hv_domain_def *def,
 		 struct hv_error *err)
 {
 	struct container_spec spec;
-	int ret = hv_domain_def_parse(xml, len, name, def, err);
+	int ret = stored ? hv_domain_def_parse_stored(xml, len, name, def, err)
+			 : hv_domain_def_parse(xml, len, name, def, err);
 
 	if (ret == 0)
 		ret = container_spec_parse(xml, len, &spec, err);
@@ -138,7 +140,7 @@ static int load_one(struct container_driver *drv, const char *name, struct hv_er
 		domain_free(dom);
 		return hv_error_set(err, -ret, "cannot read %s: %s", path, strerror(-ret));
 	}
-	ret = parse(dom->xml, len, name, &dom->def, err);
+	ret = parse(dom->xml, len, name, true, &dom->def, err);
 	if (ret < 0) {
 		/* One bad file must not hide every other container. */
 		log_error("skipping %s: %s", path, err->message);
@@ -334,7 +336,7 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 		xml = text;
 		len = strlen(text);
 	}
-	ret = parse(xml, len, name, &def, err);
+	ret = parse(xml, len, name, false, &def, err);
 	if (ret < 0)
 		return ret;
 

@@ -106,10 +106,11 @@ static void domain_init(struct test_object *obj, const union test_def *def)
 	dom->id = -1;
 }
 
-static int domain_parse(const char *xml, size_t len, const char *name, union test_def *def,
+static int domain_parse(const char *xml, size_t len, const char *name, bool stored, union test_def *def,
 			struct hv_error *err)
 {
-	return hv_domain_def_parse(xml, len, name, &def->domain, err);
+	return stored ? hv_domain_def_parse_stored(xml, len, name, &def->domain, err)
+		      : hv_domain_def_parse(xml, len, name, &def->domain, err);
 }
 
 static void domain_identity(union test_def *def, char **name, char **uuid)

@@ -192,7 +192,7 @@ static int define_default_locked(struct test_driver *drv, const struct test_kind
 	if (ret < 0)
 		return hv_error_set(err, -ret, "cannot build a default definition for %s '%s'", ops->word,
 				    name);
-	ret = ops->parse(text, strlen(text), name, &def, err);
+	ret = ops->parse(text, strlen(text), name, true, &def, err);
 	if (ret < 0) {
 		free(text);
 		return ret;
@@ -308,7 +308,7 @@ int test_kind_define(struct hv_conn *conn, const struct test_kind_ops *ops, cons
 		return hv_error_set(err, EINVAL, "invalid %s name '%.80s'", ops->word, name ? name : "");
 	/* Parsing and validation need no model: keep them outside the lock. */
 	if (xml) {
-		ret = ops->parse(xml, len, name, &def, err);
+		ret = ops->parse(xml, len, name, false, &def, err);
 		if (ret < 0)
 			return ret;
 	}

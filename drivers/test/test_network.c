@@ -47,10 +47,11 @@ static void network_init(struct test_object *obj, const union test_def *def)
 	network_of(obj)->def = def->network;
 }
 
-static int network_parse(const char *xml, size_t len, const char *name, union test_def *def,
+static int network_parse(const char *xml, size_t len, const char *name, bool stored, union test_def *def,
 			 struct hv_error *err)
 {
-	return hv_network_def_parse(xml, len, name, &def->network, err);
+	return stored ? hv_network_def_parse_stored(xml, len, name, &def->network, err)
+		      : hv_network_def_parse(xml, len, name, &def->network, err);
 }
 
 static void network_identity(union test_def *def, char **name, char **uuid)

@@ -356,7 +356,7 @@ static int load_object(struct test_driver *drv, const struct test_kind_ops *ops,
 	int ret;
 
 	if (!def_known) {
-		ret = ops->parse(h->body, h->body_len, name, def, err);
+		ret = ops->parse(h->body, h->body_len, name, true, def, err);
 		if (ret < 0)
 			return ret;
 		/* config.xml is stored as written, maybe without a <uuid>:

@@ -60,10 +60,11 @@ static void pool_init(struct test_object *obj, const union test_def *def)
 	pool_take_sizes(pool, &def->pool);
 }
 
-static int pool_parse(const char *xml, size_t len, const char *name, union test_def *def,
+static int pool_parse(const char *xml, size_t len, const char *name, bool stored, union test_def *def,
 		      struct hv_error *err)
 {
-	return hv_pool_def_parse(xml, len, name, &def->pool, err);
+	return stored ? hv_pool_def_parse_stored(xml, len, name, &def->pool, err)
+		      : hv_pool_def_parse(xml, len, name, &def->pool, err);
 }
 
 static void pool_identity(union test_def *def, char **name, char **uuid)

@@ -229,8 +229,10 @@ struct test_kind_ops {
 	 * for its name, UUID and text, and is to be inactive. */
 	void (*init)(struct test_object *obj, const union test_def *def);
 
-	/* conf.h's parse for the kind; name may be NULL (seeding). */
-	int (*parse)(const char *xml, size_t len, const char *name, union test_def *def,
+	/* conf.h's parse for the kind; name may be NULL (seeding).  stored:
+	 * a definition read back from test:///PATH or a seed (conf.h,
+	 * the *_def_parse_stored variants). */
+	int (*parse)(const char *xml, size_t len, const char *name, bool stored, union test_def *def,
 		     struct hv_error *err);
 	/* Where def keeps its name and UUID ("" when the XML has none). */
 	void (*identity)(union test_def *def, char **name, char **uuid);

@@ -151,7 +151,7 @@ static int seed_demo_object(struct test_driver *drv, const struct test_kind_ops 
 	struct test_object *obj;
 	union test_def def;
 	char *copy;
-	int ret = ops->parse(xml, strlen(xml), NULL, &def, err);
+	int ret = ops->parse(xml, strlen(xml), NULL, true, &def, err);
 
 	if (ret < 0)
 		return ret;

@@ -234,7 +234,7 @@ int xen_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_inf
 	if (def == -ENOENT)
 		return hv_error_set(err, ENOENT, "domain '%s' does not exist", name);
 	struct hv_domain_def parsed;
-	ret = hv_domain_def_parse(xml, len, name, &parsed, err);
+	ret = hv_domain_def_parse_stored(xml, len, name, &parsed, err);
 	if (ret < 0)
 		return hv_error_set(err, EIO, "the stored definition of '%s' is broken", name);
 	memset(info, 0, sizeof(*info));
@@ -326,7 +326,7 @@ static int uuid_owner(struct xen_driver *drv, const char *name, const char *uuid
 		 * anyone could start it with. */
 		if (strcmp(defined.names[i], name) == 0 ||
 		    xen_def_read(drv, defined.names[i], &xml, &len, &ignored) < 0 ||
-		    hv_domain_def_parse(xml, len, defined.names[i], &def, &ignored) < 0)
+		    hv_domain_def_parse_stored(xml, len, defined.names[i], &def, &ignored) < 0)
 			continue;
 		if (strcmp(def.uuid, uuid) == 0) {
 			snprintf(owner, HV_NAME_MAX + 1, "%s", defined.names[i]);
@@ -390,7 +390,7 @@ static int define_locked(struct xen_driver *drv, const char *name, const char *x
 		xml = generated;
 		len = strlen(generated);
 	}
-	ret = xen_guest_def_parse(xml, len, name, &guest, err);
+	ret = xen_guest_def_parse(xml, len, name, false, &guest, err);
 	if (ret == 0)
 		ret = check_uuid(drv, name, guest.def.uuid, err);
 	if (ret == 0)
@@ -584,7 +584,7 @@ int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *
 		return hv_error_set(err, ENOENT, "domain '%s' has no definition to start from", name);
 	if (ret < 0)
 		return ret;
-	ret = xen_guest_def_parse(xml, len, name, &guest, err);
+	ret = xen_guest_def_parse(xml, len, name, true, &guest, err);
 	if (ret < 0)
 		return ret;
 	if (!guest.kernel[0])
@@ -613,7 +613,7 @@ static int update_definition(struct xen_driver *drv, const char *name, uint64_t 
 
 	if (ret < 0)
 		return ret;
-	ret = hv_domain_def_parse(xml, len, name, &def, err);
+	ret = hv_domain_def_parse_stored(xml, len, name, &def, err);
 	if (ret < 0)
 		return hv_error_set(err, EIO, "the stored definition of '%s' is broken", name);
 	if (kib && kib > def.max_memory_kib)

@@ -157,8 +157,8 @@ static void free_doc(xmlDocPtr *doc)
 	xmlFreeDoc(*doc);
 }
 
-int xen_guest_def_parse(const char *xml, size_t len, const char *expected_name, struct xen_guest_def *guest,
-			struct hv_error *err)
+int xen_guest_def_parse(const char *xml, size_t len, const char *expected_name, bool stored,
+			struct xen_guest_def *guest, struct hv_error *err)
 {
 	xmlDocPtr doc __attribute__((cleanup(free_doc))) = NULL;
 	xmlNodePtr root, os, devices;
@@ -167,7 +167,8 @@ int xen_guest_def_parse(const char *xml, size_t len, const char *expected_name, 
 	memset(guest, 0, sizeof(*guest));
 	/* Validation (schema, DOCTYPE refused, sizes) is conf's; what follows
 	 * reads a document already known to be good. */
-	ret = hv_domain_def_parse(xml, len, expected_name, &guest->def, err);
+	ret = stored ? hv_domain_def_parse_stored(xml, len, expected_name, &guest->def, err)
+		     : hv_domain_def_parse(xml, len, expected_name, &guest->def, err);
 	if (ret < 0)
 		return ret;
 	if (strcmp(guest->def.type, "xen") != 0)

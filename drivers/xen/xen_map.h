@@ -66,12 +66,13 @@ struct xen_guest_def {
 	} nics[XEN_GUEST_NICS_MAX];
 };
 
-/* Parses, validates (hv_domain_def_parse) and extracts a guest definition.
+/* Parses, validates (hv_domain_def_parse, or _stored for a definition read
+ * back from state_dir: stored) and extracts a guest definition.
  * -EINVAL with a sentence when the XML is not a <domain type='xen'> with
  * <os><type>xen</type> (PV; the only kind this driver builds) or names more
  * devices than it supports.  The kernel is checked only by start. */
-int xen_guest_def_parse(const char *xml, size_t len, const char *expected_name, struct xen_guest_def *guest,
-			struct hv_error *err);
+int xen_guest_def_parse(const char *xml, size_t len, const char *expected_name, bool stored,
+			struct xen_guest_def *guest, struct hv_error *err);
 
 /* The definition shown for a domain hvfs has no XML for (made by xl): a
  * new heap string.  0 or -ENOMEM. */

@@ -99,7 +99,7 @@ static void check_guest_full(void)
 {
 	struct xen_guest_def guest;
 	struct hv_error err = {0};
-	int ret = xen_guest_def_parse(full_guest, sizeof(full_guest) - 1, "g1", &guest, &err);
+	int ret = xen_guest_def_parse(full_guest, sizeof(full_guest) - 1, "g1", false, &guest, &err);
 
 	CHECK_INT(ret, 0, "a full PV guest parses (%s)", err.message);
 	CHECK_STR(guest.kernel, "/guest/vmlinuz", "kernel");
@@ -147,7 +147,7 @@ static void check_guest_bad(void)
 		struct xen_guest_def guest;
 		struct hv_error err = {0};
 		int ret = xen_guest_def_parse(bad_guests[i].xml, strlen(bad_guests[i].xml),
-					      bad_guests[i].expected_name, &guest, &err);
+					      bad_guests[i].expected_name, false, &guest, &err);
 		CHECK_INT(ret, -EINVAL, "bad guest %zu is refused", i);
 		CHECK(strstr(err.message, bad_guests[i].why) != NULL, "bad guest %zu says '%s': %s", i,
 		      bad_guests[i].why, err.message);
@@ -174,7 +174,7 @@ static void check_generated_xml(void)
 	auto_free char *dflt = NULL;
 
 	CHECK_INT(xen_domain_xml_synth(&info, &synth), 0, "synthesised definition");
-	CHECK_INT(xen_guest_def_parse(synth, strlen(synth), "web", &guest, &err), 0,
+	CHECK_INT(xen_guest_def_parse(synth, strlen(synth), "web", false, &guest, &err), 0,
 		  "synthesised definition parses (%s)", err.message);
 	CHECK_INT(guest.def.memory_kib, 65536, "synthesised current memory");
 	CHECK_INT(guest.def.max_memory_kib, 131072, "synthesised max memory");
@@ -183,7 +183,7 @@ static void check_generated_xml(void)
 	CHECK_STR(guest.def.uuid, info.uuid, "synthesised uuid");
 
 	CHECK_INT(xen_domain_xml_default("new1", info.uuid, &dflt), 0, "default definition");
-	CHECK_INT(xen_guest_def_parse(dflt, strlen(dflt), "new1", &guest, &err), 0,
+	CHECK_INT(xen_guest_def_parse(dflt, strlen(dflt), "new1", false, &guest, &err), 0,
 		  "default definition parses (%s)", err.message);
 	CHECK_STR(guest.kernel, "", "the default has no kernel yet");
 	CHECK_INT(guest.def.max_memory_kib, 131072, "default memory 128 MiB");
