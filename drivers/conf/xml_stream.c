@@ -76,28 +76,33 @@ static int start(struct hv_xml_stream *stream)
 	return 0;
 }
 
-/* The push parser waits for a second byte before it judges what follows
- * the root element ("<" may begin a comment): one that cannot begin
- * whitespace, a comment or a processing instruction is judged here, so
- * that `<a/>x` fails in the write that carries it. */
-static bool stray_after_root(xmlParserCtxtPtr ctxt)
+enum epilog { EPILOG_DONE, EPILOG_PARTIAL, EPILOG_STRAY };
+
+/* What the parser left unread after the root element.  It reads a comment
+ * or processing instruction only once it has all of it, and waits for a
+ * second byte before it judges what a '<' begins: blanks only means every
+ * byte so far is judged; a '<' that may begin a comment or PI waits for
+ * more; anything else (a lone `x` in `<a/>x`, which the parser would judge
+ * only at the next byte) cannot follow the root. */
+static enum epilog epilog_state(xmlParserCtxtPtr ctxt)
 {
 	xmlParserInputPtr input = ctxt->input;
 
 	if (!input || !input->cur || !input->end)
-		return false;
+		return EPILOG_DONE;
 	const xmlChar *p = input->cur;
 	while (p < input->end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		p++;
 	if (p == input->end)
-		return false;
-	if (*p != '<')
-		return true;
-	return p + 1 < input->end && p[1] != '?' && p[1] != '!';
+		return EPILOG_DONE;
+	if (*p != '<' || (p + 1 < input->end && p[1] != '?' && p[1] != '!'))
+		return EPILOG_STRAY;
+	return EPILOG_PARTIAL;
 }
 
 int hv_xml_stream_feed(struct hv_xml_stream *stream, const char *data, size_t len, struct hv_error *err)
 {
+	enum epilog epilog;
 	int ret;
 
 	if (stream->failure.code)
@@ -108,15 +113,17 @@ int hv_xml_stream_feed(struct hv_xml_stream *stream, const char *data, size_t le
 	if (!stream->ctxt && (ret = start(stream)) < 0)
 		return hv_error_set(err, -ret, "out of memory while parsing XML");
 	if (len == 0)
-		return stream->root_closed ? 1 : 0;
+		return stream->root_closed && epilog_state(stream->ctxt) == EPILOG_DONE ? 1 : 0;
 	stream->fed += len;
 	xmlParseChunk(stream->ctxt, data, (int)len, 0);
 	if (stream->state.failed || stream->state.doctype_line > 0 || !stream->ctxt->wellFormed)
 		conf_parse_failure(&stream->state, &stream->failure);
-	else if (stream->root_closed && stray_after_root(stream->ctxt))
+	else if (!stream->root_closed)
+		return 0;
+	else if ((epilog = epilog_state(stream->ctxt)) != EPILOG_STRAY)
+		return epilog == EPILOG_DONE ? 1 : 0;
+	else
 		hv_error_set(&stream->failure, EINVAL, "line %d: Extra content at the end of the document",
 			     stream->ctxt->input ? stream->ctxt->input->line : 0);
-	if (stream->failure.code)
-		return hv_error_set(err, stream->failure.code, "%s", stream->failure.message);
-	return stream->root_closed ? 1 : 0;
+	return hv_error_set(err, stream->failure.code, "%s", stream->failure.message);
 }
