@@ -6,7 +6,13 @@
  * (so `echo bogus > control` fails in write(2), where the shell reports it),
  * and otherwise when the file is closed (so `printf 2 >` and writes split
  * across several write(2) calls work; close(2) returns the error).
- * Documents (config.xml) are applied only at close. */
+ * XML documents (config.xml, devices/attach) are applied in the write that
+ * completes them, by closing the root element (drivers/conf/xml_stream.h):
+ * shells never look at close(2), so only a write can show their errors.
+ * Only whitespace, comments and processing instructions may follow, and
+ * nothing more is applied.  A document edited in place (opened without
+ * O_TRUNC) is complete from the start, so it is applied at close, as is one
+ * still incomplete (the store then says what is missing). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/conf/xml_stream.h"
 #include "fs/fs.h"
 #include "util/log.h"
 
@@ -36,6 +43,13 @@ struct fs_handle {
 	bool readable;
 	bool writable;
 	int sticky_error; /* a write failed: close(2) reports it too */
+	/* A writable XML document being written afresh (pending started
+	 * empty): where it ends.  NULL while editing the old value in place. */
+	struct hv_xml_stream *xml;
+	size_t xml_contig;   /* pending bytes written in order from its start */
+	size_t xml_fed;	     /* of those, handed to xml */
+	bool xml_applied;    /* a write completed the document and applied it */
+	off_t xml_continues; /* then: the offset where what follows it goes */
 };
 
 /* Volatile statistics are never cached.  Documents span several pages,
@@ -50,6 +64,12 @@ static bool direct_io_attr(const struct fs_attr *attr)
 static size_t value_limit(const struct fs_attr *attr)
 {
 	return (attr->flags & FS_ATTR_DOCUMENT) ? FS_XML_VALUE_MAX : FS_ATTR_VALUE_MAX;
+}
+
+/* The documents that can be written are XML (metrics is a read-only one). */
+static bool is_xml(const struct fs_attr *attr)
+{
+	return (attr->flags & FS_ATTR_DOCUMENT) && attr->store;
 }
 
 int fs_report_error(struct fs_ctx *ctx, struct node *node, const char *what, struct hv_error *err)
@@ -125,6 +145,10 @@ int fs_handle_open(struct fs_ctx *ctx, struct node *node, int flags, struct fs_h
 	 * conv=notrunc, editors that rewrite from offset 0). */
 	if (writable && !(flags & O_TRUNC) && attr->show &&
 	    strbuf_append(&h->pending, strbuf_str(&h->snapshot), h->snapshot.len) < 0) {
+		fs_handle_release(h);
+		return -ENOMEM;
+	}
+	if (writable && is_xml(attr) && h->pending.len == 0 && !(h->xml = hv_xml_stream_new())) {
 		fs_handle_release(h);
 		return -ENOMEM;
 	}
@@ -270,6 +294,78 @@ static int apply_pending(struct fs_handle *h)
 	return 0;
 }
 
+/* Forgets what the detector was fed: the document is written afresh from
+ * pending's start.  Without memory for a detector, close decides. */
+static void xml_restart(struct fs_handle *h)
+{
+	hv_xml_stream_free(h->xml);
+	h->xml = hv_xml_stream_new();
+	h->xml_fed = 0;
+	h->xml_contig = 0;
+}
+
+/* len bytes were just written at pending offset at: the detector gets what
+ * now continues the in-order prefix, and the write that completes the
+ * document applies it.  0 or the write's -errno; either way the error
+ * sticks (close reports it again: the kernel may have split the caller's
+ * write, and the caller retries the rest). */
+static int feed_document(struct fs_handle *h, size_t at, size_t len)
+{
+	struct hv_error err = {0};
+	size_t contig = h->xml_contig;
+	int ret;
+
+	if (at < h->xml_fed) {
+		xml_restart(h); /* rewritten: read it again from the start */
+		if (!h->xml)
+			return 0;
+	}
+	if (at <= contig && at + len > contig)
+		contig = at + len;
+	h->xml_contig = contig;
+	ret = hv_xml_stream_feed(h->xml, h->pending.data + h->xml_fed, contig - h->xml_fed, &err);
+	h->xml_fed = contig;
+	if (ret == -ENOMEM) {
+		hv_xml_stream_free(h->xml);
+		h->xml = NULL;
+		return 0;
+	}
+	if (ret < 0) {
+		/* No byte that follows can make it well-formed: refuse it now. */
+		h->dirty = false;
+		strbuf_reset(&h->pending);
+		return h->sticky_error = fs_report_error(h->ctx, h->node, h->node->attr->name, &err);
+	}
+	/* Written out of order (a hole before some bytes): close decides. */
+	if (ret == 0 || contig != h->pending.len)
+		return 0;
+	h->xml_applied = true;
+	h->xml_continues = h->pending_base + (off_t)h->pending.len;
+	ret = apply_pending(h);
+	if (ret < 0)
+		h->sticky_error = ret;
+	return ret;
+}
+
+/* A write after the document was applied: only whitespace, comments and
+ * processing instructions may follow it, and nothing more is applied. */
+static int write_after_document(struct fs_handle *h, off_t offset, const char *data, size_t len)
+{
+	struct hv_error why = {0}, err = {0};
+
+	if (offset != h->xml_continues) {
+		hv_error_set(
+		    &err, EINVAL,
+		    "the document was already applied by an earlier write: a new one needs a new open");
+	} else if (hv_xml_stream_feed(h->xml, data, len, &why) >= 0) {
+		h->xml_continues += (off_t)len;
+		return (int)len;
+	} else {
+		hv_error_set(&err, why.code, "%s (after the document, which was applied)", why.message);
+	}
+	return h->sticky_error = fs_report_error(h->ctx, h->node, h->node->attr->name, &err);
+}
+
 int fs_handle_write(struct fs_handle *h, off_t offset, const char *data, size_t len)
 {
 	const struct fs_attr *attr = h->node->attr;
@@ -279,6 +375,10 @@ int fs_handle_write(struct fs_handle *h, off_t offset, const char *data, size_t 
 	pthread_mutex_lock(&h->lock);
 	if (h->sticky_error) {
 		ret = h->sticky_error;
+		goto out;
+	}
+	if (h->xml_applied) {
+		ret = write_after_document(h, offset, data, len);
 		goto out;
 	}
 	if (offset < h->pending_base) {
@@ -302,7 +402,11 @@ int fs_handle_write(struct fs_handle *h, off_t offset, const char *data, size_t 
 	}
 	memcpy(h->pending.data + at, data, len);
 	h->dirty = true;
-	if (!(attr->flags & FS_ATTR_DOCUMENT) && len > 0 && data[len - 1] == '\n') {
+	if (h->xml && len > 0) {
+		int done = feed_document(h, at, len);
+		if (done < 0)
+			ret = done;
+	} else if (!(attr->flags & FS_ATTR_DOCUMENT) && len > 0 && data[len - 1] == '\n') {
 		int applied = apply_pending(h);
 		if (applied < 0)
 			ret = applied;
@@ -315,6 +419,11 @@ out:
 int fs_handle_truncate(struct fs_handle *h, off_t size)
 {
 	pthread_mutex_lock(&h->lock);
+	if (h->xml_applied) {
+		/* Tools set the length they wrote: the document is in place. */
+		pthread_mutex_unlock(&h->lock);
+		return 0;
+	}
 	if (size < h->pending_base) {
 		h->pending_base = size;
 		strbuf_reset(&h->pending);
@@ -322,6 +431,13 @@ int fs_handle_truncate(struct fs_handle *h, off_t size)
 		strbuf_resize(&h->pending, (size_t)(size - h->pending_base));
 	}
 	h->dirty = true;
+	if (is_xml(h->node->attr)) {
+		/* Emptied, an in-place edit becomes a document written afresh. */
+		if ((!h->xml && h->pending.len == 0) || (h->xml && h->pending.len < h->xml_fed))
+			xml_restart(h);
+		else if (h->xml && h->pending.len < h->xml_contig)
+			h->xml_contig = h->pending.len;
+	}
 	pthread_mutex_unlock(&h->lock);
 	return 0;
 }
@@ -335,7 +451,11 @@ int fs_handle_flush(struct fs_handle *h)
 		ret = h->sticky_error;
 		h->sticky_error = 0;
 	} else if (h->dirty) {
+		/* In place, incomplete or written out of order: the store judges
+		 * the whole (an incomplete document fails here). */
 		ret = apply_pending(h);
+		if (h->xml)
+			xml_restart(h); /* later writes through a dup'ed descriptor start anew */
 	}
 	pthread_mutex_unlock(&h->lock);
 	return ret;
@@ -359,6 +479,7 @@ void fs_handle_release(struct fs_handle *h)
 	pthread_mutex_unlock(&h->lock);
 	strbuf_finish(&h->snapshot);
 	strbuf_finish(&h->pending);
+	hv_xml_stream_free(h->xml);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

@@ -64,7 +64,7 @@ struct fs_object_names {
 
 enum fs_attr_flags {
 	FS_ATTR_VOLATILE = 1 << 0, /* statistics: never cached, direct_io */
-	FS_ATTR_DOCUMENT = 1 << 1, /* XML: 1 MiB bound, applied only on close */
+	FS_ATTR_DOCUMENT = 1 << 1, /* 1 MiB bound; writable ones are XML, applied once complete (attr.c) */
 	FS_ATTR_EVENTS = 1 << 2,   /* the event stream, not a value */
 	FS_ATTR_LINK = 1 << 3,	   /* a symlink: show renders its target (no newline) */
 	FS_ATTR_MEMBER = 1 << 4,   /* a file that is a collection member: its name is the innermost sub */

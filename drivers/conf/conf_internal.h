@@ -3,6 +3,7 @@
 #ifndef HVFS_DRIVERS_CONF_INTERNAL_H
 #define HVFS_DRIVERS_CONF_INTERNAL_H
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +29,26 @@ static inline void conf_free_xml_(xmlChar **text)
 #define auto_xml_char __attribute__((cleanup(conf_free_xml_)))
 
 /* Parsing ------------------------------------------------------------------ */
+
+/* What a parser context found wrong (its _private while it parses). */
+struct conf_parse_state {
+	char message[HV_ERROR_MESSAGE_MAX]; /* "line N: msg; line M: msg" */
+	size_t used;
+	bool truncated;
+	bool failed;
+	long doctype_line; /* > 0 once a DOCTYPE was seen */
+};
+
+/* Initializes libxml2 once per process (thread-safe). */
+void conf_parser_init(void);
+/* The safety settings every context gets, whatever it parses from: no
+ * network, no entity substitution, no DTD loaded, a DOCTYPE stops the
+ * parser; errors are collected into state (which must outlive ctxt). */
+void conf_parser_secure(xmlParserCtxtPtr ctxt, struct conf_parse_state *state);
+/* Records one error ("line N: message"); failed is set from then on. */
+void conf_parse_note(struct conf_parse_state *state, long line, const char *message);
+/* -EINVAL with what state found (the DOCTYPE, or the errors) in err. */
+int conf_parse_failure(const struct conf_parse_state *state, struct hv_error *err);
 
 /* Parses len bytes of xml: -EFBIG above HV_XML_MAX; -EINVAL for an empty or
  * malformed document or one with a DOCTYPE, with every parser error as

@@ -428,7 +428,8 @@ int hv_device_fragment_parse(const char *xml, size_t len, struct hv_device_def *
 		return ret;
 	devices = conf_child(xmlDocGetRootElement(doc), "devices");
 	for (xmlNodePtr n = devices ? devices->children : NULL; n; n = n->next) {
-		if (n->type == XML_TEXT_NODE || n->type == XML_COMMENT_NODE)
+		/* Around the element, what XML allows after a root element. */
+		if (n->type == XML_TEXT_NODE || n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE)
 			continue;
 		if (node || !is_element(n, NULL))
 			return hv_error_set(err, EINVAL, "the device XML must be exactly one element");

@@ -22,17 +22,14 @@
 
 #include "drivers/conf/conf_internal.h"
 
-struct parse_state {
-	char message[HV_ERROR_MESSAGE_MAX];
-	size_t used;
-	bool truncated;
-	bool failed;
-	long doctype_line; /* > 0 once a DOCTYPE was seen */
-};
-
 static pthread_once_t parser_once = PTHREAD_ONCE_INIT;
 
-static void parse_append(struct parse_state *state, long line, const char *message)
+void conf_parser_init(void)
+{
+	pthread_once(&parser_once, xmlInitParser);
+}
+
+void conf_parse_note(struct conf_parse_state *state, long line, const char *message)
 {
 	char text[256];
 	size_t len, size = sizeof(state->message);
@@ -64,18 +61,18 @@ static void parse_append(struct parse_state *state, long line, const char *messa
 static void parse_error(void *data, xmlErrorPtr error)
 {
 	xmlParserCtxtPtr ctxt = data;
-	struct parse_state *state = ctxt->_private;
+	struct conf_parse_state *state = ctxt->_private;
 
 	if (error->level == XML_ERR_WARNING || error->code == XML_ERR_USER_STOP)
 		return;
-	parse_append(state, error->line, error->message);
+	conf_parse_note(state, error->line, error->message);
 }
 
 static void refuse_doctype(void *data, const xmlChar *name, const xmlChar *external_id,
 			   const xmlChar *system_id)
 {
 	xmlParserCtxtPtr ctxt = data;
-	struct parse_state *state = ctxt->_private;
+	struct conf_parse_state *state = ctxt->_private;
 
 	state->doctype_line = xmlSAX2GetLineNumber(ctxt);
 	if (state->doctype_line <= 0)
@@ -93,9 +90,31 @@ static bool is_blank(const char *xml, size_t len)
 	return true;
 }
 
+void conf_parser_secure(xmlParserCtxtPtr ctxt, struct conf_parse_state *state)
+{
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	/* Whatever defaults this thread's libxml2 globals carry, these stay off. */
+	ctxt->replaceEntities = 0;
+	ctxt->loadsubset = 0;
+	ctxt->validate = 0;
+	ctxt->_private = state;
+	ctxt->sax->serror = parse_error;
+	ctxt->sax->internalSubset = refuse_doctype;
+	ctxt->sax->externalSubset = NULL;
+}
+
+int conf_parse_failure(const struct conf_parse_state *state, struct hv_error *err)
+{
+	if (state->doctype_line > 0)
+		return hv_error_set(err, EINVAL, "line %ld: DOCTYPE is not allowed", state->doctype_line);
+	if (!state->message[0])
+		return hv_error_set(err, EINVAL, "the XML document is malformed");
+	return hv_error_set(err, EINVAL, "%s", state->message);
+}
+
 int conf_parse(const char *xml, size_t len, xmlDocPtr *doc, struct hv_error *err)
 {
-	struct parse_state state = {0};
+	struct conf_parse_state state = {0};
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr parsed;
 	bool well_formed;
@@ -106,20 +125,12 @@ int conf_parse(const char *xml, size_t len, xmlDocPtr *doc, struct hv_error *err
 				    len, HV_XML_MAX);
 	if (!xml || is_blank(xml, len))
 		return hv_error_set(err, EINVAL, "the XML document is empty");
-	pthread_once(&parser_once, xmlInitParser);
+	conf_parser_init();
 
 	ctxt = xmlCreateMemoryParserCtxt(xml, (int)len);
 	if (!ctxt)
 		return hv_error_set(err, ENOMEM, "out of memory while parsing XML");
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
-	/* Whatever defaults this thread's libxml2 globals carry, these stay off. */
-	ctxt->replaceEntities = 0;
-	ctxt->loadsubset = 0;
-	ctxt->validate = 0;
-	ctxt->_private = &state;
-	ctxt->sax->serror = parse_error;
-	ctxt->sax->internalSubset = refuse_doctype;
-	ctxt->sax->externalSubset = NULL;
+	conf_parser_secure(ctxt, &state);
 
 	xmlParseDocument(ctxt);
 	parsed = ctxt->myDoc;
@@ -131,12 +142,7 @@ int conf_parse(const char *xml, size_t len, xmlDocPtr *doc, struct hv_error *err
 
 	if (!well_formed || !parsed || !xmlDocGetRootElement(parsed)) {
 		xmlFreeDoc(parsed);
-		if (state.doctype_line > 0)
-			return hv_error_set(err, EINVAL, "line %ld: DOCTYPE is not allowed",
-					    state.doctype_line);
-		if (!state.message[0])
-			return hv_error_set(err, EINVAL, "the XML document is malformed");
-		return hv_error_set(err, EINVAL, "%s", state.message);
+		return conf_parse_failure(&state, err);
 	}
 	*doc = parsed;
 	return 0;

@@ -111,7 +111,7 @@ XML
 	assert_output --partial "File too large"
 }
 
-@test "a config written in several chunks is applied at close" {
+@test "a config written in several chunks is applied once complete" {
 	run python3 - "$(D web1)/config.xml" <<PY
 import os, sys
 doc = """$(web_xml web1 131072)"""

@@ -156,6 +156,12 @@ static void test_fragment(void)
 	static const char two[] = "<disk><target dev='vdb'/></disk><disk><target dev='vdc'/></disk>";
 	ret = hv_device_fragment_parse(two, strlen(two), &dev, &element, &err);
 	CHECK_INT(ret, -EINVAL, "two elements (%s)", err.message);
+	static const char misc[] = "<!-- a disk -->\n<disk type='file'><target dev='vdb'/></disk>\n"
+				   "<!-- a comment -->\n<?pi data?>\n";
+	ret = hv_device_fragment_parse(misc, strlen(misc), &dev, &element, &err);
+	CHECK_INT(ret, 0, "comments and a PI around the element (%s)", err.message);
+	free(element);
+	element = NULL;
 	ret = hv_device_fragment_parse("  ", 2, &dev, &element, &err);
 	CHECK_INT(ret, -EINVAL, "empty");
 	static const char badmac[] = "<interface type='network'><mac address='01:00:00:00:00:01'/>"
