@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* notify_latency MNT DOMAIN N: latency from a driver-originated change to
  * the inotify event and to the `events` line.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ops_latency OP N PATH...: times one syscall sequence N times on each
  * PATH, alternating between the paths iteration by iteration, so that the
  * subjects share whatever load the machine has at that moment.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroupctl: see cgroupctl.h.
  *
  * Which half does what, and why (facts measured with libcgroup 2.0.2, see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroupctl: one cgroup per domain, on cgroup v1, v2 and hybrid hosts.
  *
  * The only code in hvfs that calls libcgroup.  A domain's cgroup is one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroupctl: the processes of a group (listing, signalling) and the OOM
  * killer's count, kept apart from cgroupctl.c, which is about creating and
  * tuning groups.  Plain file I/O only: libcgroup's task iterators walk one

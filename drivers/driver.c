@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Driver registry and dispatch.  Every public hv_* call goes through one
  * macro so that the rules of driver.h (NULL slot = EOPNOTSUPP, names
  * validated before a driver sees them) hold for all of them alike. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The driver interface: the one table of operations behind which every
  * hypervisor backend (test, container, xen) lives.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The domain lifecycle as one table, indexed by (state, command), so that
  * every combination is answered in one place and the unit test can walk the
  * whole grid.  A cell either names the next state with libvirt's event and

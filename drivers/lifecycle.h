@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The domain lifecycle state machine shared by all drivers (libvirt's
  * semantics).  Pure: no I/O, no locks.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The words users read and write for states and commands (docs/paths.md). */
 #include <errno.h>
 #include <string.h>

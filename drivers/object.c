@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* By-kind dispatch: one switch per operation that every object kind has,
  * so that the filesystem's collection code is written once. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Open attribute files.  Reading follows sysfs: the value is rendered once
  * per open into a snapshot that later offsets read from, and a read at
  * offset 0 renders afresh (so poll-then-seek-then-read sees the new value).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Small show/store helpers shared by the attribute tables, so that every
  * file formats and parses values the same way and every bad value gets a
  * sentence that says what was expected. */

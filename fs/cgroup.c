@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* domains/NAME/cgroup/: the resource controls of drivers that place
  * domains in cgroups (the container driver), one file per tunable.  A read
  * is the live value of a running domain (read from the cgroup filesystem),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* domains/NAME/devices/: a domain's devices, one directory per class
  * (disk, interface, ...) holding one directory per device (vda, 0, ...),
  * each with one file per attribute; `attach` takes a device element, and

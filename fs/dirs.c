@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Directories: listings (a snapshot per opendir, so that offsets stay
  * meaningful while objects come and go) and the collection operations
  * mkdir = define, rmdir = undefine, rename = rename. */

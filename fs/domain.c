@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* domains/ and domains/NAME/: the domain attribute table (docs/paths.md). */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The events ring.  See events.h for the contract.
  *
  * Sequence numbers start at 1.  With RING slots, event s lives in slot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The `events` file: one fixed-size ring of preformatted lines
  *   SEQ TIMESTAMP PATH EVENT [DETAIL]\n
  * with a cursor per open.  A reader sees what happened after it opened; one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The filesystem side of hvfs: the only code that knows FUSE.  It maps
  * paths to driver objects through a small type system in the spirit of
  * configfs: a directory type lists its attribute files (name, mode, show,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host/: the node's attributes (read-only). */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* last_error: why the last failed write to an object failed.  Kept by the
  * filesystem, not the driver, because it describes what a user wrote; one
  * entry per object that has had an error, keyed "kind/name". */

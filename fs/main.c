@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hvfs: options, mount, the multithreaded session loop, clean shutdown. */
 #include <errno.h>
 #include <fcntl.h>

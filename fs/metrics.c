@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics: every numeric attribute of every object in the Prometheus text
  * exposition format, rendered afresh at every open (it is volatile: never
  * cached, never notified).  Units follow Prometheus practice: bytes and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The inode table.  One mutex guards it; every operation here is short and
  * never calls out (no driver, no FUSE), so it cannot take part in a
  * deadlock.  Lookup counts follow libfuse's rules exactly: +1 for every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host/devices/: the host's device tree, as libvirt's node devices.
  *
  *   host/devices/computer/                 the root device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Changes, whatever their origin, made visible: to the kernel's caches, to
  * inotify watchers, to poll(2)ers and to readers of `events`.
  *

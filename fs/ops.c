@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one fuse_lowlevel_ops table.  Every handler ends in exactly one
  * fuse_reply_*; the work is done by helpers that return 0 or -errno. */
 #include "fs/ops.h"

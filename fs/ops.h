@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Directory handlers of the operations table (dirs.c), shared with ops.c. */
 #ifndef HVFS_FS_OPS_H
 #define HVFS_FS_OPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pools/ and pools/NAME/. */
 #include <errno.h>
 #include <stdlib.h>

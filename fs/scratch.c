@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Scratch files: the temporary files and directories that editors and
  * configuration tools make next to the file they change (sed's sedXXXXXX,
  * Ansible's .ansible_tmp*, Puppet's NAME<date>-<pid>-<rand> and its .lock

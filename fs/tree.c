@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The top of the tree, and lookups in directory types. */
 #include <string.h>
 

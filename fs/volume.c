@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pools/NAME/volumes/ and pools/NAME/volumes/VOL/: a pool's volumes, a
  * sub-object collection (obj->name is the pool, obj->sub[0] the volume).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* xenstore/: XenStore itself as a directory tree (drivers that have a
  * XenStore: xen).  A node with children is a directory, a node without
  * children a regular file holding its value:

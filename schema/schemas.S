@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The RelaxNG schemas, compiled into the binary so that validation never
  * depends on where (or whether) the .rng files were installed. */
 	.section .rodata

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* RelaxNG validation against the embedded schemas.
  *
  * Each schema is compiled once, on first use, under one mutex, and then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* RelaxNG validation against the schemas in schema/ (compiled into the
  * binary, so a running hvfs never depends on files outside it). */
 #ifndef HVFS_SCHEMA_VALIDATE_H

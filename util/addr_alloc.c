@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The allocator behind util/addr_alloc.h.  Three structures, each serving
  * one question fast:
  *   - a hash of reserved tuples: "who holds this address?" (reserve, release,

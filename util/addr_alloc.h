@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Bus address bookkeeping: one allocator for every kind of address a device
  * has.  A PCI address (domain, bus, slot, function), a drive address
  * (controller, bus, target, unit) and a MAC (six bytes) are all fixed-length

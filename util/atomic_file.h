@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Crash-safe file replacement: write a temporary file in the same directory,
  * fsync it, rename it over the target, fsync the directory.  After return the
  * new content survives a crash; before it, the old content does. */

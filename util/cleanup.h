@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Scope-bound ownership: a variable declared with one of these attributes is
  * released when it goes out of scope.  move_ptr() hands ownership on. */
 #ifndef HVFS_UTIL_CLEANUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An error as reported to the user: an errno and one human sentence.  The
  * sentence ends up in the object's last_error file and in the log. */
 #ifndef HVFS_UTIL_ERROR_H

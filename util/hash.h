@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A string-keyed hash map (separate chaining, grows at load 1).  Not
  * thread-safe: the owner locks.  Keys are copied; values are borrowed. */
 #ifndef HVFS_UTIL_HASH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Logging: one line per event, with the source location of where an error
  * was detected.  In the foreground (or when stderr is a terminal) lines go to
  * stderr; a daemonized hvfs logs to syslog. */

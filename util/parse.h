@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Parsers for values written to attribute files.  Each accepts one optional
  * trailing newline and nothing else around the value. */
 #ifndef HVFS_UTIL_PARSE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A growable, always NUL-terminated byte buffer. */
 #ifndef HVFS_UTIL_STRBUF_H
 #define HVFS_UTIL_STRBUF_H

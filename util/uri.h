@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt-style connection URIs: scheme:///path?key=value&key=value */
 #ifndef HVFS_UTIL_URI_H
 #define HVFS_UTIL_URI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifndef HVFS_UTIL_UUID_H
 #define HVFS_UTIL_UUID_H
 

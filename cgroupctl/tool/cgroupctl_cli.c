@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroupctl: a command-line look at what the cgroupctl library sees, for
  * people inspecting a host or a container hvfs runs.  Read-only.
  *

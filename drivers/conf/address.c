@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Device addresses: libvirt's spellings, read and written, and the address
  * spaces they are allocated from.  The XML side mirrors libvirt's
  * device_conf.c (virPCIDeviceAddressParseXML, virDomainDeviceDriveAddress-

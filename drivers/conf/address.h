@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Device addresses as libvirt writes them, and the address spaces drivers
  * allocate them from (util/addr_alloc.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt-compatible XML for domains, networks and pools: parse (safely),
  * validate (RelaxNG, then semantics), extract what drivers need, and edit the
  * user's document in place so that fields changed through attribute files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers shared by the domain, network and pool parsers (drivers/conf/xml.c).
  * Not for use outside drivers/conf/. */
 #ifndef HVFS_DRIVERS_CONF_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A domain's devices: the children of <devices>, as device_conf.h names and
  * describes them. */
 #include "drivers/conf/device_conf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A domain's devices as hvfs shows them (domains/NAME/devices/CLASS/DEV/):
  * the children of <devices>, named and described as driver.h's struct
  * hv_device_info says, with what a driver needs to give them addresses.

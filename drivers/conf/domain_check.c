@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What libvirt refuses in a domain's devices that hvfs's schema lets
  * through: hvfs's schema keeps libvirt's device XML without typing all of
  * it (schema/domain.rng), so these rules of libvirt 9.0's schema are checked

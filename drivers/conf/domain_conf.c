@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Domain definitions: libvirt's <domain> XML, as far as hvfs interprets it. */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Virtual network definitions: libvirt's <network> XML, as far as hvfs
  * interprets it.  The schema checks the shape of addresses; inet_pton(3)
  * and the checks here make sure they also agree with each other: address,

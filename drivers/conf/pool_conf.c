@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Storage pool definitions: libvirt's <pool> XML, as far as hvfs interprets
  * it. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Storage volume XML (libvirt's <volume>), and the one thing volumes need
  * to know of domains: which files their disks use. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Safe parsing, reading and editing of libvirt-style XML (the edits
  * themselves are spliced into the user's text by xml_splice.c).
  *

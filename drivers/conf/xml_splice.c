@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Byte-preserving edits of an XML document (see xml_splice.h).
  *
  * Nothing is kept between calls but the text: every edit scans for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Byte-preserving edits of an XML document.
  *
  * libxml2 can change a tree but only serialize it whole, in its own style:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The end of a document written piece by piece (drivers/conf/xml_stream.h):
  * libxml2's push parser with SAX callbacks that only count element depth. */
 #include "drivers/conf/xml_stream.h"

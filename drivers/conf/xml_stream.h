@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Where an XML document written piece by piece ends.
  *
  * A writer hands a document over in as many write(2) calls as it likes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* domains/NAME/cgroup/: the container's cgroup tunables, one key each.
  *
  * A running container's values are read from its cgroup (cgroupctl); a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the container driver reads from a domain definition beyond the
  * fields every driver shares (drivers/conf), and how it names the ways a
  * container ends.  Pure: no I/O beyond parsing, no locks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container driver's domains: definitions (define, undefine, rename,
  * autostart, persisted as NAME.xml in the state directory), lifecycle
  * commands and the live tunables.  Each slot takes the driver lock, works,

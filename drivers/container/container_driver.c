@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container driver (lxc:///): real process-tree containers, each in its
  * own cgroup (cgroupctl/) and namespaces.  This file holds the connection
  * (URI knobs, open/close), the host and the slot table; domains live in

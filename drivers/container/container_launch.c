@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Starting a container: the process dance, kept apart because everything
  * between fork() and exec() is special (only async-signal-safe calls: hvfs
  * is multi-threaded, so malloc, locks and stdio are off limits there).

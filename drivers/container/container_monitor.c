@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The monitor thread: state follows reality.  It sleeps in epoll_wait on
  * one pidfd per running container (on its supervisor, which exits right
  * after recording how init ended) and wakes when one exits, or when the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container driver's model, shared by its files and by nothing else.
  *
  * A domain is a process tree: a small supervisor process (forked off hvfs

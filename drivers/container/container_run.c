@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Running containers: start, kill, the cgroup tunables, and the two ways a
  * run is found to be over or still going (the monitor's wake-up, a restarted
  * hvfs re-attaching).  Everything here runs under container_driver.lock. */

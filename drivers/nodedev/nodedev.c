@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers for the records of host devices (see nodedev.h). */
 #include "drivers/nodedev/nodedev.h"
 

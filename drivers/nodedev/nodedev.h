@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What drivers that model host devices (host/devices/) share: building
  * struct hv_nodedev_info records and naming devices as libvirt does. */
 #ifndef HVFS_DRIVERS_NODEDEV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Host devices from sysfs, named and shaped as libvirt's node devices.
  *
  * Each class of device is one sysfs directory whose entries are the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host's device tree read from sysfs, for every driver that serves a
  * real host (and for the test driver's host_devices=sysfs).  No state: each
  * call reads sysfs afresh, so hot-plugged devices come and go.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* churn_ms=N: another toolstack on the same host, simulated.  Every N ms a
  * thread of the driver defines the domain churn-a, renames it to churn-b,
  * then undefines it, in turn, through the driver's own entry points, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Devices of the test driver's domains and the addresses they hold.
  *
  * A domain's devices are read from its stored XML whenever they are needed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Domains of the test driver: the lifecycle (through the shared state
  * machine in drivers/lifecycle.c), live tunables, statistics, and the rules
  * a domain's definition must follow while it runs.  What domains do like

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The test driver: a simulated host, in memory (test:///default) or persisted
  * under a directory (test:///ABS/PATH), in the spirit of libvirt's test
  * driver.  This file holds the connection (URI knobs, open/close), the host,

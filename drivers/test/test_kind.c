@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What domains, networks and pools of the test driver do alike, written
  * once against struct test_kind_ops: finding an object, staging and
  * committing a change, and the slots define, undefine, rename,

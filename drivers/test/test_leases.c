@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* DHCP leases of the test driver's networks, as dnsmasq would hand them
  * out: when a domain starts, each of its interfaces on an active network
  * with an IPv4 DHCP range gets the first free address of the range; the

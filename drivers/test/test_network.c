@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Virtual networks of the test driver: active or inactive, with a bridge
  * name that no two networks share (as libvirt insists).  What networks do
  * like every kind is in test_kind.c. */

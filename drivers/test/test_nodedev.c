@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The test driver's host devices (host/devices/): a simulated small
  * server, or with host_devices=sysfs (or =/PATH) the real host's tree read
  * from sysfs (or from a tree of the same shape at PATH), so that the

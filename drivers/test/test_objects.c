@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Object tables of the test driver: O(1) lookup by name and by UUID (so that
  * 10,000 domains cost nothing per call) and an intrusive list that keeps
  * listings in creation order, stable across renames. */

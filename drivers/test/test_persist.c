@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Persistence of the test driver (test:///ABS/PATH): one file per object,
  *
  *     PATH/domains/NAME   PATH/networks/NAME   PATH/pools/NAME

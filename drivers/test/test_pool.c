@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Storage pools of the test driver.  States are libvirt's; the simulation
  * uses inactive and running (build and delete complete at once), and sizes
  * are simulated: taken from the definition when it states them.  What pools

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The test driver's model, shared by its files and by nothing else.
  *
  * Locking: one mutex, test_driver.lock, guards everything below except the

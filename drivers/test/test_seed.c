@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The demo host (after libvirt's test driver: one running guest, one shut
  * off, a NAT network and a directory pool) and the generated domains of
  * ?domains=N.

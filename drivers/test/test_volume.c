@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Storage volumes of the test driver.  A running pool of type dir is real
  * even here: its volumes are the regular files of its target directory,
  * created, grown and removed on disk, and everything shown of them is read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Persistent definitions of the Xen driver: one libvirt domain XML per
  * domain, STATE_DIR/NAME.xml, written atomically.  A domain with a
  * definition is "persistent" and can be started; one made behind hvfs's back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* domains/NAME/devices/ of the Xen driver: the PV device trees XenStore
  * holds.  A frontend lives at /local/domain/N/device/CLASS/DEVID (state,
  * backend, backend-id) and its backend at the path the frontend names,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Domains of the Xen driver: the hypervisor's list (libxenctrl) named from
  * XenStore (/local/domain/N/name), joined with the definitions in the state
  * directory; their info, statistics, control and live tunables. */

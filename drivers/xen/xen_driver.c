@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Xen driver (xen:///): the unified model of docs/paths.md (docs/xen.md).  The hypervisor is
  * reached through libxenctrl, names, balloon targets, vCPU availability,
  * device trees and watches through libxenstore, and guests are built and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Building and destroying guests through libxl, Xen's own toolstack library
  * (what xl uses): hvfs writes no domain builder of its own.  The guest
  * description comes from the domain XML (xen_guest_def_parse); this file

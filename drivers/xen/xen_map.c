@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pure mappings of the Xen driver (see xen_map.h): no Xen library here, so
  * that tests/unit/test_xen_map.c runs on any host. */
 #include "drivers/xen/xen_map.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pure mappings of the Xen driver, kept apart from libxenctrl, libxenstore
  * and libxl so that unit tests on a host without Xen can check them:
  * hypervisor flags -> SPEC states, XenbusState numbers -> names, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Xen driver's private state, shared by its files:
  *   xen_driver.c   connection (URI knobs, open/close), host, the slot table
  *   xen_domain.c   domains: listing, info, control, live tunables

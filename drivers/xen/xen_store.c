@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The xenstore/ view's slots: XenStore itself, read and written through
  * libxenstore with dom0's rights (the store's permissions still apply to
  * what dom0 may not do).  libxenstore reports failures in errno with

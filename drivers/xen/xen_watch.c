@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The XenStore watch thread: how changes nobody told hvfs about reach the
  * tree.  XenStore fires @introduceDomain when a domain appears,
  * @releaseDomain when one shuts down or goes, and a path watch for every

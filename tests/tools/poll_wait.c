@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* poll_wait FILE pri|in TIMEOUT_MS: the C side of the poll(2) tests.
  * Opens FILE, reads it to the end (as a sysfs poller does), prints
  * "ready", then polls for POLLPRI (attribute files) or POLLIN (events).

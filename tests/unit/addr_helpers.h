@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What both address test programs need: a tuple from a literal, a tuple as
  * its space writes it, and "does the message say this". */
 #ifndef HVFS_TESTS_UNIT_ADDR_HELPERS_H

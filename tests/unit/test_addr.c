@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Address allocation: the generic allocator (util/addr_alloc.h) on spaces
  * of its own, checked against a brute-force model and at the scale of a
  * host with 10,000 domains.  Meant to run clean under valgrind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Device addresses as libvirt writes them (drivers/conf/address.h): the PCI,
  * drive and MAC forms, text and XML, good and bad; the ready-made PCI, drive
  * and MAC spaces; and "persistence": an allocator rebuilt from the addresses

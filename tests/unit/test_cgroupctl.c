@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroupctl against the real cgroup filesystem: needs root, and fails
  * (never skips) when the host cannot do what a container domain needs.
  * Every claim is checked independently of cgroupctl, through /proc and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* drivers/conf: parsing (valid, invalid, hostile), semantic checks, in-place
  * updates, defaults and memory units. */
 #include <errno.h>

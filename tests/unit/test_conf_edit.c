@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* drivers/conf *_xml_update: a change through an attribute file edits only
  * the element it concerns, the rest of config.xml stays byte for byte, an
  * update that changes nothing returns the text unchanged, and what comes out

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container driver's pure pieces: what it reads from a definition
  * (container_conf.c), how it names the ways init ends, which signal asks
  * an init to stop, and the /proc start time that tells a process from a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroupctl_procs.c against the real cgroup filesystem (needs root): the
  * process listing, signalling and killing the container driver's destroy
  * relies on, and the OOM kill count that tells an OOM kill from another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Devices of a domain document (drivers/conf/device_conf.c) and the splice
  * edits attach and detach make (splice_append_raw, splice_remove). */
 #include <errno.h>

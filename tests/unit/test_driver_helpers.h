@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared by the test driver's unit tests (test_test_driver.c and
  * test_test_persist.c): a recorder for the change callback, connection and
  * query shorthands, and the domain definitions both files use.  Each test

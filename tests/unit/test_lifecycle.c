@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every (state, command) pair of the lifecycle state machine, with the next
  * state and event words, or EBUSY and the sentence the user will read. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Host devices: the sysfs reader (drivers/nodedev/sysfs.c) over a small
  * fake sysfs made in a temporary directory, shaped like the real one
  * (devices/ holds the tree, bus/ and class/ link into it), and the test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every file under tests/data/<schema>/ against its schema: a name ending in
  * -invalid.xml must fail, every other must pass (libvirt's virschematest).
  * The valid domain, network and pool definitions must also get through the

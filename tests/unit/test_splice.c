@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* drivers/conf/xml_splice: every edit changes exactly the bytes it names,
  * whatever the document looks like around them, and refuses what it cannot
  * do without changing anything. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The test driver's device trees, device addresses and DHCP leases. */
 #include <stdlib.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The test driver through the public API of drivers/driver.h: the demo
  * seed, the lifecycle and its errors, asynchronous shutdown, tunables,
  * definitions, networks, pools, fault injection, scale and concurrency.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The test driver's persistence through the public API of drivers/driver.h:
  * state, tunables, definitions, renames and undefines survive a reopen;
  * autostart objects start; a change that cannot be saved is not made; crash

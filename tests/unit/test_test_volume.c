@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The test driver's volumes through drivers/driver.h, on a real directory
  * under /tmp: create, resize, delete, XML, the busy rule, the pool's sizes
  * and its changes, and what stays as it was when something fails.  Meant

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* util/ through its headers: object names, the attribute parsers, URIs, the
  * hash map, UUIDs, strbuf and crash-safe files.  Each area is a table of
  * cases walked by a loop, so a new case is one line.  Meant to run clean

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* drivers/conf/volume_conf.c: the volume XML parser and generator, and the
  * disk files of a domain (what makes a volume busy). */
 #include <errno.h>

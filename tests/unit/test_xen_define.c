@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Xen driver's define path (xen_domain_define) without Xen: a fake
  * hypervisor list through drv->list_read and a temporary state directory.
  * What is checked is the UUID a definition may give (docs/paths.md,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Xen driver's pure mappings, without Xen: hypervisor flags -> states,
  * XenbusState numbers -> names, domain XML -> the guest given to libxl, the
  * definitions shown for domains hvfs did not define; and that opening

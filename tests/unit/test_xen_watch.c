@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Xen driver's rescan diff (xen_watch_diff), with a fake hypervisor:
  * lists of domains built by hand stand for what libxenctrl and XenStore
  * would say, and a temporary state directory for the definitions.  Each

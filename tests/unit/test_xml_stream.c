@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* drivers/conf/xml_stream: a document is complete exactly at the byte that
  * closes its root element, however it is split into writes and whatever
  * its text holds that looks like a closing tag; what follows may only be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A minimal table-friendly test harness that speaks TAP, so that
  * tests/run.sh can count results the same way for C and bats. */
 #ifndef HVFS_TESTS_UNIT_H
