@@ -13,7 +13,7 @@
 set -u
 . "$(dirname "$0")/../tap.bash"
 results=$1 serial=$2 qemu_rc=$3 timeout=$4 qemu_log=${5:-/dev/null}
-passed=0 failed=0 done_seen=0 suite_rc=0
+passed=0 failed=0 done_seen=0 suite_rc=0 crashes=0
 tap_reset
 
 while IFS= read -r line; do
@@ -22,6 +22,7 @@ while IFS= read -r line; do
 	"ok "*) passed=$((passed + 1)) ;;
 	"not ok "*) failed=$((failed + 1)) ;;
 	"# hvfs-xen-suite: done rc="*) done_seen=1 suite_rc=${line##*rc=} ;;
+	"# dom0 kernel: "*segfault* | "# dom0 kernel: "*"general protection"*) crashes=$((crashes + 1)) ;;
 	esac
 	tap_see "$line"
 	printf '%s\n' "$line"
@@ -55,5 +56,8 @@ fi
 # so that every total counting "not ok" lines agrees with the last line.
 tap_missing xen
 failed=$((failed + TAP_MISSING))
+# A program that crashed in dom0 fails whatever test it was part of; the
+# count says how steady the emulated machine was (docs/testing-xen.md).
+[ $crashes -gt 0 ] && echo "# xen: $crashes programs crashed in dom0 (the '# dom0 kernel:' lines above)"
 echo "xen: $passed passed, $failed failed"
 [ $failed -eq 0 ] && [ $passed -gt 0 ]

@@ -136,3 +136,11 @@ setup() {
 	refute_line --partial 'never reported'
 	assert_line 'xen: 3 passed, 1 failed'
 }
+
+@test "programs that crashed in dom0 are counted in a note" {
+	printf '1..1\nok 1 a\n# dom0 kernel: [  319.92] awk[1834]: segfault at 8 ip 0000000000433f4b\n# hvfs-xen-suite: done rc=0\n' >"$R"
+	run "$REPORT" "$R" "$S" 0 600 "$Q"
+	assert_success
+	assert_line "# xen: 1 programs crashed in dom0 (the '# dom0 kernel:' lines above)"
+	assert_line 'xen: 1 passed, 0 failed'
+}
