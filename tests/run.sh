@@ -7,21 +7,31 @@
 # Exits non-zero when anything failed, so make check and CI fail loudly.
 set -u
 cd "$(dirname "$0")/.."
+. tests/tap.bash
 what=${1:-all}
 passed=0
 failed=0
 failures=()
 
 # count_tap NAME < TAP: adds the TAP results to the totals and echoes them.
+# A planned test that never reported is a failure too (tests/tap.bash):
+# bats reports a failed setup_file once, under its file's first test, and
+# runs none of the file's other tests.
 count_tap() {
 	local name=$1 line
+	tap_reset
 	while IFS= read -r line; do
 		printf '%s\n' "$line"
+		tap_see "$line"
 		case $line in
 		"ok "*) passed=$((passed + 1)) ;;
 		"not ok "*) failed=$((failed + 1)); failures+=("$name: $line") ;;
 		esac
 	done
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		failed=$((failed + 1)); failures+=("$name: $line")
+	done < <(tap_missing "$name")
 }
 
 run_unit() {

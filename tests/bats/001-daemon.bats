@@ -185,3 +185,19 @@ teardown() {
 	assert_failure
 	assert_output --partial "no such group 'nosuchgroup'"
 }
+
+@test "the suite's hvfs_stop: a mount that stays busy gets the daemon stopped, not waited for" {
+	hvfs_start 'test:///default'
+	local daemon holder
+	daemon=$(hvfs_daemon_pid)
+	# A process whose working directory is in the mount keeps it busy.
+	(cd "$MNT/domains" && exec sleep 600) 3>&- </dev/null >/dev/null 2>&1 &
+	holder=$!
+	HVFS_UNMOUNT_CEILING=2 run hvfs_stop
+	kill "$holder" 2>/dev/null || true
+	assert_failure
+	assert_output --partial "the mount stayed busy for 2 s"
+	! kill -0 "$daemon" 2>/dev/null
+	! mountpoint -q "$MNT"
+	MNT=""
+}

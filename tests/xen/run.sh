@@ -5,7 +5,7 @@
 # usage: tests/xen/run.sh [HVFS_BIN]       (default build/hvfs)
 # env:   HVFS_XEN_WORK     work directory (default build/xen): overlay, images, logs
 #        HVFS_XEN_CACHE    downloaded kernel and hypervisor (default /var/cache/hvfs-xen)
-#        HVFS_XEN_TIMEOUT  seconds QEMU may run (default 900)
+#        HVFS_XEN_TIMEOUT  seconds QEMU may run (default 2400: a net for a hung dom0, not a budget)
 #        HVFS_XEN_FILTER   only run the suite's tests whose names match this regex
 #
 # Output: the suite's TAP lines ("ok …", "not ok …", "# …"), then one line
@@ -18,7 +18,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/xen
 bin=${1:-$top/build/hvfs}
 W=${HVFS_XEN_WORK:-$top/build/xen}
-timeout=${HVFS_XEN_TIMEOUT:-900}
+timeout=${HVFS_XEN_TIMEOUT:-2400}
 mkdir -p "$W"
 
 # give_up REASON: the stage could not even run; that is one failure.

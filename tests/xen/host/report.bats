@@ -46,8 +46,8 @@ setup() {
 	run "$REPORT" "$R" "$S" 124 600 "$Q"
 	assert_failure
 	assert_line --partial 'the suite did not finish (QEMU was stopped after 600 s'
-	assert_line 'not ok - xen: test 2 of 3 never reported'
-	assert_line 'not ok - xen: test 3 of 3 never reported'
+	assert_line 'not ok 2 - xen: test 2 of 3 never reported'
+	assert_line 'not ok 3 - xen: test 3 of 3 never reported'
 	assert_line 'xen: 1 passed, 3 failed'
 }
 
@@ -95,4 +95,52 @@ setup() {
 	local not_ok
 	not_ok=$(grep -c '^not ok ' <<<"$output")
 	assert_line "xen: 1 passed, $not_ok failed"
+}
+
+@test "a missing test is named by its number, not by how many results came" {
+	# Test 2 never reported; 3 and 4 did (a test that hung and was killed
+	# with its output lost): the one to blame is 2, not 4.
+	printf '1..4\nok 1 a\nnot ok 3 c\nok 4 d\n# hvfs-xen-suite: done rc=1\n' >"$R"
+	run "$REPORT" "$R" "$S" 0 600 "$Q"
+	assert_failure
+	assert_line 'not ok 2 - xen: test 2 of 4 never reported'
+	refute_line --partial 'test 4 of 4'
+	assert_line 'xen: 2 passed, 2 failed'
+}
+
+@test "each test of a file whose setup_file failed counts as failed" {
+	# bats: a.bats (tests 1-3) fails in setup_file and says so once, as
+	# test 1; b.bats goes on at 4.
+	printf '1..5\nnot ok 1 setup_file failed\n# (from function `setup_file'"'"')\nok 4 d\nok 5 e\n# bats warning: Executed 3 instead of expected 5 tests\n# hvfs-xen-suite: done rc=1\n' >"$R"
+	run "$REPORT" "$R" "$S" 0 600 "$Q"
+	assert_failure
+	assert_line 'not ok 2 - xen: test 2 of 5 did not run: the setup_file of its file failed (not ok 1)'
+	assert_line 'not ok 3 - xen: test 3 of 5 did not run: the setup_file of its file failed (not ok 1)'
+	assert_line 'xen: 2 passed, 3 failed'
+}
+
+@test "a setup_file failure in the last file counts all its tests" {
+	printf '1..3\nok 1 a\nnot ok 2 setup_file failed\n# hvfs-xen-suite: done rc=1\n' >"$R"
+	run "$REPORT" "$R" "$S" 0 600 "$Q"
+	assert_failure
+	assert_line 'not ok 3 - xen: test 3 of 3 did not run: the setup_file of its file failed (not ok 2)'
+	assert_line 'xen: 1 passed, 2 failed'
+}
+
+@test "a failed teardown_file shares its number with the next test and hides none" {
+	# bats numbers a teardown_file failure as the next test, which then
+	# reports under the same number.
+	printf '1..3\nok 1 a\nnot ok 2 teardown_file failed\nok 2 b\nok 3 c\n# hvfs-xen-suite: done rc=1\n' >"$R"
+	run "$REPORT" "$R" "$S" 0 600 "$Q"
+	assert_failure
+	refute_line --partial 'never reported'
+	assert_line 'xen: 3 passed, 1 failed'
+}
+
+@test "programs that crashed in dom0 are counted in a note" {
+	printf '1..1\nok 1 a\n# dom0 kernel: [  319.92] awk[1834]: segfault at 8 ip 0000000000433f4b\n# hvfs-xen-suite: done rc=0\n' >"$R"
+	run "$REPORT" "$R" "$S" 0 600 "$Q"
+	assert_success
+	assert_line "# xen: 1 programs crashed in dom0 (the '# dom0 kernel:' lines above)"
+	assert_line 'xen: 1 passed, 0 failed'
 }

@@ -203,6 +203,65 @@ wait_booted() {
 	return 1
 }
 
+# --- Preconditions ------------------------------------------------------
+# Each test that needs the guest in some state makes sure of it first, so
+# that a test that failed (or was stopped by BATS_TEST_TIMEOUT) halfway
+# leaves nothing that fails the ones after it.  They go through the mount
+# (MNT) and fall back on xl for what hvfs could not do.
+
+# guest_dir NAME: its directory in the mount.
+guest_dir() { echo "$MNT/domains/$1"; }
+
+# guest_defined NAME: NAME has a definition hvfs builds the suite's guest
+# from (mkdir + config.xml, as 040 does), made now if missing.
+guest_defined() {
+	local d
+	d=$(guest_dir "$1")
+	[ -d "$d" ] || mkdir "$d" || return 1
+	grep -q '<kernel>/guest/vmlinuz</kernel>' "$d/config.xml" 2>/dev/null && return 0
+	guest_xml "$1" >"$d/config.xml"
+	grep -q '<kernel>/guest/vmlinuz</kernel>' "$d/config.xml"
+}
+
+# guest_gone NAME: Xen runs no domain NAME (xl domid fails).
+guest_gone() { ! xl domid "$1" >/dev/null 2>&1; }
+
+# guest_off NAME: no domain NAME runs and hvfs says shutoff.  A leftover
+# (a guest a failed test left running, shutting down or paused) is
+# destroyed with xl, behind hvfs's back, which hvfs must see anyway.
+guest_off() {
+	local name=$1
+	if ! guest_gone "$name"; then
+		echo destroy >"$(guest_dir "$name")/control" 2>/dev/null || true
+		guest_gone "$name" || xl destroy "$name" 2>/dev/null || true
+		wait_until 600 guest_gone "$name" || return 1
+	fi
+	wait_for "$(guest_dir "$name")/state" shutoff 300
+}
+
+# guest_up NAME: NAME is defined, runs and has fully booted: its console
+# said GUEST-MARKER-OK (rcS has run: busybox init is up, with its signal
+# handlers) since it was built; started through hvfs and waited for when
+# it was not running.  One already running (left by the file before)
+# counts as booted once its console ever said so.
+guest_up() {
+	local name=$1 boots id
+	guest_defined "$name" || return 1
+	if guest_gone "$name"; then
+		boots=$(markers "$name")
+		echo start >"$(guest_dir "$name")/control" || return 1
+		wait_booted "$name" $((boots + 1)) 240 || return 1
+	else
+		wait_booted "$name" 1 240 || return 1
+	fi
+	id=$(xl domid "$name") || return 1
+	# Its kernel's PV control handler is up too.
+	wait_until 600 xenstore_is "/local/domain/$id/control/feature-poweroff" 1
+}
+
+# xenstore_is PATH VALUE
+xenstore_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
+
 # The XML of the guest the suite builds: the harness's tiny PV guest, with
 # room to balloon (memory above currentMemory) and a second vCPU to plug.
 guest_xml() {

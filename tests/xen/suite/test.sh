@@ -7,7 +7,11 @@ export PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 R=/dev/ttyS1
 if [ -c $R ]; then stty -F $R raw -echo 115200 2>/dev/null; else R=/dev/null; fi
 # A test that hangs fails alone instead of taking the rest of the suite.
-export BATS_TEST_TIMEOUT=150
+# Not less than the ceilings of the waits in one test add up to: a guest
+# booting under emulation on a loaded machine takes a minute or more, and
+# the lifecycle tests wait for two boots and a shutdown (150 s stopped a
+# test that was only slow, and left its guest to fail the next ones).
+export BATS_TEST_TIMEOUT=600
 set -- --tap --timing
 [ -n "$SUITE_FILTER" ] && set -- "$@" --filter "$SUITE_FILTER"
 # Straight to the UART, no pipe: when timeout stops bats, a test it was
