@@ -267,25 +267,35 @@ static char *fragment_grammar(const char *text, size_t len)
 	return out;
 }
 
-static xmlRelaxNGPtr compile_grammar(const char *name, const char *text, size_t len)
+/* Compiles and frees parser (NULL: out of memory); on failure NULL, with
+ * libxml2's reasons in message. */
+static xmlRelaxNGPtr compile_parser(xmlRelaxNGParserCtxtPtr parser, char *message, size_t size)
 {
 	struct error_list errors = {0};
-	xmlRelaxNGParserCtxtPtr parser;
 	xmlRelaxNGPtr grammar = NULL;
-	char message[HV_ERROR_MESSAGE_MAX];
 
-	parser = xmlRelaxNGNewMemParserCtxt(text, (int)len);
+	snprintf(message, size, "out of memory");
 	if (parser) {
 		xmlRelaxNGSetParserStructuredErrors(parser, collect_error, &errors);
 		grammar = xmlRelaxNGParse(parser);
 		xmlRelaxNGFreeParserCtxt(parser);
 	}
-	if (!grammar) {
+	if (!grammar && errors.count) {
 		error_list_prune(&errors);
-		error_list_format(&errors, message, sizeof(message));
-		log_error("the built-in %s schema does not compile: %s", name, message);
+		error_list_format(&errors, message, size);
 	}
 	error_list_finish(&errors);
+	return grammar;
+}
+
+static xmlRelaxNGPtr compile_grammar(const char *name, const char *text, size_t len)
+{
+	char message[HV_ERROR_MESSAGE_MAX];
+	xmlRelaxNGPtr grammar =
+	    compile_parser(xmlRelaxNGNewMemParserCtxt(text, (int)len), message, sizeof(message));
+
+	if (!grammar)
+		log_error("the built-in %s schema does not compile: %s", name, message);
 	return grammar;
 }
 
@@ -566,27 +576,6 @@ const char *hv_schema_libvirt_dir(void)
 	return libvirt.dir;
 }
 
-static xmlRelaxNGPtr compile_parser(xmlRelaxNGParserCtxtPtr parser, const char *what)
-{
-	struct error_list errors = {0};
-	char message[HV_ERROR_MESSAGE_MAX];
-	xmlRelaxNGPtr grammar = NULL;
-
-	if (parser) {
-		xmlRelaxNGSetParserStructuredErrors(parser, collect_error, &errors);
-		grammar = xmlRelaxNGParse(parser);
-		xmlRelaxNGFreeParserCtxt(parser);
-	}
-	if (!grammar) {
-		error_list_prune(&errors);
-		error_list_format(&errors, message, sizeof(message));
-		/* A broken installation of libvirt must not stop every definition. */
-		log_warning("%s does not compile, and is not used: %s", what, message);
-	}
-	error_list_finish(&errors);
-	return grammar;
-}
-
 /* "<grammar ...><include href='DIR/domain.rng'><start><choice><ref .../>
  * ...</choice></start></include></grammar>": libvirt's grammar whose start
  * is any of the diagnosable elements. */
@@ -614,6 +603,17 @@ static char *libvirt_fragment_grammar(const char *path)
 	return out;
 }
 
+static xmlRelaxNGPtr compile_libvirt(xmlRelaxNGParserCtxtPtr parser, const char *what)
+{
+	char message[HV_ERROR_MESSAGE_MAX];
+	xmlRelaxNGPtr grammar = compile_parser(parser, message, sizeof(message));
+
+	/* A broken installation of libvirt must not stop every definition. */
+	if (!grammar)
+		log_warning("%s does not compile, and is not used: %s", what, message);
+	return grammar;
+}
+
 /* The compiled libvirt grammar (fragments: the diagnostic one), or NULL
  * when libvirt's schemas are off, not installed or broken. */
 static xmlRelaxNGPtr libvirt_get(enum hv_schema schema, bool fragments)
@@ -632,7 +632,7 @@ static xmlRelaxNGPtr libvirt_get(enum hv_schema schema, bool fragments)
 		grammar = NULL;
 	} else if (!fragments) {
 		if (!entry->tried && access(path, R_OK) == 0)
-			entry->full = compile_parser(xmlRelaxNGNewParserCtxt(path), path);
+			entry->full = compile_libvirt(xmlRelaxNGNewParserCtxt(path), path);
 		entry->tried = true;
 		grammar = entry->full;
 	} else if (schema == HV_SCHEMA_DOMAIN && entry->full) {
@@ -641,8 +641,8 @@ static xmlRelaxNGPtr libvirt_get(enum hv_schema schema, bool fragments)
 
 			if (text)
 				entry->fragments =
-				    compile_parser(xmlRelaxNGNewMemParserCtxt(text, (int)strlen(text)),
-						   "libvirt's domain grammar");
+				    compile_libvirt(xmlRelaxNGNewMemParserCtxt(text, (int)strlen(text)),
+						    "libvirt's domain grammar");
 		}
 		entry->fragments_tried = true;
 		grammar = entry->fragments;
