@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # hvfs — see README.md.  `make run` and `make check` are the two commands a
 # newcomer needs; both install what they need on Debian when run as root.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make bench: hvfs against its references, side by side in one run, printed
 # as one table.  Never part of make check: the numbers drift on shared
 # machines, so read them as ratios and medians, and compare runs by rows.

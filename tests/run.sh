@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs the test suites and ends with one line "N passed, N failed".
 #   tests/run.sh           everything: unit (+valgrind), the build on machines that lack
 #                          packages (tests/build), bats, bats on the sanitizer build,

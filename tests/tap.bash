@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Which planned TAP tests never reported, by number: sourced by
 # tests/run.sh and tests/xen/report.sh, so that a test that did not run is
 # a failure in every total, named by its own number.

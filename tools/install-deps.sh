@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the Debian packages hvfs needs, only those missing.
 #   tools/install-deps.sh build   to build and run
 #   tools/install-deps.sh test    to build and run every test

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Regenerates the libvirt-made fixtures under tests/data/ (issue 4: libvirt
 # XML for the features hvfs supports is accepted as is).  Every file it
 # writes was produced by libvirt's own tools, never edited by hand:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make run: mounts the test driver's demo host and shows around.
 set -eu
 BIN=$1

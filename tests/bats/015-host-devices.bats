@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # host/devices/: the host device tree.  The test driver's simulated server,
 # this machine's own tree (host_devices=sysfs) compared with /sys, and a
 # fake sysfs tree (host_devices=PATH) for hot-plug.

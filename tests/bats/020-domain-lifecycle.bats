@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # domains/NAME/control and state: the libvirt lifecycle through the files.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # domains/NAME/devices/ (issue 5): the device tree, attach and detach, hot
 # and cold, address allocation (clashes, exhaustion, persistence), link_state,
 # DHCP leases with start and stop, and their change notification.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # config.xml, mkdir (define), rmdir (undefine), mv (rename), names.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # config.xml keeps the user's bytes: it reads back exactly as written, and a
 # change through an attribute file (or mv) edits only the affected line.
 

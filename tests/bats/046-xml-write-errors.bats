@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # XML documents are applied in the write(2) that closes their root element,
 # so that shells, which never look at close(2), show their errors (issue
 # 13); what follows the root may only be whitespace, comments and PIs.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pools/NAME/volumes/VOL/: a dir pool's volumes are the files of its
 # directory, checked on the real files with stat.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # docs/paths.md, modes: root's mount; allow_other lets users read; only root (and --group
 # members) write; the kernel enforces the modes ls -l shows.
 

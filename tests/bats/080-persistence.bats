@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test:///PATH: one file per object, written atomically; states, ids and
 # autostart come back on the next mount; kill -9 loses nothing acknowledged.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # docs/paths.md, change notification: every change, whatever its origin, reaches inotify watchers,
 # poll(2)ers and readers of events; cached reads after a notification
 # show the new value.

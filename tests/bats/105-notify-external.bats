@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Objects that appear, move and go behind the filesystem's back (the test
 # driver's churn_ms knob stands in for another toolstack) give the same
 # inotify events and events lines as a local mkdir, mv and rmdir.

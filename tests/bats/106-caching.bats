@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The kernel's caches serve stable files (docs/performance.md): these tests
 # pin down the round trips hvfs saves and that a cached value is never
 # stale after a change.  The daemon runs with -d, so its log holds the

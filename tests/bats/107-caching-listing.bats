@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The kernel keeps the listing of domains/ in its readdir cache
 # (fs/dirs.c, docs/performance.md): a listing served from it must still
 # show every change, whatever its origin, from the moment it is announced.

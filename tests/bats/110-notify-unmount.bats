@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Unmounting while watchers and readers are attached finishes, and the
 # daemon exits cleanly.  (Open files make a plain umount EBUSY on any
 # filesystem; inotify watches do not.)

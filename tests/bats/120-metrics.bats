@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # metrics: Prometheus text for every numeric attribute, checked by promtool.
 
 load helpers

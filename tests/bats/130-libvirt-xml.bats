@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libvirt XML (issue 4): what libvirt's tools export is accepted through
 # config.xml and read back byte for byte, elements hvfs does not interpret
 # included; everything hvfs emits validates with libvirt's virt-xml-validate.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Bringing an object in from an exported definition (issue 13): mkdir
 # NAME, then cp of what virsh dumpxml, virsh net-dumpxml, virsh
 # pool-dumpxml or virt-install --print-xml printed.  mkdir gives the object

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libvirt's XML as libvirt 9.0 decides (issue 13, point 4): what libvirt
 # accepts is accepted through config.xml, what it refuses is refused with
 # EINVAL and a last_error that names the check; with and without libvirt's

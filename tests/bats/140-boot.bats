@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Mounting at boot: make install, the systemd unit, the fstab line (with
 # mount(8) and with systemd's fstab generator), and the man page that
 # documents them.

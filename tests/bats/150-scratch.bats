@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Scratch files (docs/paths.md, "Scratch files"): temporary files and directories in object
 # directories, and renaming them over config.xml or an attribute.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Issue 4: the real tools people edit files with, against the mount.  Each
 # must change the value through its own way of writing (in place, or a
 # temporary file renamed over the target), leave no scratch file behind,

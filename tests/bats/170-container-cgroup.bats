@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lxc:///: domains/NAME/cgroup/ — each tunable written through the mount,
 # checked in the cgroup filesystem and in config.xml, kept across an hvfs
 # restart and a new start; bad values change nothing.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lxc:///: a container brought in from an exported definition (issue 13):
 # mkdir NAME, then cp of what virsh dumpxml printed.  The document's UUID
 # replaces the one mkdir gave while the container is shut off, is kept in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the 170-container-*.bats suites: a daemon on lxc:/// with its
 # own state directory and cgroup parent, container definitions, and a
 # teardown that leaves no process or cgroup behind even when a test failed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lxc:///: host/ shows this machine; networks and pools are not the
 # container driver's.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lxc:///: containers outlive hvfs, and a restarted hvfs finds them again
 # with their states right.
 

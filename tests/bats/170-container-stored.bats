@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lxc:///: libvirt's schemas judge what is written, not what hvfs stored
 # itself.  A container whose stored definition a newer libvirt schema would
 # refuse must still be found after a restart (docs/paths.md, "config.xml and

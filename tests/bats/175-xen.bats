@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The Xen driver on a host without Xen (the real-Xen suite runs in dom0,
 # `make check-xen`): xen:/// must refuse to mount with EIO's reason, and
 # its URI knobs are checked before anything touches the hypervisor.

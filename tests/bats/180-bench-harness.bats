@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make bench's harness (bench/ops_latency.c) measures what it claims: one
 # "median p99 samples" line per subject, in order, and a failing operation
 # ends the run instead of being timed.  No timing is asserted.

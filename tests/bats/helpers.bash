@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared set-up for the bats suites: each file mounts a fresh daemon on a
 # temporary directory in setup_file and unmounts and reaps it in
 # teardown_file.  HVFS_BIN picks the binary (the sanitizer run sets it).

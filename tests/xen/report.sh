@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Turns what a Xen run left into TAP and one last line "xen: N passed,
 # N failed"; exits non-zero unless something passed and nothing failed.
 # usage: report.sh RESULTS SERIAL_LOG QEMU_STATUS TIMEOUT [QEMU_LOG]

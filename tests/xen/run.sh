@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The Xen stage: packs hvfs and the suite under tests/xen/suite into a dom0
 # initramfs, boots the real Xen 4.17 hypervisor under QEMU, lets dom0 run
 # the suite against the hypervisor, and reports what it printed.

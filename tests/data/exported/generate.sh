@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Writes the exported definitions tests/bats/135-define-exported.bats and
 # 170-container-define.bats bring into hvfs, as libvirt's own tools print
 # them against libvirt's test driver (test:///default: in memory, no

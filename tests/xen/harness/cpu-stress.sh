@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Measures how steady dom0 is under one emulated CPU model: boots Xen with
 # a dom0 that boots the tiny guest and keeps it running (as the suite does
 # from 040 to 050: Xen switches between the two all along) while, for

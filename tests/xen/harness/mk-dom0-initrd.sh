@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds a self-contained dom0 initramfs: busybox, the Xen 4.17 toolstack
 # from the Debian packages, the kernel modules the toolstack and FUSE need,
 # and a tiny PV guest to create.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds the tiny guest's initramfs: busybox init, which prints a marker on
 # the console at every boot and then idles until it is told to stop.
 # usage: mk-tiny-initrd.sh OUT.cpio.gz

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Boots the Xen 4.17 hypervisor with a Linux PV dom0 under QEMU (software
 # emulation: the machines this runs on cannot nest hardware virtualisation)
 # and waits until dom0 powers off or TIMEOUT seconds pass.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Prepares this Debian 12 machine to boot a Xen host under QEMU, and prints
 # where the pieces are, as shell assignments for eval:
 #   KROOT=... KVER=... XEN_ELF=...

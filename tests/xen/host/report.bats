@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/xen/report.sh, which turns a Xen run into counts: a run that passes
 # must say so, and every way a run can go wrong must count as a failure.
 # Runs on the host, without QEMU, from crafted results and serial logs.

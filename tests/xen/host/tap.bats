@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/tap.bash, with which tests/run.sh and tests/xen/report.sh count a
 # planned test that never reported as failed: checked against what this
 # machine's bats really prints when a file's setup_file fails.

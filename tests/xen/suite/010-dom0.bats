@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xen:/// on a real hypervisor: the mount, host/, and Domain-0, checked
 # against what xl and XenStore say.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xenstore/: XenStore itself as a directory tree, read and written through
 # the mount and checked with the xenstore-* tools, and changes made behind
 # hvfs's back seen by cat, inotify and events.  Values are written to leaf

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Domains xl creates, pauses and destroys behind hvfs's back show up in the
 # tree, in inotify and in events.  The guest is created paused (xl create
 # -p), so it costs no boot.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A guest hvfs defines and starts: mkdir + config.xml + start builds a real
 # Xen domain (the harness's tiny PV guest) that xl lists and that boots.
 # The guest keeps running for 045 and 050, which use it: booting takes tens

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The running guest 040 started (or this file starts, if 040 failed),
 # through a fresh mount: hvfs finds it again,
 # pauses and unpauses it through the hypervisor, balloons its memory and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The guest's life through hvfs and behind its back: reboot, shutdown by
 # the PV protocol, a shutdown xl asks for, the destroy fallback for a guest
 # that ignores shutdown, destroy, and undefining it.  040 started g1; each

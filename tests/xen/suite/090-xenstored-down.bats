@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xenstored dies under a running hvfs: what needs XenStore fails with EIO
 # and the reason, everything else keeps answering, and nothing hangs (every
 # access is under timeout(1)).  Last in the suite: xenstored cannot be

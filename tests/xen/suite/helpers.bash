@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared set-up for the suite that runs inside dom0 (tests/xen/run.sh packs
 # it there).  Each file mounts hvfs on the real Xen host in setup_file and
 # unmounts it in teardown_file.  Definitions persist in one state directory

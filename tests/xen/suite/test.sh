@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # dom0 runs this once xenstored and xenconsoled are up; when it returns,
 # dom0 powers off.  The suite's TAP goes to the second UART (/dev/ttyS1),
 # which QEMU writes to the host's results file.
