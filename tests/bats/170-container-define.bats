@@ -25,14 +25,7 @@ setup() {
 }
 
 teardown() {
-	[ -n "${BATS_TEST_COMPLETED:-}" ] && return 0
-	local d
-	for d in "$MNT"/domains/*/; do
-		[ -d "$d" ] || continue
-		case $(cat "$d/state" 2>/dev/null) in
-		running | paused | shutdown) echo destroy >"$d/control" 2>/dev/null || true ;;
-		esac
-	done
+	destroy_after_failure
 }
 
 teardown_file() {

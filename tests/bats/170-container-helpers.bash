@@ -118,3 +118,17 @@ load_daemon() {
 	# shellcheck disable=SC1091
 	. "$BATS_FILE_TMPDIR/daemon"
 }
+
+# destroy_after_failure: for a suite's teardown.  A failed test must not
+# leave its containers running for the next (tests that pass may hand a
+# running container on to the next).
+destroy_after_failure() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] && return 0
+	local d
+	for d in "$MNT"/domains/*/; do
+		[ -d "$d" ] || continue
+		case $(cat "$d/state" 2>/dev/null) in
+		running | paused | shutdown) echo destroy >"$d/control" 2>/dev/null || true ;;
+		esac
+	done
+}

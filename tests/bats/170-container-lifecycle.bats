@@ -15,16 +15,7 @@ teardown_file() {
 }
 
 teardown() {
-	# A failed test must not leave its containers running for the next
-	# (tests that pass hand c1 on to the next).
-	[ -n "${BATS_TEST_COMPLETED:-}" ] && return 0
-	local d
-	for d in "$MNT"/domains/*/; do
-		[ -d "$d" ] || continue
-		case $(cat "$d/state" 2>/dev/null) in
-		running | paused | shutdown) echo destroy >"$d/control" 2>/dev/null || true ;;
-		esac
-	done
+	destroy_after_failure
 }
 
 @test "mkdir defines a shut-off lxc domain with a default definition" {
