@@ -184,17 +184,15 @@ attach() {
 	watcher=$!
 	for _ in $(seq 100); do grep -q "Watches established" "$log.err" && break; sleep 0.05; done
 	# A reader of events sees what happens after it opened.
-	timeout 3 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" 2>/dev/null 3>&- &
-	reader=$!
-	sleep 0.2
+	events_reader "$BATS_TEST_TMPDIR/ev"
 	disk_xml vdb | attach watched
 	rmdir "$(D watched)/devices/disk/vdb"
-	for _ in $(seq 50); do grep -q "vdb DELETE" "$log" && break; sleep 0.1; done
-	kill "$watcher"
+	for _ in $(seq 300); do grep -q "vdb DELETE" "$log" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q "vdb deleted" "$BATS_TEST_TMPDIR/ev" && break; sleep 0.1; done
+	kill "$watcher" "$EVENTS_READER"
 	run cat "$log"
 	assert_line --regexp '/devices/disk/vdb CREATE,ISDIR$'
 	assert_line --regexp '/devices/disk/vdb DELETE,ISDIR$'
-	wait "$reader" || true
 	run cat "$BATS_TEST_TMPDIR/ev"
 	assert_line --regexp '^[0-9]+ [0-9.]+ domains/watched/devices/disk/vdb created$'
 	assert_line --regexp '^[0-9]+ [0-9.]+ domains/watched/devices/disk/vdb deleted$'

@@ -119,6 +119,24 @@ wait_for() {
 	return 1
 }
 
+# events_reader OUT [SECONDS]: reads MNT/events into OUT in the background
+# (for at most SECONDS, default 60) and returns once the reader has the file
+# open, so that it sees every change made after: waiting on the open itself,
+# not a fixed sleep that a loaded machine overruns.  Sets EVENTS_READER.
+events_reader() {
+	local out=$1 secs=${2:-60} pid
+	timeout "$secs" cat "$MNT/events" >"$out" 2>/dev/null 3>&- &
+	EVENTS_READER=$!
+	for _ in $(seq 400); do
+		for pid in $(pgrep -P "$EVENTS_READER"); do
+			ls -l "/proc/$pid/fd" 2>/dev/null | grep -q " $MNT/events\$" && return 0
+		done
+		sleep 0.05
+	done
+	echo "the events reader did not open $MNT/events" >&2
+	return 1
+}
+
 # write_file PATH: copies stdin into PATH and reports a failed close(2),
 # which shells ignore (bash never checks close after a redirection).
 write_file() {
