@@ -123,16 +123,15 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 	define seen "while :; do sleep 1; done"
 	echo start >"$(D seen)/control"
 	cat "$(C seen pids_limit)" >/dev/null
-	inotifywait -t 10 -e modify "$(D seen)/config.xml" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
+	inotifywait -t 60 -e modify "$(D seen)/config.xml" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
 	watcher=$!
-	timeout 60 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
-	reader=$!
-	sleep 0.3
+	inotify_ready "$BATS_TEST_TMPDIR/inotify"
+	events_reader "$BATS_TEST_TMPDIR/ev"
 	echo 77 >"$(C seen pids_limit)"
-	sleep 0.3
 	wait "$watcher"
-	kill "$reader" 2>/dev/null || true
-	wait "$reader" 2>/dev/null || true
+	events_wait "$BATS_TEST_TMPDIR/ev" 'domains/seen/config.xml changed$'
+	events_wait "$BATS_TEST_TMPDIR/ev" 'domains/seen/cgroup/pids_limit changed$'
+	kill "$EVENTS_READER" 2>/dev/null || true
 	run cat "$BATS_TEST_TMPDIR/inotify"
 	assert_output --partial MODIFY
 	run cat "$BATS_TEST_TMPDIR/ev"

@@ -249,19 +249,17 @@ wait_for_counter() {
 
 @test "init exiting by itself: shutoff, seen by inotify and events" {
 	define quick "sleep 0.5; exit 3"
-	inotifywait -t 10 -e modify "$(D quick)/state" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
+	inotifywait -t 60 -e modify "$(D quick)/state" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
 	watcher=$!
-	timeout 60 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
-	reader=$!
-	sleep 0.3
+	inotify_ready "$BATS_TEST_TMPDIR/inotify"
+	events_reader "$BATS_TEST_TMPDIR/ev"
 	echo start >"$(D quick)/control"
-	wait_for "$(D quick)/state" shutoff 40
-	sleep 0.2
+	wait_for "$(D quick)/state" shutoff 400
 	wait "$watcher"
 	run cat "$BATS_TEST_TMPDIR/inotify"
 	assert_output --partial MODIFY
-	kill "$reader" 2>/dev/null || true
-	wait "$reader" 2>/dev/null || true
+	events_wait "$BATS_TEST_TMPDIR/ev" 'domains/quick stopped shutdown$'
+	kill "$EVENTS_READER" 2>/dev/null || true
 	run cat "$BATS_TEST_TMPDIR/ev"
 	assert_line --regexp '^[0-9]+ [0-9.]+ domains/quick started booted$'
 	assert_line --regexp '^[0-9]+ [0-9.]+ domains/quick stopped shutdown$'
@@ -301,13 +299,11 @@ wait_for_counter() {
   </os>
 </domain>
 XML
-	timeout 60 cat "$MNT/events" >"$BATS_TEST_TMPDIR/ev" &
-	reader=$!
-	sleep 0.3
+	events_reader "$BATS_TEST_TMPDIR/ev"
 	echo start >"$(D hog)/control" || true # it may be gone before the reply
-	wait_for "$(D hog)/state" crashed 40
-	kill "$reader" 2>/dev/null || true
-	wait "$reader" 2>/dev/null || true
+	wait_for "$(D hog)/state" crashed 400
+	events_wait "$BATS_TEST_TMPDIR/ev" 'domains/hog stopped oom-killed$'
+	kill "$EVENTS_READER" 2>/dev/null || true
 	run cat "$BATS_TEST_TMPDIR/ev"
 	assert_line --regexp 'domains/hog stopped oom-killed$'
 	grep -q "OOM killer" "$HVFS_LOG"

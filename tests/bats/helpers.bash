@@ -137,6 +137,30 @@ events_reader() {
 	return 1
 }
 
+# events_wait OUT REGEX: waits (up to 30 s) until the events reader's OUT
+# has a line matching REGEX.  A state file changes a moment before its event
+# line is appended: wait on the line itself.
+events_wait() {
+	for _ in $(seq 300); do
+		grep -qE "$2" "$1" && return 0
+		sleep 0.1
+	done
+	echo "no line matching '$2' in the events read:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# inotify_ready LOG: waits (up to 20 s) until the inotifywait writing its
+# stderr to LOG has its watches.
+inotify_ready() {
+	for _ in $(seq 200); do
+		grep -q "Watches established" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "inotifywait never established its watches" >&2
+	return 1
+}
+
 # write_file PATH: copies stdin into PATH and reports a failed close(2),
 # which shells ignore (bash never checks close after a redirection).
 write_file() {
