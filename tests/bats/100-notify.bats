@@ -45,13 +45,7 @@ watch_stop() {
 
 # wait_event REGEX [TENTHS]
 wait_event() {
-	for _ in $(seq "${2:-50}"); do
-		grep -qE "$1" "$WATCH_LOG" && return 0
-		sleep 0.1
-	done
-	echo "no event matching '$1'; got:" >&2
-	cat "$WATCH_LOG" >&2
-	return 1
+	wait_line "$WATCH_LOG" "$1" "${2:-50}"
 }
 
 # poll_start FILE pri|in: poll_wait in the background, once it is polling;

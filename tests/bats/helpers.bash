@@ -137,17 +137,23 @@ events_reader() {
 	return 1
 }
 
-# events_wait OUT REGEX: waits (up to 30 s) until the events reader's OUT
-# has a line matching REGEX.  A state file changes a moment before its event
-# line is appended: wait on the line itself.
-events_wait() {
-	for _ in $(seq 300); do
+# wait_line FILE REGEX [TENTHS]: waits (default up to 30 s) until FILE,
+# written by a reader in the background (events, inotifywait), has a line
+# matching REGEX.  A state file changes a moment before its event line is
+# appended: wait on the line itself.
+wait_line() {
+	for _ in $(seq "${3:-300}"); do
 		grep -qE "$2" "$1" && return 0
 		sleep 0.1
 	done
-	echo "no line matching '$2' in the events read:" >&2
+	echo "no line matching '$2' in $1:" >&2
 	cat "$1" >&2
 	return 1
+}
+
+# events_wait OUT REGEX: wait_line for an events reader's output.
+events_wait() {
+	wait_line "$1" "$2"
 }
 
 # inotify_ready LOG: waits (up to 20 s) until the inotifywait writing its
