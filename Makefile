@@ -143,6 +143,13 @@ $(B)/unit/%: tests/unit/%.c $(B)/libhvcore.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libhvcore.a $(LIBS)
 
+# fs/ in-process, without its main(), for the unit tests of fs/ (test_fs_*).
+$(B)/libhvfs.a: $(filter-out $(B)/fs/main.o,$(FS_OBJ))
+	ar rcs $@ $^
+$(B)/unit/test_fs_%: tests/unit/test_fs_%.c $(B)/libhvfs.a $(B)/libhvcore.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libhvfs.a $(B)/libhvcore.a $(LIBS)
+
 # Small programs the bats suites drive (poll(2) needs C), and benchmarks.
 $(B)/tools/%: tests/tools/%.c | config-check
 	@mkdir -p $(dir $@)

@@ -117,10 +117,38 @@ void hv_conn_close(struct hv_conn *conn)
 	free(conn);
 }
 
+/* The innermost open call scope of this thread (hv_call_begin). */
+static __thread struct hv_call_scope *current_call;
+
+void hv_call_begin(struct hv_call_scope *scope, const struct hv_conn *conn, const struct hv_origin *origin,
+		   enum hv_object_kind kind, const char *name)
+{
+	*scope = (struct hv_call_scope){
+	    .conn = conn, .origin = origin, .kind = kind, .name = name, .outer = current_call};
+	current_call = scope;
+}
+
+void hv_call_end(struct hv_call_scope *scope)
+{
+	current_call = scope->outer;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 void hv_conn_emit(struct hv_conn *conn, const struct hv_change *change)
 {
-	if (conn->on_change)
-		conn->on_change(conn->on_change_opaque, change);
+	struct hv_change stamped = *change;
+	const struct hv_call_scope *call = current_call;
+
+	if (!conn->on_change)
+		return;
+	if (!stamped.origin && call && call->conn == conn && call->kind == change->kind &&
+	    same_name(call->name, change->name))
+		stamped.origin = call->origin;
+	conn->on_change(conn->on_change_opaque, &stamped);
 }
 
 void hv_name_list_finish(struct hv_name_list *list)

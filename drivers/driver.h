@@ -16,6 +16,8 @@
  * its model, whatever caused it (a write through the mount, a timer, the
  * hypervisor), after the change is visible to the read slots and while it
  * holds none of its own locks (the callback may call back into the driver).
+ * A change that a slot call asked for is emitted on the calling thread
+ * before the slot returns, so that it carries the call's origin.
  *
  * Errno vocabulary (docs/paths.md, conventions): EINVAL bad value/command/XML/name, EBUSY wrong
  * state, EEXIST duplicate name or UUID, ENOENT no such object, EOPNOTSUPP the
@@ -243,6 +245,8 @@ enum hv_field {
 	HV_FIELD_LEASES = 1u << 15,  /* a network's leases, and the ip of interfaces */
 	HV_FIELD_CGROUP = 1u << 16,  /* a domain's cgroup tunables (detail: the key, NULL any) */
 };
+/* The fields whose change's detail names the one file (key) that shows it. */
+#define HV_FIELDS_KEYED ((uint32_t)HV_FIELD_CGROUP)
 
 struct hv_change {
 	enum hv_object_kind kind;
@@ -261,7 +265,32 @@ struct hv_change {
 	/* kind HV_KIND_HOST only: a XenStore node ("/local/domain/0/name")
 	 * was written (MODIFIED) or removed (DELETED); NULL otherwise. */
 	const char *xenstore_path;
+	/* Who caused it: the caller's call that asked for this change of this
+	 * object, or NULL when anything else did (a timer, the hypervisor,
+	 * another tool, a rescan that found other objects changed).  Drivers
+	 * leave it NULL: hv_conn_emit() sets it from the call scope (below). */
+	const struct hv_origin *origin;
 };
+
+/* Change origin (docs/design.md, "Change flow").  A caller that asks a
+ * driver to change object (kind, name) wraps the call in a scope, giving
+ * an origin of its own (opaque here: fs/ records the file written).
+ * hv_conn_emit() stamps that origin on the changes of that very object
+ * which the driver emits on the calling thread while the scope is open;
+ * changes of other objects, and all changes from other threads, keep
+ * origin NULL.  Scopes nest (the innermost wins) and must be ended in
+ * reverse order on the thread that began them. */
+struct hv_origin;
+struct hv_call_scope {
+	const struct hv_conn *conn;
+	const struct hv_origin *origin;
+	enum hv_object_kind kind;
+	const char *name; /* NULL for the host */
+	struct hv_call_scope *outer;
+};
+void hv_call_begin(struct hv_call_scope *scope, const struct hv_conn *conn, const struct hv_origin *origin,
+		   enum hv_object_kind kind, const char *name);
+void hv_call_end(struct hv_call_scope *scope);
 
 struct hv_conn;
 typedef void (*hv_change_fn)(void *opaque, const struct hv_change *change);

@@ -275,9 +275,10 @@ static int apply_pending(struct fs_handle *h)
 	h->dirty = false;
 	ret = node_object(h->node, &obj, &name);
 	if (ret == 0) {
-		fs_request_node = h->node;
+		struct fs_call call;
+		fs_call_begin(&call, h->ctx, h->node, obj.kind, obj.name);
 		ret = h->node->attr->store(h->ctx, &obj, strbuf_str(&h->pending), h->pending.len, &err);
-		fs_request_node = NULL;
+		fs_call_end(&call);
 	} else {
 		hv_error_set(&err, ENOENT, "the object is gone");
 	}

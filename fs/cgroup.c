@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fs/events.h"
 #include "fs/fs.h"
 
 bool fs_cgroup_present(const struct fs_ctx *ctx)
@@ -74,8 +73,9 @@ static int show_path(struct fs_ctx *ctx, const struct fs_object *obj, struct str
 	return show_key(ctx, obj, "path", out, err);
 }
 
-/* Alphabetical.  A file changes with its key (HV_FIELD_CGROUP, detail) and
- * with the domain files that set the same cgroup file. */
+/* Alphabetical.  A file changes with its key (HV_FIELD_CGROUP, detail: a
+ * keyed field) and with the domain files that set the same cgroup file;
+ * the notifier reports them with the domain's own (fs/notify.c). */
 static const struct fs_attr cgroup_attrs[] = {
     {"cpu_quota", 0644, 0, HV_FIELD_CGROUP | HV_FIELD_VCPUS, show_cpu_quota, store_cpu_quota},
     {"cpu_weight", 0644, 0, HV_FIELD_CGROUP, show_cpu_weight, store_cpu_weight},
@@ -94,24 +94,3 @@ const struct fs_dir_type fs_cgroup_type = {
     .attrs = cgroup_attrs,
     .present = fs_cgroup_present,
 };
-
-void fs_cgroup_changed(struct fs_ctx *ctx, const char *name, uint32_t fields, const char *detail)
-{
-	char file[320];
-
-	if (!hv_domain_has_cgroup(ctx->conn))
-		return;
-	for (const struct fs_attr *a = cgroup_attrs; a->name; a++) {
-		bool named = (fields & HV_FIELD_CGROUP) && (!detail || strcmp(detail, a->name) == 0);
-		if (fields != 0 && !named && !(a->fields & fields & ~(uint32_t)HV_FIELD_CGROUP))
-			continue;
-		const char *parts[] = {"domains", name, "cgroup", a->name};
-		fuse_ino_t ino = node_find_path(parts, 4);
-		if (ino && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
-			node_touch(ino);
-			fuse_lowlevel_notify_inval_inode(ctx->session, ino, -1, 0);
-		}
-		snprintf(file, sizeof(file), "domains/%s/cgroup/%s", name, a->name);
-		events_append(ctx->events, file, "changed", NULL);
-	}
-}

@@ -132,7 +132,10 @@ int fs_collection_unlink(struct fs_ctx *ctx, struct node *parent, const char *na
 		return -EPERM;
 	if (node_object(parent, &obj, &obj_names) < 0)
 		return -ENOENT;
+	struct fs_call call;
+	fs_call_begin(&call, ctx, NULL, obj.kind, obj.name);
 	ret = c->remove(ctx, &obj, name, &err);
+	fs_call_end(&call);
 	if (ret < 0)
 		return fs_report_error(ctx, parent, "unlink", &err);
 	node_detach(parent, name);
@@ -153,7 +156,11 @@ static int change_member(struct fs_ctx *ctx, struct node *parent, const char *na
 		return -EPERM;
 	if (node_object(parent, &obj, &obj_names) < 0)
 		return -ENOENT;
-	if (fn(ctx, &obj, name, &err) == 0) {
+	struct fs_call call;
+	fs_call_begin(&call, ctx, NULL, obj.kind, obj.name);
+	int ret = fn(ctx, &obj, name, &err);
+	fs_call_end(&call);
+	if (ret == 0) {
 		if (!create)
 			node_detach(parent, name);
 		return 0;
@@ -364,7 +371,10 @@ void fs_ops_mkdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 		fs_reply_object_entry(req, ctx, parent, name, parent->dir->collection->child_type);
 		return;
 	}
+	struct fs_call call;
+	fs_call_begin(&call, ctx, NULL, parent->dir->collection->kind, name);
 	ret = hv_object_define(ctx->conn, parent->dir->collection->kind, name, NULL, 0, &err);
+	fs_call_end(&call);
 	if (ret < 0) {
 		fuse_reply_err(req, -report_collection_error(ctx, parent, name, "mkdir", &err, false));
 		return;
@@ -396,7 +406,10 @@ int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const 
 			return -ENOENT;
 		return node_scratch_remove(parent, name, true);
 	}
+	struct fs_call call;
+	fs_call_begin(&call, ctx, NULL, parent->dir->collection->kind, name);
 	ret = hv_object_undefine(ctx->conn, parent->dir->collection->kind, name, &err);
+	fs_call_end(&call);
 	if (ret < 0)
 		return report_collection_error(ctx, parent, name, "rmdir", &err, err.code != ENOENT);
 	return 0;
@@ -432,8 +445,14 @@ static int rename_over_attribute(struct fs_ctx *ctx, struct node *parent, const 
 		hv_error_set(&err, EFBIG, "the value is larger than %zu bytes", limit);
 	else if (node_object(new_parent, &obj, &obj_name) < 0)
 		hv_error_set(&err, ENOENT, "the object is gone");
-	else
+	else {
+		/* The kernel reports the rename (IN_MOVED_TO), not a write: the
+		 * file's IN_MODIFY is the notifier's. */
+		struct fs_call call;
+		fs_call_begin(&call, ctx, NULL, obj.kind, obj.name);
 		attr->store(ctx, &obj, data, len, &err);
+		fs_call_end(&call);
+	}
 	free(data);
 	if (err.code)
 		return fs_report_error(ctx, new_parent, what, &err);
@@ -492,7 +511,10 @@ int fs_ops_rename(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const
 		return -EPERM;
 	if (strcmp(name, new_name) == 0)
 		return 0;
+	struct fs_call call;
+	fs_call_begin(&call, ctx, NULL, parent->dir->collection->kind, name);
 	ret = hv_object_rename(ctx->conn, parent->dir->collection->kind, name, new_name, &err);
+	fs_call_end(&call);
 	if (ret < 0)
 		return report_collection_error(ctx, parent, name, "rename", &err, err.code != ENOENT);
 	node_rename(parent, name, new_name);

@@ -316,8 +316,6 @@ extern const struct fs_dir_type fs_volumes_type;      /* pools/NAME/volumes/ (vo
 extern const struct fs_dir_type fs_host_devices_type; /* host/devices/ (nodedev.c) */
 extern const struct fs_dir_type fs_cgroup_type;	      /* domains/NAME/cgroup/ (cgroup.c) */
 bool fs_cgroup_present(const struct fs_ctx *ctx);
-/* The cgroup/ files of domain name that show fields (detail: the one key). */
-void fs_cgroup_changed(struct fs_ctx *ctx, const char *name, uint32_t fields, const char *detail);
 extern const struct fs_dir_type fs_xenstore_type; /* xenstore/ (xenstore.c) */
 /* The XenStore path of a node of the xenstore/ view ("/local/domain/0"),
  * from obj's subs plus name (may be NULL).  -ENAMETOOLONG when deeper than
@@ -360,12 +358,31 @@ void fs_on_change(void *opaque, const struct hv_change *change);
 void fs_notify_last_error(struct fs_ctx *ctx, const struct fs_object *obj);
 int notifier_start(struct fs_ctx *ctx);
 void notifier_stop(struct fs_ctx *ctx);
+/* For tests of the notifier's decisions (tests/unit/test_fs_notify.c): a
+ * notifier whose queue no thread drains, and its queue, one line a change
+ * (notify.c). */
+int notifier_init(struct fs_ctx *ctx);
+int notifier_describe(struct fs_ctx *ctx, struct strbuf *out);
 
-/* Request handlers mark their thread, so that a change reported while one
- * runs is known to be caused by the request (the kernel then produces the
- * inotify event for the file or directory operated on itself). */
-extern __thread bool fs_request_thread;
-extern __thread const struct node *fs_request_node; /* the file being written */
+/* The origin a request gives the driver calls it makes (drivers/driver.h,
+ * docs/design.md "Change flow"): the kernel itself produces the inotify
+ * event of the operation a request performs, so the notifier leaves that
+ * one out.  file is the attribute file whose write made the call (its
+ * IN_MODIFY is the kernel's); NULL for an operation on a directory entry
+ * (mkdir, rmdir, rename, unlink, O_CREAT), whose IN_CREATE, IN_DELETE or
+ * IN_MOVED_* is the kernel's. */
+struct hv_origin {
+	const struct node *file;
+};
+struct fs_call {
+	struct hv_call_scope scope;
+	struct hv_origin origin;
+};
+/* Opens the scope of the driver calls a request makes on object (kind,
+ * name); end it before the request's reply. */
+void fs_call_begin(struct fs_call *call, struct fs_ctx *ctx, const struct node *file,
+		   enum hv_object_kind kind, const char *name);
+void fs_call_end(struct fs_call *call);
 
 /* The notifier acts on its own mount to produce inotify events; handlers
  * ask how to treat its requests. */

@@ -38,16 +38,42 @@
 
 #define QUEUE_MAX 4096
 
-__thread bool fs_request_thread;
-__thread const struct node *fs_request_node;
+void fs_call_begin(struct fs_call *call, struct fs_ctx *ctx, const struct node *file,
+		   enum hv_object_kind kind, const char *name)
+{
+	call->origin.file = file;
+	hv_call_begin(&call->scope, ctx->conn, &call->origin, kind, name);
+}
+
+void fs_call_end(struct fs_call *call)
+{
+	hv_call_end(&call->scope);
+}
+
+/* Whether the kernel reported the change itself: a request caused it by an
+ * operation on a directory entry. */
+static bool entry_op_reported(const struct hv_change *change)
+{
+	return change->origin && !change->origin->file;
+}
+
+/* Whether attr's IN_MODIFY is the kernel's: the change came from a write
+ * of that very file. */
+static bool write_reported(const struct hv_change *change, const struct fs_attr *attr)
+{
+	return change->origin && change->origin->file && node_attr(change->origin->file) == attr;
+}
 
 struct queued_change {
 	struct queued_change *next;
 	enum hv_object_kind kind;
 	enum hv_change_type type;
-	uint64_t attr_bits; /* MODIFIED: indexes into the object type's attrs */
+	uint64_t attr_bits; /* MODIFIED: indexes into the directory type's attrs */
 	uint64_t skip_bits; /* files whose event the kernel produced itself */
 	char name[HV_NAME_MAX + 1];
+	/* MODIFIED of a fixed subdirectory's files ("cgroup"); "" for the
+	 * object's own directory. */
+	char dir[32];
 	char new_name[HV_NAME_MAX + 1];
 	/* A change of a sub-object: "disk/vda" below domains/NAME/devices,
 	 * "vol1" below pools/NAME/volumes; "" for the object itself. */
@@ -77,6 +103,7 @@ struct notifier {
 	size_t length;
 	bool overflowed;
 	bool stopping;
+	bool has_thread;     /* false: notifier_init() only, the queue is not drained */
 	struct self_op self; /* guarded by lock */
 };
 
@@ -100,16 +127,29 @@ static const struct fs_dir_type *object_type(enum hv_object_kind kind)
 	return &fs_host_type;
 }
 
-/* The files of an object whose value shows one of fields (0: any). */
-static uint64_t affected_attrs(const struct fs_dir_type *type, uint32_t fields)
+/* Whether a file showing attr's fields changed with fields (0: any); a
+ * keyed field (HV_FIELDS_KEYED) changes only the file detail names. */
+static bool attr_affected(const struct fs_attr *attr, uint32_t fields, const char *detail)
+{
+	uint32_t shown = attr->fields & fields;
+
+	if (fields == 0)
+		return attr->fields != 0;
+	if (shown & ~HV_FIELDS_KEYED)
+		return true;
+	return shown != 0 && (!detail || strcmp(detail, attr->name) == 0);
+}
+
+/* The files of a directory whose value shows one of fields (0: any). */
+static uint64_t affected_attrs(const struct fs_dir_type *type, uint32_t fields, const char *detail)
 {
 	uint64_t bits = 0;
 	unsigned i = 0;
 
-	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
+	for (const struct fs_attr *a = type->attrs; a && a->name && i < 64; a++, i++) {
 		if (!a->show || (a->flags & (FS_ATTR_VOLATILE | FS_ATTR_EVENTS)))
 			continue; /* statistics are exempt from change notification */
-		if (fields == 0 ? a->fields != 0 : (a->fields & fields) != 0)
+		if (attr_affected(a, fields, detail))
 			bits |= 1ULL << i;
 	}
 	return bits;
@@ -147,7 +187,8 @@ static void enqueue(struct fs_ctx *ctx, const struct queued_change *change)
 		struct queued_change *match = NULL;
 		for (struct queued_change *q = n->head; q; q = q->next) {
 			if (q->kind != change->kind || strcmp(q->name, change->name) != 0 ||
-			    strcmp(q->sub, change->sub) != 0 || strcmp(q->xenstore, change->xenstore) != 0)
+			    strcmp(q->dir, change->dir) != 0 || strcmp(q->sub, change->sub) != 0 ||
+			    strcmp(q->xenstore, change->xenstore) != 0)
 				continue;
 			match = q->type == HV_CHANGE_MODIFIED ? q : NULL;
 		}
@@ -175,32 +216,42 @@ static void enqueue(struct fs_ctx *ctx, const struct queued_change *change)
 	pthread_mutex_unlock(&n->lock);
 }
 
-/* Files of an object changed: the kernel's copy goes now (before anyone
- * is told), the rest follows on the notifier thread.  lifecycle, when not
- * NULL, is the change's own events line, written before the files' lines. */
-/* The node of an object's attribute file, if the kernel has looked it up:
- * host/ATTR for the host, DIR/NAME/ATTR for the others. */
-static fuse_ino_t attr_ino(enum hv_object_kind kind, const char *name, const struct fs_attr *attr)
+/* The node of a file of an object's directory (dir "") or of one of its
+ * fixed subdirectories, if the kernel has looked it up: host/[DIR/]ATTR for
+ * the host, KIND/NAME/[DIR/]ATTR for the others. */
+static fuse_ino_t attr_ino(enum hv_object_kind kind, const char *name, const char *dir,
+			   const struct fs_attr *attr)
 {
-	if (kind == HV_KIND_HOST)
-		return node_find("host", attr->name, NULL);
-	return node_find(hv_object_kind_dir(kind), name, attr->name);
+	const char *parts[4];
+	size_t count = 0;
+
+	parts[count++] = hv_object_kind_dir(kind);
+	if (kind != HV_KIND_HOST)
+		parts[count++] = name;
+	if (dir[0])
+		parts[count++] = dir;
+	parts[count++] = attr->name;
+	return node_find_path(parts, count);
 }
 
-static void object_attrs_changed(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name,
-				 uint64_t bits, const struct hv_change *lifecycle)
+/* The type of an object's directory (dir "") or fixed subdirectory. */
+static const struct fs_dir_type *dir_type(enum hv_object_kind kind, const char *dir)
 {
-	const struct fs_dir_type *type = object_type(kind);
-	struct queued_change q = {.kind = kind, .type = HV_CHANGE_MODIFIED, .attr_bits = bits};
-	char path[256], file[320];
+	return dir[0] ? fs_dir_find_subdir(object_type(kind), dir) : object_type(kind);
+}
+
+/* The files (bits) of an object's directory (or of its fixed subdirectory
+ * dir) changed: the kernel's copy goes, before anyone is told. */
+static void invalidate_attrs(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name, const char *dir,
+			     uint64_t bits)
+{
+	const struct fs_dir_type *type = dir_type(kind, dir);
 	unsigned i = 0;
 
-	copy_name(q.name, name);
-	object_path(kind, name, path, sizeof(path));
-	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
+	for (const struct fs_attr *a = type && bits ? type->attrs : NULL; a && a->name && i < 64; a++, i++) {
 		if (!(bits & (1ULL << i)))
 			continue;
-		fuse_ino_t ino = attr_ino(kind, name, a);
+		fuse_ino_t ino = attr_ino(kind, name, dir, a);
 		if (ino && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
 			node_touch(ino);
 			/* Attributes only (offset -1): lock-free in the kernel, so
@@ -208,28 +259,81 @@ static void object_attrs_changed(struct fs_ctx *ctx, enum hv_object_kind kind, c
 			 * new mtime, drop their cached pages themselves. */
 			fuse_lowlevel_notify_inval_inode(ctx->session, ino, -1, 0);
 		}
-		if (fs_request_thread && fs_request_node && fs_request_node->attr == a)
-			q.skip_bits |= 1ULL << i; /* the writer's own write(2) made the event */
 	}
-	if (lifecycle)
-		events_append(ctx->events, path, lifecycle->event ? lifecycle->event : "changed",
-			      lifecycle->detail);
-	i = 0;
+}
+
+/* After invalidate_attrs: their events lines now, inotify and poll from the
+ * notifier thread.  change, when not NULL, is the change that caused it:
+ * its origin spares the file its writer's own write(2) reported. */
+static void attrs_changed(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name, const char *dir,
+			  uint64_t bits, const struct hv_change *change)
+{
+	const struct fs_dir_type *type = dir_type(kind, dir);
+	struct queued_change q = {.kind = kind, .type = HV_CHANGE_MODIFIED, .attr_bits = bits};
+	char path[256], file[320];
+	unsigned i = 0;
+
+	if (!type || !bits)
+		return;
+	copy_name(q.name, name);
+	snprintf(q.dir, sizeof(q.dir), "%s", dir);
+	object_path(kind, name, path, sizeof(path));
 	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
 		if (!(bits & (1ULL << i)))
 			continue;
-		snprintf(file, sizeof(file), "%s/%s", path, a->name);
+		if (change && write_reported(change, a))
+			q.skip_bits |= 1ULL << i;
+		snprintf(file, sizeof(file), "%s%s%s/%s", path, dir[0] ? "/" : "", dir, a->name);
 		events_append(ctx->events, file, "changed", NULL);
 	}
 	enqueue(ctx, &q);
 }
 
+/* The fixed subdirectories of an object whose files report changes with
+ * the object's (a domain's cgroup/, when the driver has it); collections
+ * below it (devices/, volumes/) report theirs as sub-objects. */
+#define OBJECT_DIRS_MAX 8
+static size_t object_dirs(struct fs_ctx *ctx, enum hv_object_kind kind, const char *dirs[OBJECT_DIRS_MAX])
+{
+	size_t count = 0;
+
+	dirs[count++] = "";
+	for (const struct fs_subdir *sub = object_type(kind)->subdirs; sub && sub->name; sub++)
+		if (!sub->type->collection && strlen(sub->name) < sizeof(((struct queued_change *)0)->dir) &&
+		    fs_subdir_present(ctx, sub) && count < OBJECT_DIRS_MAX)
+			dirs[count++] = sub->name;
+	return count;
+}
+
+/* A MODIFIED or LIFECYCLE change of an object: every file that shows what
+ * changed is invalidated, then the lifecycle line and one line per file
+ * are written (a reader who sees a line reads the new value). */
+static void object_changed(struct fs_ctx *ctx, const struct hv_change *change)
+{
+	const char *dirs[OBJECT_DIRS_MAX];
+	uint64_t bits[OBJECT_DIRS_MAX];
+	size_t count = object_dirs(ctx, change->kind, dirs);
+	char path[256];
+
+	for (size_t i = 0; i < count; i++) {
+		bits[i] = affected_attrs(dir_type(change->kind, dirs[i]), change->fields, change->detail);
+		invalidate_attrs(ctx, change->kind, change->name, dirs[i], bits[i]);
+	}
+	if (change->type == HV_CHANGE_LIFECYCLE) {
+		object_path(change->kind, change->name, path, sizeof(path));
+		events_append(ctx->events, path, change->event ? change->event : "changed", change->detail);
+	}
+	for (size_t i = 0; i < count; i++)
+		attrs_changed(ctx, change->kind, change->name, dirs[i], bits[i], change);
+}
+
 void fs_notify_last_error(struct fs_ctx *ctx, const struct fs_object *obj)
 {
 	const struct fs_dir_type *type = object_type(obj->kind);
+	uint64_t bit = attr_bit(type, fs_dir_find_attr(type, "last_error"));
 
-	object_attrs_changed(ctx, obj->kind, obj->name, attr_bit(type, fs_dir_find_attr(type, "last_error")),
-			     NULL);
+	invalidate_attrs(ctx, obj->kind, obj->name, "", bit);
+	attrs_changed(ctx, obj->kind, obj->name, "", bit, NULL);
 }
 
 /* The directory sub-objects of kind live in ("devices", "volumes"). */
@@ -278,7 +382,7 @@ static void on_sub_change(struct fs_ctx *ctx, const struct hv_change *change)
 		 sub_dir(change->kind), change->sub);
 	/* A request on the collection itself (mkdir, rmdir) got its event
 	 * from the kernel; one on a file (attach) did not. */
-	bool kernel_reported = fs_request_thread && !fs_request_node;
+	bool kernel_reported = entry_op_reported(change);
 	switch (change->type) {
 	case HV_CHANGE_CREATED:
 	case HV_CHANGE_DELETED:
@@ -308,7 +412,7 @@ static void on_sub_change(struct fs_ctx *ctx, const struct hv_change *change)
 				node_touch(ino);
 				fuse_lowlevel_notify_inval_inode(ctx->session, ino, -1, 0);
 			}
-			if (fs_request_thread && fs_request_node && fs_request_node->attr == a)
+			if (write_reported(change, a))
 				q.skip_bits |= 1ULL << i;
 			char file[640];
 			snprintf(file, sizeof(file), "%s/%s", path, a->name);
@@ -385,13 +489,13 @@ void fs_on_change(void *opaque, const struct hv_change *change)
 	switch (change->type) {
 	case HV_CHANGE_CREATED:
 		events_append(ctx->events, path, "created", NULL);
-		if (!fs_request_thread)
+		if (!entry_op_reported(change))
 			enqueue(ctx, &q);
 		break;
 	case HV_CHANGE_DELETED:
 		last_errors_forget(ctx->last_errors, change->kind, change->name);
 		events_append(ctx->events, path, "deleted", NULL);
-		if (fs_request_thread) {
+		if (entry_op_reported(change)) {
 			struct node *dir = node_get(node_find(hv_object_kind_dir(change->kind), NULL, NULL));
 			if (dir)
 				node_detach(dir, change->name);
@@ -403,16 +507,12 @@ void fs_on_change(void *opaque, const struct hv_change *change)
 		last_errors_rename(ctx->last_errors, change->kind, change->name, change->new_name);
 		object_path(change->kind, change->new_name, new_path, sizeof(new_path));
 		events_append(ctx->events, path, "renamed", new_path);
-		if (!fs_request_thread)
+		if (!entry_op_reported(change))
 			enqueue(ctx, &q);
 		break;
 	case HV_CHANGE_LIFECYCLE:
 	case HV_CHANGE_MODIFIED:
-		object_attrs_changed(ctx, change->kind, change->name,
-				     affected_attrs(object_type(change->kind), change->fields),
-				     change->type == HV_CHANGE_LIFECYCLE ? change : NULL);
-		if (change->kind == HV_KIND_DOMAIN && change->name)
-			fs_cgroup_changed(ctx, change->name, change->fields, change->detail);
+		object_changed(ctx, change);
 		break;
 	}
 }
@@ -493,6 +593,16 @@ static void mount_path(struct fs_ctx *ctx, enum hv_object_kind kind, const char 
 	snprintf(buf, size, "%s/%s%s%s", ctx->mountpoint, rel, attr ? "/" : "", attr ? attr : "");
 }
 
+/* MNT/KIND/NAME/DIR/ATTR, DIR "" for the object's own directory. */
+static void mount_file_path(struct fs_ctx *ctx, const struct queued_change *q, const char *attr, char *buf,
+			    size_t size)
+{
+	char rel[256];
+
+	object_path(q->kind, q->name, rel, sizeof(rel));
+	snprintf(buf, size, "%s/%s%s%s/%s", ctx->mountpoint, rel, q->dir[0] ? "/" : "", q->dir, attr);
+}
+
 /* A file whose value changed (ino 0: the kernel never looked it up). */
 static void report_file(struct fs_ctx *ctx, fuse_ino_t ino, const char *path, bool kernel_reported)
 {
@@ -515,15 +625,15 @@ static void report_file(struct fs_ctx *ctx, fuse_ino_t ino, const char *path, bo
 
 static void report_modified(struct fs_ctx *ctx, const struct queued_change *q)
 {
-	const struct fs_dir_type *type = object_type(q->kind);
+	const struct fs_dir_type *type = dir_type(q->kind, q->dir);
 	unsigned i = 0;
 
-	for (const struct fs_attr *a = type->attrs; a->name && i < 64; a++, i++) {
+	for (const struct fs_attr *a = type ? type->attrs : NULL; a && a->name && i < 64; a++, i++) {
 		if (!(q->attr_bits & (1ULL << i)))
 			continue;
 		char path[512];
-		mount_path(ctx, q->kind, q->name, a->name, path, sizeof(path));
-		report_file(ctx, attr_ino(q->kind, q->name, a), path, q->skip_bits & (1ULL << i));
+		mount_file_path(ctx, q, a->name, path, sizeof(path));
+		report_file(ctx, attr_ino(q->kind, q->name, q->dir, a), path, q->skip_bits & (1ULL << i));
 	}
 }
 
@@ -725,10 +835,9 @@ static void *notifier_main(void *opaque)
 	return NULL;
 }
 
-int notifier_start(struct fs_ctx *ctx)
+int notifier_init(struct fs_ctx *ctx)
 {
 	struct notifier *n = calloc(1, sizeof(*n));
-	int ret;
 
 	if (!n)
 		return -ENOMEM;
@@ -738,19 +847,77 @@ int notifier_start(struct fs_ctx *ctx)
 	n->self.type = HV_CHANGE_MODIFIED;
 	/* Until its tid is set (0 is nobody's), no request counts as its own. */
 	ctx->notifier = n;
+	return 0;
+}
+
+int notifier_start(struct fs_ctx *ctx)
+{
+	int ret = notifier_init(ctx);
+	struct notifier *n = ctx->notifier;
+
+	if (ret < 0)
+		return ret;
 	ret = pthread_create(&n->thread, NULL, notifier_main, ctx);
 	if (ret != 0) {
-		ctx->notifier = NULL;
-		pthread_cond_destroy(&n->wake);
-		pthread_mutex_destroy(&n->lock);
-		free(n);
+		notifier_stop(ctx);
 		return -ret;
 	}
 	pthread_mutex_lock(&n->lock);
+	n->has_thread = true;
 	while (n->tid == 0)
 		pthread_cond_wait(&n->wake, &n->lock);
 	pthread_mutex_unlock(&n->lock);
 	return 0;
+}
+
+/* One line per queued change, for the tests of the notifier's decisions:
+ *   mkdir|rmdir KIND/NAME[/SUBDIR/SUB]     rename KIND/OLD KIND/NEW
+ *   modify PATH (the notifier's IN_MODIFY)   kernel PATH (the writer's own)
+ *   xenstore created|deleted|modified xenstore/PATH */
+int notifier_describe(struct fs_ctx *ctx, struct strbuf *out)
+{
+	static const char *const verbs[] = {
+	    [HV_CHANGE_CREATED] = "mkdir", [HV_CHANGE_DELETED] = "rmdir", [HV_CHANGE_RENAMED] = "rename"};
+	struct notifier *n = ctx->notifier;
+	char path[512];
+	int ret = 0;
+
+	pthread_mutex_lock(&n->lock);
+	for (const struct queued_change *q = n->head; q && ret == 0; q = q->next) {
+		object_path(q->kind, q->name, path, sizeof(path));
+		if (q->xenstore[0]) {
+			ret = strbuf_printf(out, "xenstore %s xenstore/%s\n",
+					    q->type == HV_CHANGE_CREATED   ? "created"
+					    : q->type == HV_CHANGE_DELETED ? "deleted"
+									   : "modified",
+					    q->xenstore);
+		} else if (q->type != HV_CHANGE_MODIFIED) {
+			if (q->type == HV_CHANGE_RENAMED)
+				ret = strbuf_printf(out, "rename %s %s/%s\n", path,
+						    hv_object_kind_dir(q->kind), q->new_name);
+			else if (q->sub[0])
+				ret = strbuf_printf(out, "%s %s/%s/%s\n", verbs[q->type], path,
+						    sub_dir(q->kind), q->sub);
+			else
+				ret = strbuf_printf(out, "%s %s\n", verbs[q->type], path);
+		} else {
+			const struct fs_dir_type *type =
+			    q->sub[0] ? node_dir_type(sub_ino(q->kind, q->name, q->sub, NULL))
+				      : dir_type(q->kind, q->dir);
+			unsigned i = 0;
+			for (const struct fs_attr *a = type ? type->attrs : NULL;
+			     a && a->name && i < 64 && ret == 0; a++, i++)
+				if (q->attr_bits & (1ULL << i))
+					ret = strbuf_printf(out, "%s %s%s%s%s%s/%s\n",
+							    q->skip_bits & (1ULL << i) ? "kernel" : "modify",
+							    path, q->sub[0] ? "/" : "",
+							    q->sub[0] ? sub_dir(q->kind) : "",
+							    q->sub[0] || q->dir[0] ? "/" : "",
+							    q->sub[0] ? q->sub : q->dir, a->name);
+		}
+	}
+	pthread_mutex_unlock(&n->lock);
+	return ret;
 }
 
 void notifier_stop(struct fs_ctx *ctx)
@@ -763,7 +930,8 @@ void notifier_stop(struct fs_ctx *ctx)
 	n->stopping = true;
 	pthread_cond_signal(&n->wake);
 	pthread_mutex_unlock(&n->lock);
-	pthread_join(n->thread, NULL);
+	if (n->has_thread)
+		pthread_join(n->thread, NULL);
 	ctx->notifier = NULL;
 	while (n->head) {
 		struct queued_change *next = n->head->next;

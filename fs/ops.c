@@ -454,7 +454,6 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		     struct fuse_file_info *fi)
 {
 	struct fs_file *file = (struct fs_file *)(uintptr_t)fi->fh;
-	fs_request_thread = true;
 	ssize_t ret = file->type == FS_FILE_SCRATCH
 			  ? scratch_write(file, offset, buf, size)
 			  : fs_handle_write((struct fs_handle *)file, offset, buf, size);
@@ -469,13 +468,11 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_file *file = (struct fs_file *)(uintptr_t)fi->fh;
 
-	fs_request_thread = true;
 	fuse_reply_err(req, file->type == FS_FILE_ATTR ? -fs_handle_flush((struct fs_handle *)file) : 0);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	fs_request_thread = true;
 	release_file(ctx_of(req), (struct fs_file *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
@@ -516,20 +513,17 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode)
 {
-	fs_request_thread = true;
 	fs_ops_mkdir(req, ctx_of(req), node_get(parent_ino), name);
 }
 
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 {
-	fs_request_thread = true;
 	fuse_reply_err(req, -fs_ops_rmdir(req, ctx_of(req), node_get(parent_ino), name));
 }
 
 static void op_rename(fuse_req_t req, fuse_ino_t parent_ino, const char *name, fuse_ino_t newparent_ino,
 		      const char *newname, unsigned int flags)
 {
-	fs_request_thread = true;
 	fuse_reply_err(req, -fs_ops_rename(req, ctx_of(req), node_get(parent_ino), name,
 					   node_get(newparent_ino), newname, flags));
 }
@@ -609,7 +603,10 @@ static int create_member(struct fs_ctx *ctx, struct node *parent, const char *na
 
 	if (node_object(parent, &obj, &names) < 0)
 		return -ENOENT;
+	struct fs_call call;
+	fs_call_begin(&call, ctx, NULL, obj.kind, obj.name);
 	ret = c->create_file(ctx, &obj, name, &err);
+	fs_call_end(&call);
 	if (ret < 0)
 		return fs_report_error(ctx, parent, "create", &err);
 	if (!(attr = fs_collection_member_attr(ctx, parent, name)))
@@ -627,7 +624,6 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 	int ret;
 
 	if (parent && parent->dir && parent->dir->collection && parent->dir->collection->create_file) {
-		fs_request_thread = true;
 		ret = create_member(ctx, parent, name, fi, &node);
 	} else if (attr && attr->store && fs_unlinked_check(parent_ino, attr, fuse_req_ctx(req)->pid, true)) {
 		ret = create_replacement(ctx, parent, attr, fi, &node);

@@ -19,7 +19,6 @@ teardown() {
 }
 
 D() { echo "$MNT/domains/$1"; }
-POLL_WAIT=$HVFS_TOP/build/tools/poll_wait
 
 # watch_start PATH...: inotifywait -m -r, one "PATH EVENTS" line per event.
 watch_start() {

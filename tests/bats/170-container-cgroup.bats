@@ -14,6 +14,13 @@ setup_file() {
 
 setup() {
 	load_daemon
+	BACKGROUND=()
+}
+
+# Watchers and pollers a failed test left would keep the mount busy.
+teardown() {
+	[ ${#BACKGROUND[@]} -eq 0 ] || kill "${BACKGROUND[@]}" 2>/dev/null || true
+	destroy_after_failure
 }
 
 teardown_file() {
@@ -140,6 +147,76 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 	assert_line --regexp "^[0-9]+ [0-9.]+ domains/seen/cgroup/pids_limit changed$"
 	assert_line --regexp "^[0-9]+ [0-9.]+ domains/seen/config.xml changed$"
 	echo destroy >"$(D seen)/control"
+}
+
+# The cgroup/ files change with the domain files that set the same cgroup
+# file: each change reaches inotify (IN_MODIFY) and poll (POLLPRI), not only
+# events, whichever file was written.
+@test "cgroup/ files changed through the domain's files wake inotify and poll" {
+	define watched "while :; do sleep 1; done"
+	echo start >"$(D watched)/control"
+	inotifywait -m -t 60 -e modify "$(C watched memory_limit)" "$(C watched cpu_weight)" \
+		>"$BATS_TEST_TMPDIR/inotify" 2>&1 &
+	watcher=$!
+	BACKGROUND+=("$watcher")
+	inotify_ready "$BATS_TEST_TMPDIR/inotify"
+	"$POLL_WAIT" "$(C watched memory_limit)" pri 60000 >"$BATS_TEST_TMPDIR/poll" &
+	poller=$!
+	BACKGROUND+=("$poller")
+	wait_line "$BATS_TEST_TMPDIR/poll" '^ready$'
+	echo 32768 >"$(D watched)/memory"
+	wait "$poller"
+	wait_line "$BATS_TEST_TMPDIR/inotify" 'cgroup/memory_limit MODIFY'
+	run cat "$BATS_TEST_TMPDIR/poll"
+	assert_line --index 1 --regexp "^revents .*POLLPRI"
+	assert_line --index 2 32768
+	# A write of one cgroup/ file is the kernel's event for that file
+	# alone: the other, unchanged, gets none.
+	echo 60 >"$(C watched cpu_weight)"
+	wait_line "$BATS_TEST_TMPDIR/inotify" 'cgroup/cpu_weight MODIFY'
+	kill "$watcher" 2>/dev/null || true
+	run grep -c 'memory_limit MODIFY' "$BATS_TEST_TMPDIR/inotify"
+	assert_output 1
+	echo destroy >"$(D watched)/control"
+}
+
+@test "a cgroup/ write wakes inotify and poll on the domain file it sets" {
+	define mirrored "while :; do sleep 1; done"
+	echo start >"$(D mirrored)/control"
+	inotifywait -t 60 -e modify "$(D mirrored)/memory" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
+	watcher=$!
+	BACKGROUND+=("$watcher")
+	inotify_ready "$BATS_TEST_TMPDIR/inotify"
+	"$POLL_WAIT" "$(D mirrored)/memory" pri 60000 >"$BATS_TEST_TMPDIR/poll" &
+	poller=$!
+	BACKGROUND+=("$poller")
+	wait_line "$BATS_TEST_TMPDIR/poll" '^ready$'
+	echo 49152 >"$(C mirrored memory_limit)"
+	wait "$poller"
+	wait "$watcher"
+	run cat "$BATS_TEST_TMPDIR/inotify"
+	assert_output --partial MODIFY
+	run cat "$BATS_TEST_TMPDIR/poll"
+	assert_line --index 1 --regexp "^revents .*POLLPRI"
+	assert_line --index 2 49152
+	echo destroy >"$(D mirrored)/control"
+}
+
+@test "a new definition of a shut-off container wakes inotify on its cgroup/ files" {
+	define cold "exec sleep 1000000"
+	run cat "$(C cold cpu_weight)"
+	assert_output 100
+	inotifywait -t 60 -e modify "$(C cold cpu_weight)" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
+	watcher=$!
+	BACKGROUND+=("$watcher")
+	inotify_ready "$BATS_TEST_TMPDIR/inotify"
+	sed 's#<vcpu>#<cputune><shares>2048</shares></cputune><vcpu>#' "$(D cold)/config.xml" |
+		write_file "$(D cold)/config.xml"
+	wait "$watcher"
+	run cat "$BATS_TEST_TMPDIR/inotify"
+	assert_output --partial MODIFY
+	run cat "$(C cold cpu_weight)"
+	assert_output 200
 }
 
 @test "bad values: EINVAL and last_error, the cgroup and the definition unchanged" {

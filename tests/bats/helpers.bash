@@ -7,6 +7,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 HVFS_TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+POLL_WAIT=$HVFS_TOP/build/tools/poll_wait
 : "${HVFS_BIN:=$HVFS_TOP/build/hvfs}"
 export HVFS_BIN HVFS_TOP
 # Sanitizer builds: report everything, keep going, make leaks visible at exit.
