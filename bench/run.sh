@@ -8,6 +8,7 @@
 #   m0    test:///default?shutdown_delay_ms=0   the demo set: files, control, replace, notify
 #   m1k   ...&domains=1000                      metrics with 1,000 domains, RSS
 #   m10k  test:///WORK/state10k?domains=10000   listing 10,000 domains, RSS, persisted mount time
+#   ms10, ms10k  ...?domains=10 / 10000, --cache-timeout=0: uncached stat
 # References: a tmpfs laid out in the same shape (domains/NAME/state ...),
 # procfs and sysfs files of similar size, virsh (a process per operation)
 # and lxcfs (/proc/meminfo through its own mount), when they can run here.
@@ -61,8 +62,9 @@ wait_mounted() {
 # hvfs in the foreground (so that $! is the daemon, for its RSS).
 start_hvfs() {
 	local uri=$1 mnt=$2
+	shift 2
 	mkdir -p "$mnt"
-	"$B/hvfs" -f --log-level=warning -c "$uri" "$mnt" 2>>"$WORK/hvfs.log" &
+	"$B/hvfs" -f --log-level=warning "$@" -c "$uri" "$mnt" 2>>"$WORK/hvfs.log" &
 	PIDS+=($!)
 	MOUNTS+=("$mnt")
 	LAST_PID=$!
@@ -246,6 +248,27 @@ RSS1=$(rss_kib "$PID1")
 warm "$M1"
 RSS1_WARM=$(rss_kib "$PID1")
 stop_hvfs "$M1" "$PID1"
+
+# --- stat with nothing cached: 10 against 10,000 domains -----------------------
+# --cache-timeout=0 makes every stat look the name up and fetch the
+# attributes afresh: the daemon's own cost per stat, which must not grow with
+# the number of domains (docs/design.md, lookups by name).
+MS10=$WORK/ms10 MS10K=$WORK/ms10k
+start_hvfs 'test:///default?domains=10&shutdown_delay_ms=0' "$MS10" --cache-timeout=0
+PIDS10=$LAST_PID
+start_hvfs 'test:///default?domains=10000&shutdown_delay_ms=0' "$MS10K" --cache-timeout=0
+PIDS10K=$LAST_PID
+out=$("$OPS" stat "$N" "$MS10/domains/dom-00001/state" "$MS10K/domains/dom-00001/state") ||
+	die "uncached stat failed"
+ref=$(median_of "$out" 1)
+row "stat, uncached" "hvfs, 10 domains" "$(line "$out" 1)" ""
+row "stat, uncached" "hvfs, 10,000 domains" "$(line "$out" 2)" ""
+ratio10k=$(awk -v a="$(median_of "$out" 2)" -v b="$ref" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+met=$(awk -v r="$ratio10k" 'BEGIN { print ((r <= 1.5) ? "yes" : "no") }')
+# shellcheck disable=SC2059
+printf "$ROW_FMT" "stat, uncached" "10,000 over 10 domains" - - - "$ratio10k" "<= 1.5x" "$met"
+stop_hvfs "$MS10" "$PIDS10"
+stop_hvfs "$MS10K" "$PIDS10K"
 
 # --- listing 10,000 domains (a persisted host) -------------------------------
 mkdir -p "$WORK/state10k"

@@ -25,6 +25,7 @@ struct cmdline {
 	char *uri;
 	char *group;
 	char *log_level;
+	char *cache_timeout;
 	int show_help;
 	int show_version;
 };
@@ -39,9 +40,11 @@ static const struct fuse_opt cmdline_spec[] = {
     CMDLINE_OPT("--connect %s", uri),
     CMDLINE_OPT("--group %s", group),
     CMDLINE_OPT("--log-level %s", log_level),
+    CMDLINE_OPT("--cache-timeout %s", cache_timeout),
     /* The same as mount options, for fstab lines and mount -o. */
     CMDLINE_OPT("group=%s", group),
     CMDLINE_OPT("log_level=%s", log_level),
+    CMDLINE_OPT("cache_timeout=%s", cache_timeout),
     CMDLINE_OPT("-h", show_help),
     CMDLINE_OPT("--help", show_help),
     CMDLINE_OPT("-V", show_version),
@@ -68,6 +71,9 @@ static void usage(const char *prog)
 	       "                           (-o group=NAME in fstab)\n"
 	       "  --log-level LEVEL      error, warning, info (default) or debug\n"
 	       "                           (-o log_level=LEVEL in fstab)\n"
+	       "  --cache-timeout SECS   how long the kernel keeps names and attributes (default\n"
+	       "                           3600: every change invalidates them; 0: every stat\n"
+	       "                           and lookup asks the daemon)\n"
 	       "  -V, --version          print the version\n"
 	       "  -h, --help             this text\n"
 	       "\n"
@@ -129,6 +135,7 @@ static int apply_cmdline(struct cmdline *cmd, struct fs_options *options)
 	value_of(cmd->uri);
 	value_of(cmd->group);
 	value_of(cmd->log_level);
+	value_of(cmd->cache_timeout);
 	if (cmd->log_level) {
 		enum log_level level;
 		if (log_parse_level(cmd->log_level, &level) < 0) {
@@ -152,6 +159,18 @@ static int apply_cmdline(struct cmdline *cmd, struct fs_options *options)
 	 * kernel may keep names and attributes for long. */
 	options->entry_timeout = 3600;
 	options->attr_timeout = 3600;
+	if (cmd->cache_timeout) {
+		char *end;
+		errno = 0;
+		double secs = strtod(cmd->cache_timeout, &end);
+		if (errno || end == cmd->cache_timeout || *end || !(secs >= 0 && secs <= 86400)) {
+			fprintf(stderr, "hvfs: --cache-timeout takes seconds from 0 to 86400, not '%s'\n",
+				cmd->cache_timeout);
+			return -EINVAL;
+		}
+		options->entry_timeout = secs;
+		options->attr_timeout = secs;
+	}
 	return 0;
 }
 
@@ -336,6 +355,7 @@ out:
 	free(cmd.uri);
 	free(cmd.group);
 	free(cmd.log_level);
+	free(cmd.cache_timeout);
 	fuse_opt_free_args(&args);
 	return ret;
 }

@@ -52,6 +52,35 @@ teardown() {
 	assert_output --partial "unknown log level"
 }
 
+@test "a bad --cache-timeout is refused" {
+	d=$(mktemp -d)
+	run timeout 10 "$HVFS_BIN" -f --cache-timeout=soon "$d"
+	rmdir "$d"
+	assert_failure
+	assert_output --partial "--cache-timeout takes seconds from 0 to 86400, not 'soon'"
+}
+
+@test "--cache-timeout=0: every stat asks the daemon" {
+	hvfs_start 'test:///default' -d --cache-timeout=0
+	ino=$(stat -c %i "$MNT/domains/test/state")
+	before=$(grep -acE "opcode: GETATTR \([0-9]+\), nodeid: $ino," "$HVFS_LOG" || true)
+	for _ in 1 2 3; do stat "$MNT/domains/test/state" >/dev/null; done
+	after=$(grep -acE "opcode: GETATTR \([0-9]+\), nodeid: $ino," "$HVFS_LOG" || true)
+	hvfs_stop
+	[ "$after" -ge $((before + 3)) ]
+}
+
+@test "by default the kernel keeps attributes: a second stat is not asked" {
+	hvfs_start 'test:///default' -d
+	stat "$MNT/domains/test/state" >/dev/null
+	ino=$(stat -c %i "$MNT/domains/test/state")
+	before=$(grep -acE "opcode: (GETATTR|LOOKUP) \([0-9]+\), nodeid: $ino," "$HVFS_LOG" || true)
+	for _ in 1 2 3; do stat "$MNT/domains/test/state" >/dev/null; done
+	after=$(grep -acE "opcode: (GETATTR|LOOKUP) \([0-9]+\), nodeid: $ino," "$HVFS_LOG" || true)
+	hvfs_stop
+	[ "$after" -eq "$before" ]
+}
+
 @test "the root shows host, domains, networks, pools, events and metrics" {
 	hvfs_start 'test:///default'
 	run ls "$MNT"
