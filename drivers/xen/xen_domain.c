@@ -195,7 +195,7 @@ static void info_from_dom(struct xen_driver *drv, const struct xen_dom *dom, str
 	info->id = (int)dom->domid;
 	info->state = xen_state_from_flags(xi->flags);
 	/* Asked to shut down and not yet gone: "shutdown" (being shut down),
-	 * as SPEC's lifecycle has it; the hypervisor knows nothing of it. */
+	 * as the lifecycle in docs/paths.md has it; the hypervisor knows nothing of it. */
 	if ((info->state == HV_DOMAIN_RUNNING || info->state == HV_DOMAIN_BLOCKED) &&
 	    xen_watch_shutdown_pending(drv, dom->domid))
 		info->state = HV_DOMAIN_SHUTDOWN;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pure mappings of the Xen driver, kept apart from libxenctrl, libxenstore
  * and libxl so that unit tests on a host without Xen can check them:
- * hypervisor flags -> SPEC states, XenbusState numbers -> names, and the
+ * hypervisor flags -> domain states (docs/paths.md), XenbusState numbers -> names, and the
  * domain XML -> the guest description that xen_libxl.c hands to libxl. */
 #ifndef HVFS_DRIVERS_XEN_MAP_H
 #define HVFS_DRIVERS_XEN_MAP_H
@@ -35,7 +35,7 @@ enum xen_shutdown_reason {
 	XEN_SHUTDOWN_SOFT_RESET = 5,
 };
 
-/* The SPEC state of a domain the hypervisor reports with flags. */
+/* The state (docs/paths.md) of a domain the hypervisor reports with flags. */
 enum hv_domain_state xen_state_from_flags(uint32_t flags);
 /* The shutdown reason in flags (meaningful when XEN_MAP_SHUTDOWN is set). */
 unsigned xen_shutdown_reason(uint32_t flags);
