@@ -12,6 +12,7 @@
 
 #include "drivers/container/container_private.h"
 #include "drivers/lifecycle.h"
+#include "drivers/tunables.h"
 #include "util/atomic_file.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -593,23 +594,16 @@ int container_replace_xml(struct container_driver *drv, struct container_domain 
 	return 0;
 }
 
-enum setting { SET_MEMORY, SET_MAX_MEMORY, SET_VCPUS, SET_MAX_VCPUS };
-
-static int set_value(struct hv_conn *conn, const char *name, enum setting what, uint64_t value,
+static int set_value(struct hv_conn *conn, const char *name, enum hv_tunable what, uint64_t value,
 		     struct hv_error *err)
 {
-	static const uint32_t fields[] = {
-	    [SET_MEMORY] = HV_FIELD_MEMORY | HV_FIELD_CONFIG,
-	    [SET_MAX_MEMORY] = HV_FIELD_MAX_MEMORY | HV_FIELD_MEMORY | HV_FIELD_CONFIG,
-	    [SET_VCPUS] = HV_FIELD_VCPUS | HV_FIELD_CONFIG,
-	    [SET_MAX_VCPUS] = HV_FIELD_MAX_VCPUS | HV_FIELD_VCPUS | HV_FIELD_CONFIG,
-	};
+	static const struct hv_tunable_limits limits = {.min_memory_kib = 1, .max_vcpus = VCPUS_MAX};
 	struct container_driver *drv = driver_of(conn);
 	struct container_events events = {0};
 	struct container_domain *dom;
 	struct hv_domain_def def;
 	bool active;
-	int ret = 0;
+	int ret;
 
 	pthread_mutex_lock(&drv->lock);
 	dom = container_find(drv, name, err);
@@ -619,41 +613,15 @@ static int set_value(struct hv_conn *conn, const char *name, enum setting what, 
 	}
 	def = dom->def;
 	active = hv_domain_state_is_active(dom->state);
-	switch (what) {
-	case SET_MEMORY:
-		if (value < 1 || value > def.max_memory_kib)
-			ret = hv_error_set(err, EINVAL, "memory must be 1..%llu KiB (max_memory)",
-					   (unsigned long long)def.max_memory_kib);
-		else if (active)
-			ret = container_apply_memory(dom, value, err);
-		def.memory_kib = value;
-		break;
-	case SET_MAX_MEMORY:
-		if (active)
-			ret = hv_error_set(err, EBUSY, "max_memory of a running domain cannot change");
-		else if (value < 1)
-			ret = hv_error_set(err, EINVAL, "max_memory must be at least 1 KiB");
-		def.max_memory_kib = value;
-		if (def.memory_kib > value)
-			def.memory_kib = value;
-		break;
-	case SET_VCPUS:
-		if (value < 1 || value > def.max_vcpus)
-			ret = hv_error_set(err, EINVAL, "vcpus must be 1..%u (max_vcpus)", def.max_vcpus);
-		else if (active)
-			ret = container_apply_vcpus(dom, (unsigned)value, err);
-		def.vcpus = (unsigned)value;
-		break;
-	case SET_MAX_VCPUS:
-		if (active)
-			ret = hv_error_set(err, EBUSY, "max_vcpus of a running domain cannot change");
-		else if (value < 1 || value > VCPUS_MAX)
-			ret = hv_error_set(err, EINVAL, "max_vcpus must be 1..%d", VCPUS_MAX);
-		def.max_vcpus = (unsigned)value;
-		if (def.vcpus > def.max_vcpus)
-			def.vcpus = def.max_vcpus;
-		break;
+	ret = hv_tunable_apply(&def, active, what, value, &limits, err);
+	if (ret == 1) {
+		pthread_mutex_unlock(&drv->lock);
+		return 0;
 	}
+	if (ret == 0 && active && what == HV_TUNABLE_MEMORY)
+		ret = container_apply_memory(dom, value, err);
+	else if (ret == 0 && active && what == HV_TUNABLE_VCPUS)
+		ret = container_apply_vcpus(dom, (unsigned)value, err);
 	if (ret == 0)
 		ret = update_def(drv, dom, &def, err);
 	if (ret == 0 && active) {
@@ -661,7 +629,8 @@ static int set_value(struct hv_conn *conn, const char *name, enum setting what, 
 		dom->live_vcpus = def.vcpus;
 	}
 	if (ret == 0)
-		container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL, fields[what]);
+		container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL,
+				     hv_tunable_fields(what));
 	pthread_mutex_unlock(&drv->lock);
 	container_events_emit(drv, &events);
 	return ret;
@@ -669,24 +638,24 @@ static int set_value(struct hv_conn *conn, const char *name, enum setting what, 
 
 int container_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err)
 {
-	return set_value(conn, name, SET_MEMORY, kib, err);
+	return set_value(conn, name, HV_TUNABLE_MEMORY, kib, err);
 }
 
 int container_domain_set_max_memory(struct hv_conn *conn, const char *name, uint64_t kib,
 				    struct hv_error *err)
 {
-	return set_value(conn, name, SET_MAX_MEMORY, kib, err);
+	return set_value(conn, name, HV_TUNABLE_MAX_MEMORY, kib, err);
 }
 
 int container_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err)
 {
-	return set_value(conn, name, SET_VCPUS, vcpus, err);
+	return set_value(conn, name, HV_TUNABLE_VCPUS, vcpus, err);
 }
 
 int container_domain_set_max_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
 				   struct hv_error *err)
 {
-	return set_value(conn, name, SET_MAX_VCPUS, vcpus, err);
+	return set_value(conn, name, HV_TUNABLE_MAX_VCPUS, vcpus, err);
 }
 
 int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool autostart,

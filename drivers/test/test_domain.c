@@ -10,6 +10,7 @@
 
 #include "drivers/lifecycle.h"
 #include "drivers/test/test_private.h"
+#include "drivers/tunables.h"
 #include "util/log.h"
 
 /* Simulated guest load: each vCPU is busy half of the time. */
@@ -363,73 +364,21 @@ int test_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_c
 
 /* --- tunables ------------------------------------------------------------- */
 
-enum domain_tunable {
-	TUNE_MAX_MEMORY,
-	TUNE_MAX_VCPUS,
-	TUNE_MEMORY,
-	TUNE_VCPUS,
-};
-
 struct tune_args {
-	enum domain_tunable tunable;
+	enum hv_tunable tunable;
 	uint64_t value;
 };
 
-/* Checks value against the domain's state and bounds and fills *def with
- * the definition that results.  Returns 1 when nothing would change. */
-static int tunable_apply(const struct test_domain *dom, enum domain_tunable tunable, uint64_t value,
+/* Checks value against the domain's state and bounds (drivers/tunables.c)
+ * and fills *def with the definition that results.  Returns 1 when nothing
+ * would change. */
+static int tunable_apply(const struct test_domain *dom, enum hv_tunable tunable, uint64_t value,
 			 struct hv_domain_def *def, struct hv_error *err)
 {
-	bool shut_off = !hv_domain_state_is_active(dom->state);
+	static const struct hv_tunable_limits limits = {.min_memory_kib = 1, .max_vcpus = TEST_VCPUS_MAX};
 
 	*def = dom->def;
-	switch (tunable) {
-	case TUNE_MAX_MEMORY:
-		/* Writing back the value it has is no change, so configuration
-		 * tools that rewrite every file keep working on a running domain. */
-		if (value == def->max_memory_kib)
-			return 1;
-		if (!shut_off)
-			return hv_error_set(err, EBUSY,
-					    "max_memory can only change while the domain is shut off");
-		if (value < 1)
-			return hv_error_set(err, EINVAL, "max_memory must be at least 1 KiB");
-		def->max_memory_kib = value;
-		if (def->memory_kib > value)
-			def->memory_kib = value;
-		break;
-	case TUNE_MAX_VCPUS:
-		if (value == def->max_vcpus)
-			return 1;
-		if (!shut_off)
-			return hv_error_set(err, EBUSY,
-					    "max_vcpus can only change while the domain is shut off");
-		if (value < 1 || value > TEST_VCPUS_MAX)
-			return hv_error_set(err, EINVAL, "max_vcpus %llu is not between 1 and %d",
-					    (unsigned long long)value, TEST_VCPUS_MAX);
-		def->max_vcpus = (unsigned)value;
-		if (def->vcpus > value)
-			def->vcpus = (unsigned)value;
-		break;
-	case TUNE_MEMORY:
-		if (value < 1)
-			return hv_error_set(err, EINVAL, "memory must be at least 1 KiB");
-		if (value > def->max_memory_kib)
-			return hv_error_set(err, EINVAL, "memory %llu KiB exceeds max_memory %llu KiB",
-					    (unsigned long long)value,
-					    (unsigned long long)def->max_memory_kib);
-		def->memory_kib = value;
-		break;
-	case TUNE_VCPUS:
-		if (value < 1)
-			return hv_error_set(err, EINVAL, "vcpus must be at least 1");
-		if (value > def->max_vcpus)
-			return hv_error_set(err, EINVAL, "vcpus %llu exceeds max_vcpus %u",
-					    (unsigned long long)value, def->max_vcpus);
-		def->vcpus = (unsigned)value;
-		break;
-	}
-	return def_fields(&dom->def, def) == 0;
+	return hv_tunable_apply(def, hv_domain_state_is_active(dom->state), tunable, value, &limits, err);
 }
 
 /* A tunable is part of the definition: config.xml changes with it. */
@@ -461,7 +410,7 @@ static int domain_tune_locked(struct test_driver *drv, const struct test_kind_op
 	return 0;
 }
 
-static int domain_tune(struct hv_conn *conn, enum test_op op, const char *name, enum domain_tunable tunable,
+static int domain_tune(struct hv_conn *conn, enum test_op op, const char *name, enum hv_tunable tunable,
 		       uint64_t value, struct hv_error *err)
 {
 	struct tune_args args = {.tunable = tunable, .value = value};
@@ -471,20 +420,20 @@ static int domain_tune(struct hv_conn *conn, enum test_op op, const char *name, 
 
 int test_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err)
 {
-	return domain_tune(conn, TEST_OP_DOMAIN_SET_MEMORY, name, TUNE_MEMORY, kib, err);
+	return domain_tune(conn, TEST_OP_DOMAIN_SET_MEMORY, name, HV_TUNABLE_MEMORY, kib, err);
 }
 
 int test_domain_set_max_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err)
 {
-	return domain_tune(conn, TEST_OP_DOMAIN_SET_MAX_MEMORY, name, TUNE_MAX_MEMORY, kib, err);
+	return domain_tune(conn, TEST_OP_DOMAIN_SET_MAX_MEMORY, name, HV_TUNABLE_MAX_MEMORY, kib, err);
 }
 
 int test_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err)
 {
-	return domain_tune(conn, TEST_OP_DOMAIN_SET_VCPUS, name, TUNE_VCPUS, vcpus, err);
+	return domain_tune(conn, TEST_OP_DOMAIN_SET_VCPUS, name, HV_TUNABLE_VCPUS, vcpus, err);
 }
 
 int test_domain_set_max_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err)
 {
-	return domain_tune(conn, TEST_OP_DOMAIN_SET_MAX_VCPUS, name, TUNE_MAX_VCPUS, vcpus, err);
+	return domain_tune(conn, TEST_OP_DOMAIN_SET_MAX_VCPUS, name, HV_TUNABLE_MAX_VCPUS, vcpus, err);
 }

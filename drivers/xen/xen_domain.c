@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "drivers/lifecycle.h"
+#include "drivers/tunables.h"
 #include "drivers/xen/xen_private.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -601,10 +602,14 @@ int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *
 	return 0;
 }
 
-/* Writes memory (kib, when not 0) or vcpus (when not 0) into name's
- * definition, touching only those elements.  -ENOENT without one. */
-static int update_definition(struct xen_driver *drv, const char *name, uint64_t kib, unsigned vcpus,
-			     struct hv_error *err)
+/* The least memory Xen builds a domain with. */
+static const struct hv_tunable_limits xen_limits = {.min_memory_kib = 1024, .max_vcpus = 4096};
+
+/* Writes memory or vcpus (tunable) into name's definition, touching only
+ * that element, as the shared rules allow a shut-off domain.  -ENOENT
+ * without one. */
+static int update_definition(struct xen_driver *drv, const char *name, enum hv_tunable tunable,
+			     uint64_t value, struct hv_error *err)
 {
 	struct hv_domain_def def;
 	auto_free char *xml = NULL;
@@ -617,15 +622,10 @@ static int update_definition(struct xen_driver *drv, const char *name, uint64_t 
 	ret = hv_domain_def_parse_stored(xml, len, name, &def, err);
 	if (ret < 0)
 		return hv_error_set(err, EIO, "the stored definition of '%s' is broken", name);
-	if (kib && kib > def.max_memory_kib)
-		return hv_error_set(err, EINVAL, "memory %llu KiB is above max_memory %llu KiB",
-				    (unsigned long long)kib, (unsigned long long)def.max_memory_kib);
-	if (vcpus && vcpus > def.max_vcpus)
-		return hv_error_set(err, EINVAL, "vcpus %u is above max_vcpus %u", vcpus, def.max_vcpus);
-	if (kib)
-		def.memory_kib = kib;
-	if (vcpus)
-		def.vcpus = vcpus;
+	/* A running domain's value was checked against what Xen has. */
+	ret = hv_tunable_apply(&def, false, tunable, value, &xen_limits, err);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
 	ret = hv_domain_xml_update(xml, len, &def, &updated, err);
 	if (ret == 0)
 		ret = xen_def_write(drv, name, updated, strlen(updated), err);
@@ -635,18 +635,18 @@ static int update_definition(struct xen_driver *drv, const char *name, uint64_t 
 				    .kind = HV_KIND_DOMAIN,
 				    .type = HV_CHANGE_MODIFIED,
 				    .name = name,
-				    .fields = HV_FIELD_CONFIG | (kib ? HV_FIELD_MEMORY : 0) |
-					      (vcpus ? HV_FIELD_VCPUS : 0),
+				    .fields = hv_tunable_fields(tunable),
 				});
 	return 0;
 }
 
 /* A live change of a running domain also goes into its definition, so
  * that config.xml says what runs (as with the other drivers). */
-static void follow_in_definition(struct xen_driver *drv, const char *name, uint64_t kib, unsigned vcpus)
+static void follow_in_definition(struct xen_driver *drv, const char *name, enum hv_tunable tunable,
+				 uint64_t value)
 {
 	struct hv_error err = {0};
-	int ret = update_definition(drv, name, kib, vcpus, &err);
+	int ret = update_definition(drv, name, tunable, value, &err);
 
 	if (ret < 0 && ret != -ENOENT)
 		log_warning("xen: '%s' changed live, but its definition was not updated: %s", name,
@@ -662,18 +662,16 @@ int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, 
 	int ret = xen_dom_find(drv, name, &dom, err);
 
 	if (ret == -ENOENT) {
-		if (kib < 1024)
-			return hv_error_set(err, EINVAL, "memory %llu KiB is below 1024 KiB",
-					    (unsigned long long)kib);
-		ret = update_definition(drv, name, kib, 0, err);
+		ret = update_definition(drv, name, HV_TUNABLE_MEMORY, kib, err);
 		return ret == -ENOENT ? hv_error_set(err, ENOENT, "domain '%s' does not exist", name) : ret;
 	}
 	if (ret < 0)
 		return ret;
 	info_from_dom(drv, &dom, &info);
-	if (kib < 1024 || kib > info.max_memory_kib)
-		return hv_error_set(err, EINVAL, "memory %llu KiB is outside 1024..%llu KiB (max_memory)",
-				    (unsigned long long)kib, (unsigned long long)info.max_memory_kib);
+	struct hv_domain_def live = {.memory_kib = info.memory_kib, .max_memory_kib = info.max_memory_kib};
+	/* "No change" still writes the target: the balloon may not be there yet. */
+	if ((ret = hv_tunable_apply(&live, true, HV_TUNABLE_MEMORY, kib, &xen_limits, err)) < 0)
+		return ret;
 	/* The balloon target: the guest's balloon driver gives memory back to
 	 * or takes it from the hypervisor until it uses this much. */
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", dom.domid);
@@ -681,7 +679,7 @@ int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, 
 	if (!xs_write(drv->xs, XBT_NULL, path, value, strlen(value)))
 		return hv_error_set(err, EIO, "XenStore write of %s failed: %s (is xenstored running?)", path,
 				    strerror(errno));
-	follow_in_definition(drv, name, kib, 0);
+	follow_in_definition(drv, name, HV_TUNABLE_MEMORY, kib);
 	return 0; /* the watch on /local/domain reports the change of memory */
 }
 
@@ -693,16 +691,15 @@ int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
 	int ret = xen_dom_find(drv, name, &dom, err);
 
 	if (ret == -ENOENT) {
-		if (vcpus < 1)
-			return hv_error_set(err, EINVAL, "vcpus must be at least 1");
-		ret = update_definition(drv, name, 0, vcpus, err);
+		ret = update_definition(drv, name, HV_TUNABLE_VCPUS, vcpus, err);
 		return ret == -ENOENT ? hv_error_set(err, ENOENT, "domain '%s' does not exist", name) : ret;
 	}
 	if (ret < 0)
 		return ret;
 	max = dom.info.max_vcpu_id + 1;
-	if (vcpus < 1 || vcpus > max)
-		return hv_error_set(err, EINVAL, "vcpus %u is outside 1..%u (max_vcpus)", vcpus, max);
+	struct hv_domain_def live = {.vcpus = max, .max_vcpus = max};
+	if ((ret = hv_tunable_apply(&live, true, HV_TUNABLE_VCPUS, vcpus, &xen_limits, err)) < 0)
+		return ret;
 	/* PV vCPU hotplug: the guest brings cpu/N up or down as it reads
 	 * cpu/N/availability; all in one transaction so it sees one change. */
 	for (int attempt = 0; attempt < 5; attempt++) {
@@ -721,7 +718,7 @@ int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus,
 			break;
 		}
 		if (xs_transaction_end(drv->xs, t, false)) {
-			follow_in_definition(drv, name, 0, vcpus);
+			follow_in_definition(drv, name, HV_TUNABLE_VCPUS, vcpus);
 			return 0;
 		}
 		if (errno != EAGAIN)

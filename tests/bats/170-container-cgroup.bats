@@ -219,6 +219,21 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 	assert_output 200
 }
 
+# The rules every driver shares (drivers/tunables.c): a value written back
+# unchanged is no change, so tools that rewrite every file keep working.
+@test "a running container takes its own max_memory and max_vcpus written back" {
+	define keep "exec sleep 1000000"
+	echo start >"$(D keep)/control"
+	cat "$(D keep)/max_memory" >"$BATS_TEST_TMPDIR/max_memory"
+	cat "$BATS_TEST_TMPDIR/max_memory" >"$(D keep)/max_memory"
+	cat "$(D keep)/max_vcpus" >"$BATS_TEST_TMPDIR/max_vcpus"
+	cat "$BATS_TEST_TMPDIR/max_vcpus" >"$(D keep)/max_vcpus"
+	run bash -c "echo 131072 > '$(D keep)/max_memory'"
+	assert_failure
+	assert_output --partial "Device or resource busy"
+	echo destroy >"$(D keep)/control"
+}
+
 @test "bad values: EINVAL and last_error, the cgroup and the definition unchanged" {
 	define bad "while :; do sleep 1; done"
 	echo start >"$(D bad)/control"
@@ -245,7 +260,7 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 		cpuset|9999|the host has cpus
 		cpuset|1-0|cpuset is a cpu list
 		cpuset|x|cpuset is a cpu list
-		memory_limit|99999999999|memory must be
+		memory_limit|99999999999|exceeds max_memory
 		memory_limit|max|memory_limit is a number
 		pids_limit|0|pids_limit is max
 		pids_limit|-3|pids_limit is max
