@@ -159,22 +159,12 @@ static inline uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static inline bool under_valgrind(void)
+/* How long something took, as a TAP comment: tests assert behaviour, never
+ * speed, which a loaded machine does not give (make bench measures it). */
+static inline void report_time(uint64_t took, uint64_t target_ms, const char *what)
 {
-	const char *preload = getenv("LD_PRELOAD");
-
-	return preload && strstr(preload, "valgrind");
-}
-
-/* A timing check: took (ms) must be under limit_ms, except under valgrind,
- * which only reports it. */
-static inline void check_fast(uint64_t took, uint64_t limit_ms, const char *what)
-{
-	if (under_valgrind())
-		printf("# %s: %llu ms (not checked under valgrind)\n", what, (unsigned long long)took);
-	else
-		CHECK(took < limit_ms, "%s in < %llu ms (%llu ms)", what, (unsigned long long)limit_ms,
-		      (unsigned long long)took);
+	printf("# %s: %llu ms (target %llu ms, measured by make bench)\n", what, (unsigned long long)took,
+	       (unsigned long long)target_ms);
 }
 
 static inline struct hv_conn *conn_open(const char *uri)
