@@ -27,7 +27,8 @@
 
 struct fs_handle {
 	struct fs_file base;
-	struct fs_handle *poll_next; /* in the poll registry while poll_handle is set */
+	struct fs_handle *poll_next;		 /* in the poll registry while poll_handle is set */
+	struct fs_handle *open_prev, *open_next; /* every open handle of the mount */
 	struct fuse_pollhandle *poll_handle;
 	uint32_t generation; /* of the value the snapshot shows */
 	struct fs_ctx *ctx;
@@ -130,8 +131,14 @@ int fs_handle_open(struct fs_ctx *ctx, struct node *node, int flags, struct fs_h
 		return -ENOMEM;
 	h->base.type = FS_FILE_ATTR;
 	h->ctx = ctx;
+	pthread_mutex_lock(&ctx->handles.lock);
+	h->open_next = ctx->handles.open;
+	if (h->open_next)
+		h->open_next->open_prev = h;
+	ctx->handles.open = h;
+	pthread_mutex_unlock(&ctx->handles.lock);
 	h->node = node;
-	h->generation = node_generation(node->ino);
+	h->generation = node_generation(node->table, node->ino);
 	h->readable = readable;
 	h->writable = writable;
 	pthread_mutex_init(&h->lock, NULL);
@@ -177,15 +184,10 @@ bool fs_handle_keep_cache(const struct fs_handle *handle)
 	return !fs_handle_direct_io(handle);
 }
 
-static struct {
-	pthread_mutex_t lock;
-	struct fs_handle *head;
-} pollers = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
 static void poll_unregister(struct fs_handle *h)
 {
-	pthread_mutex_lock(&pollers.lock);
-	for (struct fs_handle **p = &pollers.head; *p; p = &(*p)->poll_next) {
+	pthread_mutex_lock(&h->ctx->handles.lock);
+	for (struct fs_handle **p = &h->ctx->handles.polled; *p; p = &(*p)->poll_next) {
 		if (*p == h) {
 			*p = h->poll_next;
 			break;
@@ -194,33 +196,33 @@ static void poll_unregister(struct fs_handle *h)
 	if (h->poll_handle)
 		fuse_pollhandle_destroy(h->poll_handle);
 	h->poll_handle = NULL;
-	pthread_mutex_unlock(&pollers.lock);
+	pthread_mutex_unlock(&h->ctx->handles.lock);
 }
 
 unsigned fs_handle_poll(struct fs_handle *h, struct fuse_pollhandle *ph)
 {
 	unsigned revents = POLLIN | POLLRDNORM;
 
-	pthread_mutex_lock(&pollers.lock);
-	if (node_generation(h->node->ino) != h->generation)
+	pthread_mutex_lock(&h->ctx->handles.lock);
+	if (node_generation(h->node->table, h->node->ino) != h->generation)
 		revents |= POLLPRI | POLLERR;
 	if (ph) {
 		if (h->poll_handle) {
 			fuse_pollhandle_destroy(h->poll_handle);
 		} else {
-			h->poll_next = pollers.head;
-			pollers.head = h;
+			h->poll_next = h->ctx->handles.polled;
+			h->ctx->handles.polled = h;
 		}
 		h->poll_handle = ph;
 	}
-	pthread_mutex_unlock(&pollers.lock);
+	pthread_mutex_unlock(&h->ctx->handles.lock);
 	return revents;
 }
 
-void fs_handles_notify_poll(fuse_ino_t ino)
+void fs_handles_notify_poll(struct fs_ctx *ctx, fuse_ino_t ino)
 {
-	pthread_mutex_lock(&pollers.lock);
-	for (struct fs_handle **p = &pollers.head; *p;) {
+	pthread_mutex_lock(&ctx->handles.lock);
+	for (struct fs_handle **p = &ctx->handles.polled; *p;) {
 		struct fs_handle *h = *p;
 		if (h->node->ino != ino) {
 			p = &h->poll_next;
@@ -231,7 +233,7 @@ void fs_handles_notify_poll(fuse_ino_t ino)
 		h->poll_handle = NULL;
 		*p = h->poll_next;
 	}
-	pthread_mutex_unlock(&pollers.lock);
+	pthread_mutex_unlock(&ctx->handles.lock);
 }
 
 int fs_handle_read(struct fs_handle *h, off_t offset, size_t size, const char **data, size_t *len)
@@ -242,7 +244,7 @@ int fs_handle_read(struct fs_handle *h, off_t offset, size_t size, const char **
 	pthread_mutex_lock(&h->lock);
 	/* Offset 0 after the value changed: the kernel invalidated its pages
 	 * (our own first read may never have come, the page cache served it). */
-	uint32_t generation = node_generation(h->node->ino);
+	uint32_t generation = node_generation(h->node->table, h->node->ino);
 	if (offset == 0 && (h->snapshot_consumed || generation != h->generation)) {
 		h->generation = generation;
 		ret = fs_attr_render(h->ctx, h->node, &h->snapshot, &err);
@@ -292,7 +294,7 @@ static int apply_pending(struct fs_handle *h)
 	}
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	node_set_mtime(h->node->ino, now);
+	node_set_mtime(h->node->table, h->node->ino, now);
 	return 0;
 }
 
@@ -463,11 +465,30 @@ int fs_handle_flush(struct fs_handle *h)
 	return ret;
 }
 
+static void handle_free(struct fs_handle *h)
+{
+	if (h->poll_handle)
+		fuse_pollhandle_destroy(h->poll_handle);
+	strbuf_finish(&h->snapshot);
+	strbuf_finish(&h->pending);
+	hv_xml_stream_free(h->xml);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
 void fs_handle_release(struct fs_handle *h)
 {
 	if (!h)
 		return;
 	poll_unregister(h);
+	pthread_mutex_lock(&h->ctx->handles.lock);
+	if (h->open_prev)
+		h->open_prev->open_next = h->open_next;
+	else
+		h->ctx->handles.open = h->open_next;
+	if (h->open_next)
+		h->open_next->open_prev = h->open_prev;
+	pthread_mutex_unlock(&h->ctx->handles.lock);
 	/* The RELEASE can overtake the end of a READ: the kernel wakes the
 	 * reader as soon as our reply is copied, and a reader without a FLUSH
 	 * (noflush) closes at once, while the READ's thread still holds the
@@ -479,9 +500,19 @@ void fs_handle_release(struct fs_handle *h)
 	if (h->dirty)
 		apply_pending(h);
 	pthread_mutex_unlock(&h->lock);
-	strbuf_finish(&h->snapshot);
-	strbuf_finish(&h->pending);
-	hv_xml_stream_free(h->xml);
-	pthread_mutex_destroy(&h->lock);
-	free(h);
+	handle_free(h);
+}
+
+void fs_handles_free_all(struct fs_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->handles.lock);
+	struct fs_handle *h = ctx->handles.open;
+	ctx->handles.open = NULL;
+	ctx->handles.polled = NULL;
+	pthread_mutex_unlock(&ctx->handles.lock);
+	while (h) {
+		struct fs_handle *next = h->open_next;
+		handle_free(h);
+		h = next;
+	}
 }

@@ -217,7 +217,7 @@ static bool listing_cacheable(const struct fs_dir_type *type)
 void fs_ops_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ctx *ctx = fuse_req_userdata(req);
-	struct node *node = node_get(ino);
+	struct node *node = node_get(ctx->nodes, ino);
 	struct hv_error err = {0};
 	struct dir_listing *l;
 	int ret;
@@ -262,7 +262,7 @@ void fs_ops_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void fs_ops_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, struct fuse_file_info *fi)
 {
 	struct dir_listing *l = (struct dir_listing *)(uintptr_t)fi->fh;
-	struct node *dir = node_get(ino);
+	struct node *dir = node_get(((struct fs_ctx *)fuse_req_userdata(req))->nodes, ino);
 	char *buf = malloc(size);
 	size_t used = 0;
 

@@ -143,7 +143,10 @@ struct fs_dir_type {
  * (nlookup > 0) or a child node exists (children > 0); ino is never
  * reused.  All fields but nlookup/children/name are immutable after
  * creation; those three are guarded by the node table's lock. */
+struct node_table;
+
 struct node {
+	struct node_table *table; /* the table it lives in (fs_ctx.nodes) */
 	fuse_ino_t ino;
 	struct node *parent; /* NULL for the root; holds a child count on it */
 	char *name;
@@ -176,8 +179,22 @@ struct fs_options {
 	double attr_timeout;
 };
 
+/* The open attribute files of a mount (attr.c): all of them, freed at
+ * unmount if the kernel never released them, and those a poll(2) waits on. */
+struct fs_handles {
+	pthread_mutex_t lock;
+	struct fs_handle *open;
+	struct fs_handle *polled;
+};
+
+/* One mount: everything fs/ keeps lives here, nothing in globals, so that
+ * a process may serve several (fs_ctx_init, fs_ctx_finish). */
 struct fs_ctx {
 	struct hv_conn *conn;
+	struct node_table *nodes;
+	struct fs_handles handles;
+	struct fs_unlinked *unlinked;
+	struct scratch_budget *scratch_budget;
 	struct fuse_session *session;
 	struct fs_options options;
 	struct notifier *notifier;
@@ -189,6 +206,12 @@ struct fs_ctx {
 	 * notification may be written to the device, which unmount closes. */
 	bool serving;
 };
+
+/* --- ctx.c: one mount's state ------------------------------------------ */
+/* Everything but conn, session, notifier, options and mountpoint, which
+ * the caller sets.  -ENOMEM (and nothing left allocated). */
+int fs_ctx_init(struct fs_ctx *ctx, struct timespec now);
+void fs_ctx_finish(struct fs_ctx *ctx);
 
 /* --- node.c: the inode table ----------------------------------------- */
 /* attr may be set once after creation (node_scratch_become_attr). */
@@ -202,38 +225,38 @@ static inline bool node_is_scratch(const struct node *node)
 	return node->scratch && !node_attr(node);
 }
 
-int node_table_init(const struct fs_dir_type *root_type, struct timespec now);
-void node_table_finish(void);
-struct node *node_root(void);
+int node_table_create(const struct fs_dir_type *root_type, struct timespec now, struct node_table **out);
+void node_table_destroy(struct node_table *table);
+struct node *node_root(struct node_table *table);
 /* The node for ino, or NULL; the caller must know the kernel holds it. */
-struct node *node_get(fuse_ino_t ino);
+struct node *node_get(struct node_table *table, fuse_ino_t ino);
 /* The directory type of ino (NULL if none, or not a directory), read under
  * the table's lock: for threads that do not serve a request on ino (the
  * change callback, the notifier), which the kernel may forget meanwhile. */
-const struct fs_dir_type *node_dir_type(fuse_ino_t ino);
+const struct fs_dir_type *node_dir_type(struct node_table *table, fuse_ino_t ino);
 /* Finds or creates the child and counts one kernel lookup on it. */
 struct node *node_lookup_child(struct node *parent, const char *name, const struct fs_dir_type *dir,
 			       const struct fs_attr *attr);
 /* The existing child, or NULL; no lookup counted.  Only valid while the
  * table lock is not needed past the call (used for hints). */
 fuse_ino_t node_child_ino(struct node *parent, const char *name);
-void node_forget(fuse_ino_t ino, uint64_t nlookup);
+void node_forget(struct node_table *table, fuse_ino_t ino, uint64_t nlookup);
 /* Re-keys a node after its object was renamed. */
 void node_rename(struct node *parent, const char *old_name, const char *new_name);
 /* Calls fn(ino, opaque) for every node below the object dir parent/name
  * (the dir included): used to invalidate what the kernel may cache. */
 void node_foreach_under(struct node *parent, const char *name, void (*fn)(fuse_ino_t ino, void *opaque),
 			void *opaque);
-void node_set_mtime(fuse_ino_t ino, struct timespec when);
+void node_set_mtime(struct node_table *table, fuse_ino_t ino, struct timespec when);
 /* The value behind ino changed: new mtime (so the kernel, which revalidates
  * with auto_inval_data, drops its cached pages) and a new generation (poll). */
-void node_touch(fuse_ino_t ino);
-uint32_t node_generation(fuse_ino_t ino);
+void node_touch(struct node_table *table, fuse_ino_t ino);
+uint32_t node_generation(struct node_table *table, fuse_ino_t ino);
 /* The node at dir/name/attr (attr or name may be NULL), or 0 if the kernel
  * has not looked it up. */
-fuse_ino_t node_find(const char *dir, const char *name, const char *attr);
+fuse_ino_t node_find(struct node_table *table, const char *dir, const char *name, const char *attr);
 /* The node at root/parts[0]/.../parts[count-1], or 0. */
-fuse_ino_t node_find_path(const char *const *parts, size_t count);
+fuse_ino_t node_find_path(struct node_table *table, const char *const *parts, size_t count);
 /* An object went: its name no longer leads to its old node (a new object of
  * the same name gets a new inode). */
 void node_detach(struct node *parent, const char *name);
@@ -274,7 +297,11 @@ int node_scratch_foreach(struct node *parent, int (*fn)(const char *name, bool i
 extern const struct fs_dir_type fs_scratch_dir_type;
 /* Object directories (and scratch directories) take scratch entries. */
 bool fs_dir_accepts_scratch(const struct fs_dir_type *type);
-struct scratch *scratch_new(mode_t mode, uid_t uid, gid_t gid);
+/* The bytes all scratch files of a mount hold (FS_SCRATCH_TOTAL_BYTES). */
+struct scratch_budget;
+struct scratch_budget *scratch_budget_create(void);
+void scratch_budget_destroy(struct scratch_budget *budget);
+struct scratch *scratch_new(struct scratch_budget *budget, mode_t mode, uid_t uid, gid_t gid);
 void scratch_ref(struct scratch *scratch);
 void scratch_unref(struct scratch *scratch);
 void scratch_stat(struct scratch *scratch, struct stat *st);
@@ -291,12 +318,17 @@ ssize_t scratch_listxattr(struct scratch *scratch, char *buf, size_t size);
 int scratch_removexattr(struct scratch *scratch, const char *name);
 /* A writable attribute unlinked by pid (install(1)): hidden from that pid
  * for a few seconds, and its next create by it writes the attribute. */
-void fs_unlinked_add(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid);
+struct fs_unlinked;
+struct fs_unlinked *fs_unlinked_create(void);
+void fs_unlinked_destroy(struct fs_unlinked *unlinked);
+void fs_unlinked_add(struct fs_unlinked *unlinked, fuse_ino_t parent, const struct fs_attr *attr, pid_t pid);
 /* Whether attr is hidden from pid; take ends the hiding. */
-bool fs_unlinked_check(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid, bool take);
+bool fs_unlinked_check(struct fs_unlinked *unlinked, fuse_ino_t parent, const struct fs_attr *attr, pid_t pid,
+		       bool take);
 /* After the create: pid's chmod/chown of the new file (install -m) are
  * accepted, and change nothing. */
-bool fs_unlinked_replacing(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid);
+bool fs_unlinked_replacing(struct fs_unlinked *unlinked, fuse_ino_t parent, const struct fs_attr *attr,
+			   pid_t pid);
 
 /* --- tree.c: the directory types ------------------------------------- */
 extern const struct fs_dir_type fs_root_type;
@@ -411,8 +443,11 @@ bool fs_handle_no_flush(const struct fs_handle *handle);
 /* poll(2) on an attribute: POLLPRI|POLLERR once the value changed since it
  * was last read (sysfs semantics); ph is kept and notified at the change. */
 unsigned fs_handle_poll(struct fs_handle *handle, struct fuse_pollhandle *ph);
+/* Frees the handles still open when the session ended (no RELEASE comes
+ * then), without applying what they hold: the driver is closed. */
+void fs_handles_free_all(struct fs_ctx *ctx);
 /* Wakes pollers of ino; called after the kernel's cache was invalidated. */
-void fs_handles_notify_poll(fuse_ino_t ino);
+void fs_handles_notify_poll(struct fs_ctx *ctx, fuse_ino_t ino);
 /* Renders the node's value (for getattr's st_size and for reads). */
 int fs_attr_render(struct fs_ctx *ctx, struct node *node, struct strbuf *out, struct hv_error *err);
 /* Records a failed operation on obj: last_error, log line.  Returns -err->code. */

@@ -299,6 +299,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts opts = {0};
 	struct cmdline cmd = {0};
 	struct fs_ctx ctx = {0};
+	struct timespec now;
 	int ret = 1;
 
 	if (fuse_opt_parse(&args, &cmd, cmdline_spec, cmdline_proc) != 0)
@@ -334,21 +335,17 @@ int main(int argc, char *argv[])
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") != 0 || fuse_opt_add_arg(&args, fsname) != 0 ||
 	    fuse_opt_add_arg(&args, "-osubtype=hvfs") != 0 || fuse_opt_add_arg(&args, "-onosuid,nodev") != 0)
 		goto out;
-	clock_gettime(CLOCK_REALTIME, &ctx.mount_time);
+	clock_gettime(CLOCK_REALTIME, &now);
 	ctx.mountpoint = realpath(opts.mountpoint, NULL);
-	ctx.last_errors = last_errors_create();
-	ctx.events = events_create();
-	if (!ctx.mountpoint || !ctx.last_errors || !ctx.events ||
-	    node_table_init(&fs_root_type, ctx.mount_time) < 0) {
+	if (!ctx.mountpoint || fs_ctx_init(&ctx, now) < 0) {
 		fprintf(stderr, "hvfs: out of memory\n");
+		free(ctx.mountpoint);
 		goto out;
 	}
 	ret = serve(&ctx, &args, &opts);
-out:
-	node_table_finish();
-	last_errors_destroy(ctx.last_errors);
-	events_destroy(ctx.events);
+	fs_ctx_finish(&ctx);
 	free(ctx.mountpoint);
+out:
 	hv_schema_cleanup();
 	hv_conf_cleanup();
 	free(opts.mountpoint);

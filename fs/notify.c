@@ -219,7 +219,7 @@ static void enqueue(struct fs_ctx *ctx, const struct queued_change *change)
 /* The node of a file of an object's directory (dir "") or of one of its
  * fixed subdirectories, if the kernel has looked it up: host/[DIR/]ATTR for
  * the host, KIND/NAME/[DIR/]ATTR for the others. */
-static fuse_ino_t attr_ino(enum hv_object_kind kind, const char *name, const char *dir,
+static fuse_ino_t attr_ino(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name, const char *dir,
 			   const struct fs_attr *attr)
 {
 	const char *parts[4];
@@ -231,7 +231,7 @@ static fuse_ino_t attr_ino(enum hv_object_kind kind, const char *name, const cha
 	if (dir[0])
 		parts[count++] = dir;
 	parts[count++] = attr->name;
-	return node_find_path(parts, count);
+	return node_find_path(ctx->nodes, parts, count);
 }
 
 /* The type of an object's directory (dir "") or fixed subdirectory. */
@@ -251,9 +251,9 @@ static void invalidate_attrs(struct fs_ctx *ctx, enum hv_object_kind kind, const
 	for (const struct fs_attr *a = type && bits ? type->attrs : NULL; a && a->name && i < 64; a++, i++) {
 		if (!(bits & (1ULL << i)))
 			continue;
-		fuse_ino_t ino = attr_ino(kind, name, dir, a);
+		fuse_ino_t ino = attr_ino(ctx, kind, name, dir, a);
 		if (ino && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
-			node_touch(ino);
+			node_touch(ctx->nodes, ino);
 			/* Attributes only (offset -1): lock-free in the kernel, so
 			 * safe from any thread; readers revalidate and, seeing the
 			 * new mtime, drop their cached pages themselves. */
@@ -343,7 +343,8 @@ static const char *sub_dir(enum hv_object_kind kind)
 }
 
 /* The node at kind/name/SUBDIR/sub/attr (attr may be NULL), or 0. */
-static fuse_ino_t sub_ino(enum hv_object_kind kind, const char *name, const char *sub, const char *attr)
+static fuse_ino_t sub_ino(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name, const char *sub,
+			  const char *attr)
 {
 	char copy[sizeof(((struct queued_change *)0)->sub)];
 	const char *parts[FS_SUB_MAX + 4] = {hv_object_kind_dir(kind), name, sub_dir(kind)};
@@ -355,7 +356,7 @@ static fuse_ino_t sub_ino(enum hv_object_kind kind, const char *name, const char
 		parts[count++] = p;
 	if (attr)
 		parts[count++] = attr;
-	return node_find_path(parts, count);
+	return node_find_path(ctx->nodes, parts, count);
 }
 
 /* The files of sub-object q->sub to report changed: all of its type's, or
@@ -399,7 +400,7 @@ static void on_sub_change(struct fs_ctx *ctx, const struct hv_change *change)
 		 * directory, so the kernel may forget it (and a worker free its
 		 * node) meanwhile; its type is static and read under the lock. */
 		const struct fs_dir_type *type =
-		    node_dir_type(sub_ino(change->kind, change->name, change->sub, NULL));
+		    node_dir_type(ctx->nodes, sub_ino(ctx, change->kind, change->name, change->sub, NULL));
 		if (!type)
 			break; /* nobody looked: nothing cached, nobody watching */
 		q.attr_bits = sub_attr_bits(type, change->detail);
@@ -407,9 +408,9 @@ static void on_sub_change(struct fs_ctx *ctx, const struct hv_change *change)
 		for (const struct fs_attr *a = type->attrs; a && a->name && i < 64; a++, i++) {
 			if (!(q.attr_bits & (1ULL << i)))
 				continue;
-			fuse_ino_t ino = sub_ino(change->kind, change->name, change->sub, a->name);
+			fuse_ino_t ino = sub_ino(ctx, change->kind, change->name, change->sub, a->name);
 			if (ino && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
-				node_touch(ino);
+				node_touch(ctx->nodes, ino);
 				fuse_lowlevel_notify_inval_inode(ctx->session, ino, -1, 0);
 			}
 			if (write_reported(change, a))
@@ -456,10 +457,10 @@ static void on_xenstore_change(struct fs_ctx *ctx, const struct hv_change *chang
  * mkdir/rmdir/rename comes later, and the kernel invalidates again then. */
 static void membership_changed(struct fs_ctx *ctx, enum hv_object_kind kind)
 {
-	fuse_ino_t dir_ino = node_find(hv_object_kind_dir(kind), NULL, NULL);
+	fuse_ino_t dir_ino = node_find(ctx->nodes, hv_object_kind_dir(kind), NULL, NULL);
 
 	if (dir_ino && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
-		node_touch(dir_ino);
+		node_touch(ctx->nodes, dir_ino);
 		/* Attributes only: safe in any thread (see the top). */
 		fuse_lowlevel_notify_inval_inode(ctx->session, dir_ino, -1, 0);
 	}
@@ -496,7 +497,8 @@ void fs_on_change(void *opaque, const struct hv_change *change)
 		last_errors_forget(ctx->last_errors, change->kind, change->name);
 		events_append(ctx->events, path, "deleted", NULL);
 		if (entry_op_reported(change)) {
-			struct node *dir = node_get(node_find(hv_object_kind_dir(change->kind), NULL, NULL));
+			struct node *dir = node_get(
+			    ctx->nodes, node_find(ctx->nodes, hv_object_kind_dir(change->kind), NULL, NULL));
 			if (dir)
 				node_detach(dir, change->name);
 		} else {
@@ -614,7 +616,7 @@ static void report_file(struct fs_ctx *ctx, fuse_ino_t ino, const char *path, bo
 		 * would drop them.  Page invalidation takes page locks, so only
 		 * this thread does it. */
 		fuse_lowlevel_notify_inval_inode(ctx->session, ino, 0, 0);
-		fs_handles_notify_poll(ino);
+		fs_handles_notify_poll(ctx, ino);
 	}
 	if (kernel_reported)
 		return;
@@ -633,7 +635,8 @@ static void report_modified(struct fs_ctx *ctx, const struct queued_change *q)
 			continue;
 		char path[512];
 		mount_file_path(ctx, q, a->name, path, sizeof(path));
-		report_file(ctx, attr_ino(q->kind, q->name, q->dir, a), path, q->skip_bits & (1ULL << i));
+		report_file(ctx, attr_ino(ctx, q->kind, q->name, q->dir, a), path,
+			    q->skip_bits & (1ULL << i));
 	}
 }
 
@@ -641,7 +644,7 @@ static void report_membership(struct fs_ctx *ctx, const struct queued_change *q)
 {
 	struct notifier *n = ctx->notifier;
 	const char *dir = hv_object_kind_dir(q->kind);
-	fuse_ino_t dir_ino = node_find(dir, NULL, NULL);
+	fuse_ino_t dir_ino = node_find(ctx->nodes, dir, NULL, NULL);
 	char path[512], new_path[512];
 	int ret = 0;
 
@@ -696,14 +699,15 @@ static void report_sub(struct fs_ctx *ctx, const struct queued_change *q)
 	snprintf(path, sizeof(path), "%s/%s", ctx->mountpoint, rel);
 	if (q->type == HV_CHANGE_MODIFIED) {
 		/* The notifier serves no request on it: see on_sub_change. */
-		const struct fs_dir_type *type = node_dir_type(sub_ino(q->kind, q->name, q->sub, NULL));
+		const struct fs_dir_type *type =
+		    node_dir_type(ctx->nodes, sub_ino(ctx, q->kind, q->name, q->sub, NULL));
 		unsigned i = 0;
 		for (const struct fs_attr *a = type ? type->attrs : NULL; a && a->name && i < 64; a++, i++) {
 			if (!(q->attr_bits & (1ULL << i)))
 				continue;
 			char file[1024];
 			snprintf(file, sizeof(file), "%s/%s", path, a->name);
-			report_file(ctx, sub_ino(q->kind, q->name, q->sub, a->name), file,
+			report_file(ctx, sub_ino(ctx, q->kind, q->name, q->sub, a->name), file,
 				    q->skip_bits & (1ULL << i));
 		}
 		return;
@@ -715,8 +719,8 @@ static void report_sub(struct fs_ctx *ctx, const struct queued_change *q)
 	const char *leaf = slash ? slash + 1 : parent;
 	if (slash)
 		*slash = '\0';
-	fuse_ino_t subdir_ino = sub_ino(q->kind, q->name, "", NULL);
-	fuse_ino_t parent_ino = slash ? sub_ino(q->kind, q->name, parent, NULL) : subdir_ino;
+	fuse_ino_t subdir_ino = sub_ino(ctx, q->kind, q->name, "", NULL);
+	fuse_ino_t parent_ino = slash ? sub_ino(ctx, q->kind, q->name, parent, NULL) : subdir_ino;
 	if (slash && subdir_ino)
 		fuse_lowlevel_notify_inval_entry(ctx->session, subdir_ino, parent, strlen(parent));
 	if (parent_ino)
@@ -752,7 +756,7 @@ static void report_xenstore(struct fs_ctx *ctx, const struct queued_change *q)
 	}
 	snprintf(mount, sizeof(mount), "%s/xenstore/%s", ctx->mountpoint, q->xenstore);
 	if (q->type == HV_CHANGE_CREATED || q->type == HV_CHANGE_DELETED) {
-		fuse_ino_t parent = node_find_path(parts, count - 1);
+		fuse_ino_t parent = node_find_path(ctx->nodes, parts, count - 1);
 		const char *leaf = parts[count - 1];
 		struct queued_change self = {.kind = HV_KIND_HOST, .type = q->type};
 		int ret;
@@ -774,10 +778,10 @@ static void report_xenstore(struct fs_ctx *ctx, const struct queued_change *q)
 		fuse_lowlevel_notify_inval_entry(ctx->session, parent, leaf, strlen(leaf));
 		return;
 	}
-	fuse_ino_t ino = node_find_path(parts, count);
+	fuse_ino_t ino = node_find_path(ctx->nodes, parts, count);
 	if (!ino)
 		return; /* nobody looked it up: nobody watches it */
-	node_touch(ino);
+	node_touch(ctx->nodes, ino);
 	report_file(ctx, ino, mount, false);
 }
 
@@ -786,7 +790,7 @@ static void invalidate_everything(struct fs_ctx *ctx)
 	static const char *const dirs[] = {"domains", "host", "networks", "pools"};
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		fuse_ino_t ino = node_find(dirs[i], NULL, NULL);
+		fuse_ino_t ino = node_find(ctx->nodes, dirs[i], NULL, NULL);
 		if (ino)
 			fuse_lowlevel_notify_inval_inode(ctx->session, ino, 0, 0);
 	}
@@ -902,8 +906,9 @@ int notifier_describe(struct fs_ctx *ctx, struct strbuf *out)
 				ret = strbuf_printf(out, "%s %s\n", verbs[q->type], path);
 		} else {
 			const struct fs_dir_type *type =
-			    q->sub[0] ? node_dir_type(sub_ino(q->kind, q->name, q->sub, NULL))
-				      : dir_type(q->kind, q->dir);
+			    q->sub[0]
+				? node_dir_type(ctx->nodes, sub_ino(ctx, q->kind, q->name, q->sub, NULL))
+				: dir_type(q->kind, q->dir);
 			unsigned i = 0;
 			for (const struct fs_attr *a = type ? type->attrs : NULL;
 			     a && a->name && i < 64 && ret == 0; a++, i++)

@@ -137,7 +137,7 @@ void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *pare
 	e.attr_timeout = attr_timeout(ctx, node);
 	e.entry_timeout = entry_timeout(ctx, node);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
-		node_forget(node->ino, 1);
+		node_forget(node->table, node->ino, 1);
 }
 
 void fs_reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node)
@@ -146,7 +146,7 @@ void fs_reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node)
 	int ret = fill_attr(ctx, node, &e.attr);
 
 	if (ret < 0) {
-		node_forget(node->ino, 1);
+		node_forget(node->table, node->ino, 1);
 		fuse_reply_err(req, -ret);
 		return;
 	}
@@ -154,7 +154,7 @@ void fs_reply_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *node)
 	e.attr_timeout = attr_timeout(ctx, node);
 	e.entry_timeout = entry_timeout(ctx, node);
 	if (fuse_reply_entry(req, &e) == -ENOENT)
-		node_forget(node->ino, 1); /* the request was interrupted: no lookup happened */
+		node_forget(node->table, node->ino, 1); /* the request was interrupted: no lookup happened */
 }
 
 /* What name means inside dir: an attribute, a fixed subdirectory or an
@@ -193,7 +193,7 @@ static int resolve_child(struct fs_ctx *ctx, struct node *dir, const char *name,
 static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 {
 	struct fs_ctx *ctx = ctx_of(req);
-	struct node *parent = node_get(parent_ino);
+	struct node *parent = node_get(ctx_of(req)->nodes, parent_ino);
 	const struct fs_dir_type *type;
 	const struct fs_attr *attr;
 	int ret;
@@ -215,7 +215,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 		}
 	}
 	ret = resolve_child(ctx, parent, name, &type, &attr);
-	if (ret == 0 && attr && fs_unlinked_check(parent->ino, attr, fuse_req_ctx(req)->pid, false))
+	if (ret == 0 && attr &&
+	    fs_unlinked_check(ctx->unlinked, parent->ino, attr, fuse_req_ctx(req)->pid, false))
 		ret = -ENOENT; /* install(1) between its unlink and its create */
 	struct node *node = NULL;
 	if (ret == -ENOENT && fs_dir_accepts_scratch(parent->dir))
@@ -231,21 +232,21 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	node_forget(ino, nlookup);
+	node_forget(ctx_of(req)->nodes, ino, nlookup);
 	fuse_reply_none(req);
 }
 
 static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
 	for (size_t i = 0; i < count; i++)
-		node_forget(forgets[i].ino, forgets[i].nlookup);
+		node_forget(ctx_of(req)->nodes, forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ctx *ctx = ctx_of(req);
-	struct node *node = node_get(ino);
+	struct node *node = node_get(ctx_of(req)->nodes, ino);
 	struct stat st;
 	int ret = node ? fill_attr(ctx, node, &st) : -ENOENT;
 
@@ -258,7 +259,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct fs_ctx *ctx = ctx_of(req);
-	struct node *node = node_get(ino);
+	struct node *node = node_get(ctx_of(req)->nodes, ino);
 	const struct fs_attr *attr = node ? node_attr(node) : NULL;
 	struct strbuf target = STRBUF_INIT;
 	struct hv_error err = {0};
@@ -302,7 +303,7 @@ static int do_setattr(fuse_req_t req, struct fs_ctx *ctx, struct node *node, str
 		return scratch_setattr(node->scratch, attr, to_set);
 	if ((to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
 	    !(node->attr && node->parent &&
-	      fs_unlinked_replacing(node->parent->ino, node->attr, fuse_req_ctx(req)->pid))) {
+	      fs_unlinked_replacing(ctx->unlinked, node->parent->ino, node->attr, fuse_req_ctx(req)->pid))) {
 		int ret = check_ownership_unchanged(ctx, node, attr, to_set);
 		if (ret < 0)
 			return ret;
@@ -322,7 +323,7 @@ static int do_setattr(fuse_req_t req, struct fs_ctx *ctx, struct node *node, str
 		struct timespec when = attr->st_mtim;
 		if (to_set & FUSE_SET_ATTR_MTIME_NOW)
 			clock_gettime(CLOCK_REALTIME, &when);
-		node_set_mtime(node->ino, when);
+		node_set_mtime(node->table, node->ino, when);
 	}
 	return 0;
 }
@@ -331,7 +332,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		       struct fuse_file_info *fi)
 {
 	struct fs_ctx *ctx = ctx_of(req);
-	struct node *node = node_get(ino);
+	struct node *node = node_get(ctx_of(req)->nodes, ino);
 	struct stat st;
 	int ret = node ? do_setattr(req, ctx, node, attr, to_set, fi) : -ENOENT;
 
@@ -389,7 +390,7 @@ static void release_file(struct fs_ctx *ctx, struct fs_file *file)
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ctx *ctx = ctx_of(req);
-	struct node *node = node_get(ino);
+	struct node *node = node_get(ctx_of(req)->nodes, ino);
 	struct fs_handle *handle = NULL;
 	int ret;
 
@@ -513,19 +514,19 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode)
 {
-	fs_ops_mkdir(req, ctx_of(req), node_get(parent_ino), name);
+	fs_ops_mkdir(req, ctx_of(req), node_get(ctx_of(req)->nodes, parent_ino), name);
 }
 
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 {
-	fuse_reply_err(req, -fs_ops_rmdir(req, ctx_of(req), node_get(parent_ino), name));
+	fuse_reply_err(req, -fs_ops_rmdir(req, ctx_of(req), node_get(ctx_of(req)->nodes, parent_ino), name));
 }
 
 static void op_rename(fuse_req_t req, fuse_ino_t parent_ino, const char *name, fuse_ino_t newparent_ino,
 		      const char *newname, unsigned int flags)
 {
-	fuse_reply_err(req, -fs_ops_rename(req, ctx_of(req), node_get(parent_ino), name,
-					   node_get(newparent_ino), newname, flags));
+	fuse_reply_err(req, -fs_ops_rename(req, ctx_of(req), node_get(ctx_of(req)->nodes, parent_ino), name,
+					   node_get(ctx_of(req)->nodes, newparent_ino), newname, flags));
 }
 
 int fs_scratch_create(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name, mode_t mode,
@@ -548,7 +549,7 @@ int fs_scratch_create(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, c
 	ret = check_object(ctx, parent, &err);
 	if (ret < 0)
 		return ret;
-	scratch = scratch_new(mode, caller->uid, caller->gid);
+	scratch = scratch_new(ctx->scratch_budget, mode, caller->uid, caller->gid);
 	if (!scratch)
 		return -ENOMEM;
 	ret = node_scratch_add(parent, name, scratch, S_ISDIR(mode), out);
@@ -571,7 +572,7 @@ static int open_attr_child(struct fs_ctx *ctx, struct node *parent, const char *
 		return -ENOMEM;
 	ret = fs_handle_open(ctx, node, flags, &handle);
 	if (ret < 0) {
-		node_forget(node->ino, 1);
+		node_forget(node->table, node->ino, 1);
 		return ret;
 	}
 	fi->fh = (uintptr_t)handle;
@@ -619,22 +620,23 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 {
 	struct fs_ctx *ctx = ctx_of(req);
 	struct fuse_entry_param e = {0};
-	struct node *parent = node_get(parent_ino), *node = NULL;
+	struct node *parent = node_get(ctx_of(req)->nodes, parent_ino), *node = NULL;
 	const struct fs_attr *attr = parent && parent->dir ? fs_dir_find_attr(parent->dir, name) : NULL;
 	int ret;
 
 	if (parent && parent->dir && parent->dir->collection && parent->dir->collection->create_file) {
 		ret = create_member(ctx, parent, name, fi, &node);
-	} else if (attr && attr->store && fs_unlinked_check(parent_ino, attr, fuse_req_ctx(req)->pid, true)) {
+	} else if (attr && attr->store &&
+		   fs_unlinked_check(ctx->unlinked, parent_ino, attr, fuse_req_ctx(req)->pid, true)) {
 		ret = create_replacement(ctx, parent, attr, fi, &node);
 	} else {
 		ret = fs_scratch_create(req, ctx, parent, name, S_IFREG | (mode & 07777), &node);
 		if (ret == 0 && (ret = open_scratch(node, fi)) < 0)
-			node_forget(node->ino, 1);
+			node_forget(node->table, node->ino, 1);
 	}
 	if (ret == 0 && (ret = fill_attr(ctx, node, &e.attr)) < 0) {
 		release_file(ctx, (struct fs_file *)(uintptr_t)fi->fh);
-		node_forget(node->ino, 1);
+		node_forget(node->table, node->ino, 1);
 	}
 	if (ret < 0) {
 		fuse_reply_err(req, -ret);
@@ -645,7 +647,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 	e.entry_timeout = entry_timeout(ctx, node);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		release_file(ctx, (struct fs_file *)(uintptr_t)fi->fh);
-		node_forget(node->ino, 1);
+		node_forget(node->table, node->ino, 1);
 	}
 }
 
@@ -653,8 +655,9 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mo
 {
 	struct fs_ctx *ctx = ctx_of(req);
 	struct node *node;
-	int ret =
-	    S_ISREG(mode) ? fs_scratch_create(req, ctx, node_get(parent_ino), name, mode, &node) : -EPERM;
+	int ret = S_ISREG(mode) ? fs_scratch_create(req, ctx, node_get(ctx_of(req)->nodes, parent_ino), name,
+						    mode, &node)
+				: -EPERM;
 
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
@@ -675,7 +678,7 @@ static int do_unlink(fuse_req_t req, struct node *parent, const char *name)
 		 * may be about to be replaced (install(1) unlinks first). */
 		if (!attr->store || !fs_dir_accepts_scratch(parent->dir))
 			return -EPERM;
-		fs_unlinked_add(parent->ino, attr, fuse_req_ctx(req)->pid);
+		fs_unlinked_add(ctx_of(req)->unlinked, parent->ino, attr, fuse_req_ctx(req)->pid);
 		node_detach(parent, name);
 		return 0;
 	}
@@ -692,7 +695,7 @@ static int do_unlink(fuse_req_t req, struct node *parent, const char *name)
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 {
-	fuse_reply_err(req, -do_unlink(req, node_get(parent_ino), name));
+	fuse_reply_err(req, -do_unlink(req, node_get(ctx_of(req)->nodes, parent_ino), name));
 }
 
 /* Extended attributes live on scratch files only; the other files have
@@ -700,7 +703,7 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size,
 			int flags)
 {
-	struct node *node = node_get(ino);
+	struct node *node = node_get(ctx_of(req)->nodes, ino);
 	int ret = !node			  ? -ENOENT
 		  : node_is_scratch(node) ? scratch_setxattr(node->scratch, name, value, size, flags)
 					  : -EOPNOTSUPP;
@@ -736,7 +739,7 @@ static ssize_t list_xattr(struct node *node, const char *name, char *buf, size_t
 
 static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-	struct node *node = node_get(ino);
+	struct node *node = node_get(ctx_of(req)->nodes, ino);
 
 	if (!node)
 		fuse_reply_err(req, ENOENT);
@@ -746,7 +749,7 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 
 static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct node *node = node_get(ino);
+	struct node *node = node_get(ctx_of(req)->nodes, ino);
 
 	if (!node)
 		fuse_reply_err(req, ENOENT);
@@ -756,7 +759,7 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 
 static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	struct node *node = node_get(ino);
+	struct node *node = node_get(ctx_of(req)->nodes, ino);
 	int ret = !node			  ? -ENOENT
 		  : node_is_scratch(node) ? scratch_removexattr(node->scratch, name)
 					  : -ENODATA;

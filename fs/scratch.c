@@ -27,6 +27,7 @@ struct scratch_xattr {
 };
 
 struct scratch {
+	struct scratch_budget *budget; /* the mount's */
 	pthread_mutex_t lock;
 	unsigned refs; /* the node, and every open file */
 	mode_t mode;   /* with the file type bits */
@@ -44,20 +45,39 @@ struct scratch_file {
 	bool append;
 };
 
-/* Bytes held by all scratch files of the mount (data only). */
-static size_t total_bytes;
-static pthread_mutex_t total_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Bytes held by all scratch files of one mount (data only). */
+struct scratch_budget {
+	pthread_mutex_t lock;
+	size_t bytes;
+};
 
-static int account(size_t old_len, size_t new_len)
+struct scratch_budget *scratch_budget_create(void)
+{
+	struct scratch_budget *b = calloc(1, sizeof(*b));
+
+	if (b)
+		pthread_mutex_init(&b->lock, NULL);
+	return b;
+}
+
+void scratch_budget_destroy(struct scratch_budget *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+static int account(struct scratch_budget *b, size_t old_len, size_t new_len)
 {
 	int ret = 0;
 
-	pthread_mutex_lock(&total_lock);
-	if (new_len > old_len && total_bytes + (new_len - old_len) > FS_SCRATCH_TOTAL_BYTES)
+	pthread_mutex_lock(&b->lock);
+	if (new_len > old_len && b->bytes + (new_len - old_len) > FS_SCRATCH_TOTAL_BYTES)
 		ret = -ENOSPC;
 	else
-		total_bytes = total_bytes - old_len + new_len;
-	pthread_mutex_unlock(&total_lock);
+		b->bytes = b->bytes - old_len + new_len;
+	pthread_mutex_unlock(&b->lock);
 	return ret;
 }
 
@@ -69,12 +89,13 @@ static struct timespec now(void)
 	return ts;
 }
 
-struct scratch *scratch_new(mode_t mode, uid_t uid, gid_t gid)
+struct scratch *scratch_new(struct scratch_budget *budget, mode_t mode, uid_t uid, gid_t gid)
 {
 	struct scratch *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
+	s->budget = budget;
 	pthread_mutex_init(&s->lock, NULL);
 	s->refs = 1;
 	s->mode = mode;
@@ -100,7 +121,7 @@ void scratch_unref(struct scratch *s)
 	pthread_mutex_unlock(&s->lock);
 	if (refs)
 		return;
-	account(s->data.len, 0);
+	account(s->budget, s->data.len, 0);
 	strbuf_finish(&s->data);
 	for (size_t i = 0; i < s->xattr_count; i++) {
 		free(s->xattrs[i].name);
@@ -132,11 +153,11 @@ static int resize_locked(struct scratch *s, size_t size)
 
 	if (size > FS_XML_VALUE_MAX)
 		return -EFBIG;
-	ret = account(s->data.len, size);
+	ret = account(s->budget, s->data.len, size);
 	if (ret < 0)
 		return ret;
 	if (strbuf_resize(&s->data, size) < 0) {
-		account(size, s->data.len);
+		account(s->budget, size, s->data.len);
 		return -ENOMEM;
 	}
 	s->mtime = s->ctime = now();
@@ -385,7 +406,7 @@ int scratch_removexattr(struct scratch *s, const char *name)
 #define UNLINKED_MAX	 16
 #define UNLINKED_SECONDS 5
 
-static struct {
+struct fs_unlinked {
 	pthread_mutex_t lock;
 	struct unlinked {
 		fuse_ino_t parent;
@@ -394,7 +415,24 @@ static struct {
 		time_t deadline;
 		bool replacing; /* created again: its chmod/chown are let through */
 	} slots[UNLINKED_MAX];
-} unlinked = {.lock = PTHREAD_MUTEX_INITIALIZER};
+};
+
+struct fs_unlinked *fs_unlinked_create(void)
+{
+	struct fs_unlinked *u = calloc(1, sizeof(*u));
+
+	if (u)
+		pthread_mutex_init(&u->lock, NULL);
+	return u;
+}
+
+void fs_unlinked_destroy(struct fs_unlinked *u)
+{
+	if (!u)
+		return;
+	pthread_mutex_destroy(&u->lock);
+	free(u);
+}
 
 static time_t monotonic_seconds(void)
 {
@@ -404,15 +442,15 @@ static time_t monotonic_seconds(void)
 	return ts.tv_sec;
 }
 
-void fs_unlinked_add(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid)
+void fs_unlinked_add(struct fs_unlinked *unlinked, fuse_ino_t parent, const struct fs_attr *attr, pid_t pid)
 {
 	time_t now_s = monotonic_seconds();
-	struct unlinked *slot = &unlinked.slots[0];
+	struct unlinked *slot = &unlinked->slots[0];
 
-	pthread_mutex_lock(&unlinked.lock);
+	pthread_mutex_lock(&unlinked->lock);
 	/* Reuse the entry for the same name, else a free one, else the oldest. */
 	for (size_t i = 0; i < UNLINKED_MAX; i++) {
-		struct unlinked *u = &unlinked.slots[i];
+		struct unlinked *u = &unlinked->slots[i];
 		if (u->attr == attr && u->parent == parent) {
 			slot = u;
 			break;
@@ -421,18 +459,18 @@ void fs_unlinked_add(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid)
 			slot = u;
 	}
 	*slot = (struct unlinked){parent, pid, attr, now_s + UNLINKED_SECONDS, false};
-	pthread_mutex_unlock(&unlinked.lock);
+	pthread_mutex_unlock(&unlinked->lock);
 }
 
-static bool unlinked_find(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid, bool replacing,
-			  bool advance)
+static bool unlinked_find(struct fs_unlinked *unlinked, fuse_ino_t parent, const struct fs_attr *attr,
+			  pid_t pid, bool replacing, bool advance)
 {
 	time_t now_s = monotonic_seconds();
 	bool found = false;
 
-	pthread_mutex_lock(&unlinked.lock);
+	pthread_mutex_lock(&unlinked->lock);
 	for (size_t i = 0; i < UNLINKED_MAX && !found; i++) {
-		struct unlinked *u = &unlinked.slots[i];
+		struct unlinked *u = &unlinked->slots[i];
 		if (u->attr == attr && u->parent == parent && u->pid == pid && u->replacing == replacing &&
 		    u->deadline >= now_s) {
 			found = true;
@@ -442,16 +480,18 @@ static bool unlinked_find(fuse_ino_t parent, const struct fs_attr *attr, pid_t p
 			}
 		}
 	}
-	pthread_mutex_unlock(&unlinked.lock);
+	pthread_mutex_unlock(&unlinked->lock);
 	return found;
 }
 
-bool fs_unlinked_check(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid, bool take)
+bool fs_unlinked_check(struct fs_unlinked *unlinked, fuse_ino_t parent, const struct fs_attr *attr, pid_t pid,
+		       bool take)
 {
-	return unlinked_find(parent, attr, pid, false, take);
+	return unlinked_find(unlinked, parent, attr, pid, false, take);
 }
 
-bool fs_unlinked_replacing(fuse_ino_t parent, const struct fs_attr *attr, pid_t pid)
+bool fs_unlinked_replacing(struct fs_unlinked *unlinked, fuse_ino_t parent, const struct fs_attr *attr,
+			   pid_t pid)
 {
-	return unlinked_find(parent, attr, pid, true, false);
+	return unlinked_find(unlinked, parent, attr, pid, true, false);
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "fs/events.h"
 #include "fs/fs.h"
 #include "unit.h"
 
@@ -260,10 +259,7 @@ int main(void)
 	struct timespec now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	CHECK(node_table_init(&fs_root_type, now) == 0, "node table");
-	ctx.events = events_create();
-	ctx.last_errors = last_errors_create();
-	CHECK(ctx.events && ctx.last_errors && notifier_init(&ctx) == 0, "context");
+	CHECK(fs_ctx_init(&ctx, now) == 0 && notifier_init(&ctx) == 0, "context");
 	CHECK(hv_conn_open("test:///default", fs_on_change, &ctx, &ctx.conn, &err) == 0, "open: %s",
 	      err.message);
 	free(take_queue());
@@ -281,8 +277,6 @@ int main(void)
 
 	hv_conn_close(ctx.conn);
 	notifier_stop(&ctx);
-	events_destroy(ctx.events);
-	last_errors_destroy(ctx.last_errors);
-	node_table_finish();
+	fs_ctx_finish(&ctx);
 	return UNIT_DONE();
 }
