@@ -30,6 +30,22 @@ teardown_file() {
 
 C() { echo "$MNT/domains/$1/cgroup/$2"; }
 
+# watch_and_poll POLLED FILE...: inotifywait -m for IN_MODIFY on each FILE
+# (into BATS_TEST_TMPDIR/inotify) and a POLLPRI poller on POLLED (into
+# .../poll), both ready before it returns.  Sets WATCHER and POLLER.
+watch_and_poll() {
+	local polled=$1
+	shift
+	inotifywait -m -t 60 -e modify "$@" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
+	WATCHER=$!
+	BACKGROUND+=("$WATCHER")
+	inotify_ready "$BATS_TEST_TMPDIR/inotify"
+	"$POLL_WAIT" "$polled" pri 60000 >"$BATS_TEST_TMPDIR/poll" &
+	POLLER=$!
+	BACKGROUND+=("$POLLER")
+	wait_line "$BATS_TEST_TMPDIR/poll" '^ready$'
+}
+
 # The kernel's view, v1 or v2 file as the host has it.
 cg_weight() {
 	local f
@@ -155,17 +171,9 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 @test "cgroup/ files changed through the domain's files wake inotify and poll" {
 	define watched "while :; do sleep 1; done"
 	echo start >"$(D watched)/control"
-	inotifywait -m -t 60 -e modify "$(C watched memory_limit)" "$(C watched cpu_weight)" \
-		>"$BATS_TEST_TMPDIR/inotify" 2>&1 &
-	watcher=$!
-	BACKGROUND+=("$watcher")
-	inotify_ready "$BATS_TEST_TMPDIR/inotify"
-	"$POLL_WAIT" "$(C watched memory_limit)" pri 60000 >"$BATS_TEST_TMPDIR/poll" &
-	poller=$!
-	BACKGROUND+=("$poller")
-	wait_line "$BATS_TEST_TMPDIR/poll" '^ready$'
+	watch_and_poll "$(C watched memory_limit)" "$(C watched memory_limit)" "$(C watched cpu_weight)"
 	echo 32768 >"$(D watched)/memory"
-	wait "$poller"
+	wait "$POLLER"
 	wait_line "$BATS_TEST_TMPDIR/inotify" 'cgroup/memory_limit MODIFY'
 	run cat "$BATS_TEST_TMPDIR/poll"
 	assert_line --index 1 --regexp "^revents .*POLLPRI"
@@ -174,7 +182,7 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 	# alone: the other, unchanged, gets none.
 	echo 60 >"$(C watched cpu_weight)"
 	wait_line "$BATS_TEST_TMPDIR/inotify" 'cgroup/cpu_weight MODIFY'
-	kill "$watcher" 2>/dev/null || true
+	kill "$WATCHER" 2>/dev/null || true
 	run grep -c 'memory_limit MODIFY' "$BATS_TEST_TMPDIR/inotify"
 	assert_output 1
 	echo destroy >"$(D watched)/control"
@@ -183,19 +191,11 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 @test "a cgroup/ write wakes inotify and poll on the domain file it sets" {
 	define mirrored "while :; do sleep 1; done"
 	echo start >"$(D mirrored)/control"
-	inotifywait -t 60 -e modify "$(D mirrored)/memory" >"$BATS_TEST_TMPDIR/inotify" 2>&1 &
-	watcher=$!
-	BACKGROUND+=("$watcher")
-	inotify_ready "$BATS_TEST_TMPDIR/inotify"
-	"$POLL_WAIT" "$(D mirrored)/memory" pri 60000 >"$BATS_TEST_TMPDIR/poll" &
-	poller=$!
-	BACKGROUND+=("$poller")
-	wait_line "$BATS_TEST_TMPDIR/poll" '^ready$'
+	watch_and_poll "$(D mirrored)/memory" "$(D mirrored)/memory"
 	echo 49152 >"$(C mirrored memory_limit)"
-	wait "$poller"
-	wait "$watcher"
-	run cat "$BATS_TEST_TMPDIR/inotify"
-	assert_output --partial MODIFY
+	wait "$POLLER"
+	wait_line "$BATS_TEST_TMPDIR/inotify" 'memory MODIFY'
+	kill "$WATCHER" 2>/dev/null || true
 	run cat "$BATS_TEST_TMPDIR/poll"
 	assert_line --index 1 --regexp "^revents .*POLLPRI"
 	assert_line --index 2 49152

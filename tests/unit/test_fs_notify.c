@@ -26,16 +26,6 @@ static char *take_queue(void)
 	return strbuf_steal(&out) ?: strdup("");
 }
 
-static bool has_line(const char *text, const char *line)
-{
-	size_t len = strlen(line);
-
-	for (const char *p = text; (p = strstr(p, line)); p += len)
-		if ((p == text || p[-1] == '\n') && (p[len] == '\n' || p[len] == '\0'))
-			return true;
-	return false;
-}
-
 static int count_lines(const char *text, const char *line)
 {
 	int count = 0;
@@ -45,6 +35,11 @@ static int count_lines(const char *text, const char *line)
 		if ((p == text || p[-1] == '\n') && (p[len] == '\n' || p[len] == '\0'))
 			count++;
 	return count;
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	return count_lines(text, line) > 0;
 }
 
 #define CHECK_LINE(queue, line, ...)	CHECK(has_line(queue, line), __VA_ARGS__)
