@@ -428,6 +428,19 @@ const char *hv_device_attr(const struct hv_device_info *dev, const char *key)
 	return NULL;
 }
 
+const struct hv_device_class *hv_device_class_find(const struct hv_conn *conn, const char *cls)
+{
+	const struct hv_device_class *any = NULL;
+
+	for (const struct hv_device_class *c = conn->ops->device_classes; c && c->cls; c++) {
+		if (strcmp(c->cls, cls) == 0)
+			return c;
+		if (strcmp(c->cls, "*") == 0)
+			any = c;
+	}
+	return any;
+}
+
 void hv_lease_list_finish(struct hv_lease_list *list)
 {
 	free(list->leases);

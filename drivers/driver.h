@@ -172,6 +172,27 @@ struct hv_device_info {
 	} attrs[HV_DEVICE_ATTRS_MAX];
 };
 
+/* What a driver's device classes show (domains/NAME/devices/CLASS/DEV/):
+ * fs/ makes one file per key, so a driver describes its devices as data
+ * and fs/ needs no line for a new one (docs/design.md, "Devices").  A
+ * writable key is changed through domain_device_set, which validates the
+ * value; fields are the enum hv_field bits besides HV_FIELD_DEVICES whose
+ * changes also change the file (an interface's ip: HV_FIELD_LEASES). */
+struct hv_device_key {
+	const char *key; /* NULL ends a table */
+	bool writable;
+	uint32_t fields;
+};
+/* A class and its keys; cls "*" describes every class not listed (a
+ * table without one shows such devices with no files); {NULL} ends it. */
+struct hv_device_class {
+	const char *cls;
+	const struct hv_device_key *keys;
+};
+/* The classes of libvirt's domain XML as drivers/conf reads them (disk,
+ * interface, and the address/model/type every other device has). */
+extern const struct hv_device_class hv_libvirt_device_classes[];
+
 struct hv_device_list {
 	struct hv_device_info *devices;
 	size_t count;
@@ -403,6 +424,8 @@ struct hv_driver_ops {
 				    const char *name, struct hv_error *err);
 	int (*domain_device_set)(struct hv_conn *conn, const char *domain, const char *cls, const char *name,
 				 const char *key, const char *value, struct hv_error *err);
+	/* The classes domain_device_list reports, and their keys. */
+	const struct hv_device_class *device_classes;
 
 	/* The leases a network's DHCP server handed out. */
 	int (*network_leases)(struct hv_conn *conn, const char *network, struct hv_lease_list *out,
@@ -523,6 +546,8 @@ int hv_domain_device_detach(struct hv_conn *conn, const char *domain, const char
 			    struct hv_error *err);
 int hv_domain_device_set(struct hv_conn *conn, const char *domain, const char *cls, const char *name,
 			 const char *key, const char *value, struct hv_error *err);
+/* The description of class cls (its own, else the driver's "*"), or NULL. */
+const struct hv_device_class *hv_device_class_find(const struct hv_conn *conn, const char *cls);
 int hv_network_leases(struct hv_conn *conn, const char *network, struct hv_lease_list *out,
 		      struct hv_error *err);
 int hv_volume_list(struct hv_conn *conn, const char *pool, struct hv_name_list *out, struct hv_error *err);

@@ -3,9 +3,11 @@
  * (disk, interface, ...) holding one directory per device (vda, 0, ...),
  * each with one file per attribute; `attach` takes a device element, and
  * rmdir of a device detaches it.  The driver describes devices as
- * class/name with key/value attributes (drivers/driver.h); the tables here
- * say which keys each class shows as files. */
+ * class/name with key/value attributes, and says which keys each class
+ * shows as files (hv_driver_ops.device_classes): nothing here knows a
+ * driver (docs/design.md, "Devices"). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,140 +39,142 @@ static int find_device(struct fs_ctx *ctx, const struct fs_object *obj, struct h
 	return ret;
 }
 
-static int show_key(struct fs_ctx *ctx, const struct fs_object *obj, const char *key, struct strbuf *out,
-		    struct hv_error *err)
+/* A device's file: the key is the file's own name (FS_ATTR_KEYED), so
+ * obj->sub is {class, device, key}. */
+static int show_device_key(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+			   struct hv_error *err)
 {
 	struct hv_device_info dev;
-	int ret = find_device(ctx, obj, &dev, err);
+	int ret;
 
+	if (obj->sub_count < 3)
+		return hv_error_set(err, ENOENT, "not a device file");
+	ret = find_device(ctx, obj, &dev, err);
 	if (ret < 0)
 		return ret;
-	const char *value = hv_device_attr(&dev, key);
+	const char *value = hv_device_attr(&dev, obj->sub[obj->sub_count - 1]);
 	return fs_show_str(out, value ? value : "");
 }
 
-#define DEVICE_SHOW(key)                                                                                     \
-	static int show_##key(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,           \
-			      struct hv_error *err)                                                          \
-	{                                                                                                    \
-		return show_key(ctx, obj, #key, out, err);                                                   \
-	}
-
-DEVICE_SHOW(address)
-DEVICE_SHOW(backend)
-DEVICE_SHOW(backend_domain)
-DEVICE_SHOW(backend_id)
-DEVICE_SHOW(backend_state)
-DEVICE_SHOW(bridge)
-DEVICE_SHOW(bus)
-DEVICE_SHOW(dev)
-DEVICE_SHOW(format)
-DEVICE_SHOW(ip)
-DEVICE_SHOW(link_state)
-DEVICE_SHOW(mac)
-DEVICE_SHOW(mode)
-DEVICE_SHOW(model)
-DEVICE_SHOW(network)
-DEVICE_SHOW(readonly)
-DEVICE_SHOW(source)
-DEVICE_SHOW(state)
-DEVICE_SHOW(type)
-
-static int store_link_state(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
+/* One word, trimmed; the driver says which values it takes. */
+static int store_device_key(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
 			    struct hv_error *err)
 {
-	char word[16];
+	char word[256];
 
-	if (obj->sub_count < 2)
-		return hv_error_set(err, ENOENT, "not a device");
-	if (fs_parse_word(value, len, word, sizeof(word), err) < 0 ||
-	    (strcmp(word, "up") != 0 && strcmp(word, "down") != 0))
-		return hv_error_set(err, EINVAL, "link_state is up or down");
-	return hv_domain_device_set(ctx->conn, obj->name, obj->sub[0], obj->sub[1], "link_state", word, err);
+	if (obj->sub_count < 3)
+		return hv_error_set(err, ENOENT, "not a device file");
+	if (fs_parse_word(value, len, word, sizeof(word), err) < 0)
+		return -err->code;
+	return hv_domain_device_set(ctx->conn, obj->name, obj->sub[0], obj->sub[1], obj->sub[obj->sub_count - 1],
+				    word, err);
 }
 
-/* Alphabetical, as every attribute table. */
-static const struct fs_attr disk_attrs[] = {
-    {"address", 0444, 0, HV_FIELD_DEVICES, show_address, NULL},
-    {"bus", 0444, 0, HV_FIELD_DEVICES, show_bus, NULL},
-    {"format", 0444, 0, HV_FIELD_DEVICES, show_format, NULL},
-    {"readonly", 0444, 0, HV_FIELD_DEVICES, show_readonly, NULL},
-    {"source", 0444, 0, HV_FIELD_DEVICES, show_source, NULL},
-    {NULL},
+/* The directory types of a driver's device classes (one per class, its
+ * files from the class's keys), made the first time a device is looked up
+ * (the driver is not open when the context is made), then read-only until
+ * the context goes: nodes point at them. */
+struct fs_device_types {
+	pthread_mutex_t lock;
+	bool built;
+	size_t count;
+	struct fs_dir_type *types; /* types[i] describes classes[i] */
+	const struct hv_device_class *classes;
+	struct fs_attr *attrs; /* all types' tables, each {NULL}-terminated */
 };
 
-static const struct fs_attr interface_attrs[] = {
-    {"address", 0444, 0, HV_FIELD_DEVICES, show_address, NULL},
-    {"ip", 0444, 0, HV_FIELD_DEVICES | HV_FIELD_LEASES, show_ip, NULL},
-    {"link_state", 0644, 0, HV_FIELD_DEVICES, show_link_state, store_link_state},
-    {"mac", 0444, 0, HV_FIELD_DEVICES, show_mac, NULL},
-    {"model", 0444, 0, HV_FIELD_DEVICES, show_model, NULL},
-    {"network", 0444, 0, HV_FIELD_DEVICES, show_network, NULL},
-    {NULL},
-};
+static const struct fs_attr no_attrs[] = {{NULL}};
 
-/* Controllers, consoles and the rest: where they sit, and what kind. */
-static const struct fs_attr other_attrs[] = {
-    {"address", 0444, 0, HV_FIELD_DEVICES, show_address, NULL},
-    {"model", 0444, 0, HV_FIELD_DEVICES, show_model, NULL},
-    {"type", 0444, 0, HV_FIELD_DEVICES, show_type, NULL},
-    {NULL},
-};
-
-/* Xen's PV devices (the xen driver): a frontend, its backend and the
- * XenbusState of each, by name. */
-static const struct fs_attr vbd_attrs[] = {
-    {"backend", 0444, 0, HV_FIELD_DEVICES, show_backend, NULL},
-    {"backend_domain", 0444, 0, HV_FIELD_DEVICES, show_backend_domain, NULL},
-    {"backend_id", 0444, 0, HV_FIELD_DEVICES, show_backend_id, NULL},
-    {"backend_state", 0444, 0, HV_FIELD_DEVICES, show_backend_state, NULL},
-    {"dev", 0444, 0, HV_FIELD_DEVICES, show_dev, NULL},
-    {"mode", 0444, 0, HV_FIELD_DEVICES, show_mode, NULL},
-    {"source", 0444, 0, HV_FIELD_DEVICES, show_source, NULL},
-    {"state", 0444, 0, HV_FIELD_DEVICES, show_state, NULL},
-    {NULL},
-};
-
-static const struct fs_attr vif_attrs[] = {
-    {"backend", 0444, 0, HV_FIELD_DEVICES, show_backend, NULL},
-    {"backend_domain", 0444, 0, HV_FIELD_DEVICES, show_backend_domain, NULL},
-    {"backend_id", 0444, 0, HV_FIELD_DEVICES, show_backend_id, NULL},
-    {"backend_state", 0444, 0, HV_FIELD_DEVICES, show_backend_state, NULL},
-    {"bridge", 0444, 0, HV_FIELD_DEVICES, show_bridge, NULL},
-    {"mac", 0444, 0, HV_FIELD_DEVICES, show_mac, NULL},
-    {"state", 0444, 0, HV_FIELD_DEVICES, show_state, NULL},
-    {NULL},
-};
-
-static const struct fs_dir_type vbd_type = {
-    .name = "vbd",
-    .is_sub = true,
-    .attrs = vbd_attrs,
-};
-
-static const struct fs_dir_type vif_type = {
-    .name = "vif",
-    .is_sub = true,
-    .attrs = vif_attrs,
-};
-
-static const struct fs_dir_type disk_type = {
-    .name = "disk",
-    .is_sub = true,
-    .attrs = disk_attrs,
-};
-
-static const struct fs_dir_type interface_type = {
-    .name = "interface",
-    .is_sub = true,
-    .attrs = interface_attrs,
-};
-
-static const struct fs_dir_type other_device_type = {
+/* A class the driver does not describe: a directory with no files. */
+static const struct fs_dir_type undescribed_type = {
     .name = "device",
     .is_sub = true,
-    .attrs = other_attrs,
+    .attrs = no_attrs,
 };
+
+struct fs_device_types *fs_device_types_create(void)
+{
+	struct fs_device_types *t = calloc(1, sizeof(*t));
+
+	if (t)
+		pthread_mutex_init(&t->lock, NULL);
+	return t;
+}
+
+void fs_device_types_destroy(struct fs_device_types *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_destroy(&t->lock);
+	free(t->types);
+	free(t->attrs);
+	free(t);
+}
+
+static int compare_attrs(const void *a, const void *b)
+{
+	return strcmp(((const struct fs_attr *)a)->name, ((const struct fs_attr *)b)->name);
+}
+
+/* Called with t->lock held.  -ENOMEM leaves nothing built: a later lookup
+ * tries again. */
+static int build_types(struct fs_device_types *t, const struct hv_device_class *classes)
+{
+	size_t count = 0, keys = 0;
+
+	for (const struct hv_device_class *c = classes; c && c->cls; c++, count++)
+		for (const struct hv_device_key *k = c->keys; k && k->key; k++)
+			keys++;
+	struct fs_dir_type *types = calloc(count ? count : 1, sizeof(*types));
+	struct fs_attr *attrs = calloc(keys + count + 1, sizeof(*attrs));
+	if (!types || !attrs) {
+		free(types);
+		free(attrs);
+		return -ENOMEM;
+	}
+	struct fs_attr *a = attrs;
+	for (size_t i = 0; i < count; i++) {
+		const struct hv_device_class *c = &classes[i];
+		struct fs_attr *first = a;
+		for (const struct hv_device_key *k = c->keys; k && k->key; k++, a++)
+			*a = (struct fs_attr){
+			    .name = k->key,
+			    .mode = k->writable ? 0644 : 0444,
+			    .flags = FS_ATTR_KEYED,
+			    .fields = HV_FIELD_DEVICES | k->fields,
+			    .show = show_device_key,
+			    .store = k->writable ? store_device_key : NULL,
+			};
+		qsort(first, (size_t)(a - first), sizeof(*first), compare_attrs); /* attrs are alphabetical */
+		a++; /* its {NULL} */
+		types[i] = (struct fs_dir_type){.name = c->cls, .is_sub = true, .attrs = first};
+	}
+	t->types = types;
+	t->attrs = attrs;
+	t->classes = classes;
+	t->count = count;
+	t->built = true;
+	return 0;
+}
+
+static const struct fs_dir_type *device_type_of(struct fs_ctx *ctx, const struct fs_object *obj,
+						const char *name)
+{
+	struct fs_device_types *t = ctx->device_types;
+	const struct fs_dir_type *type = &undescribed_type;
+
+	(void)name;
+	if (!t || !ctx->conn || obj->sub_count < 1)
+		return type;
+	pthread_mutex_lock(&t->lock);
+	if (t->built || build_types(t, ctx->conn->ops->device_classes) == 0) {
+		const struct hv_device_class *c = hv_device_class_find(ctx->conn, obj->sub[0]);
+		if (c)
+			type = &t->types[c - t->classes];
+	}
+	pthread_mutex_unlock(&t->lock);
+	return type;
+}
 
 /* Names of obj's device classes (sub_count 0), or of the devices of class
  * obj->sub[0] (sub_count 1), without duplicates. */
@@ -212,19 +216,6 @@ static int list_devices(struct fs_ctx *ctx, const struct fs_object *obj, struct 
 	return ret;
 }
 
-static const struct fs_dir_type *device_type_of(const struct fs_object *obj, const char *name)
-{
-	if (obj->sub_count >= 1 && strcmp(obj->sub[0], "disk") == 0)
-		return &disk_type;
-	if (obj->sub_count >= 1 && strcmp(obj->sub[0], "interface") == 0)
-		return &interface_type;
-	if (obj->sub_count >= 1 && strcmp(obj->sub[0], "vbd") == 0)
-		return &vbd_type;
-	if (obj->sub_count >= 1 && strcmp(obj->sub[0], "vif") == 0)
-		return &vif_type;
-	return &other_device_type;
-}
-
 static int detach_device(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
 			 struct hv_error *err)
 {
@@ -237,8 +228,6 @@ static const struct fs_collection class_collection = {
     .type_of = device_type_of,
     .remove = detach_device,
 };
-
-static const struct fs_attr no_attrs[] = {{NULL}};
 
 static const struct fs_dir_type class_type = {
     .name = "device class",

@@ -72,14 +72,14 @@ static int list_members(struct fs_ctx *ctx, struct node *dir, struct hv_name_lis
 	return c->list(ctx, &obj, names, err);
 }
 
-const struct fs_dir_type *fs_collection_child_type(struct node *dir, const char *name)
+const struct fs_dir_type *fs_collection_child_type(struct fs_ctx *ctx, struct node *dir, const char *name)
 {
 	const struct fs_collection *c = dir->dir->collection;
 	struct fs_object_names obj_names;
 	struct fs_object obj;
 
 	if (c->type_of && node_object(dir, &obj, &obj_names) == 0)
-		return c->type_of(&obj, name);
+		return c->type_of(ctx, &obj, name);
 	return c->child_type;
 }
 
@@ -98,7 +98,7 @@ int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,
 	}
 	hv_name_list_finish(&names);
 	if (ret == 0)
-		*type = fs_collection_child_type(dir, name);
+		*type = fs_collection_child_type(ctx, dir, name);
 	/* A backend that failed is not an absent name (xenstored gone). */
 	if (ret == -EIO)
 		log_warning("looking up %s: %s", name, err.message);

@@ -69,6 +69,7 @@ enum fs_attr_flags {
 	FS_ATTR_EVENTS = 1 << 2,   /* the event stream, not a value */
 	FS_ATTR_LINK = 1 << 3,	   /* a symlink: show renders its target (no newline) */
 	FS_ATTR_MEMBER = 1 << 4,   /* a file that is a collection member: its name is the innermost sub */
+	FS_ATTR_KEYED = 1 << 5,	   /* one of a driver's keys: its name is the innermost sub (device.c) */
 };
 
 struct fs_attr {
@@ -103,7 +104,7 @@ struct fs_collection {
 	int (*list)(struct fs_ctx *ctx, const struct fs_object *obj, struct hv_name_list *out,
 		    struct hv_error *err);
 	/* The member's type when it depends on obj or name (else child_type). */
-	const struct fs_dir_type *(*type_of)(const struct fs_object *obj, const char *name);
+	const struct fs_dir_type *(*type_of)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name);
 	int (*create)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
 		      struct hv_error *err);
 	int (*remove)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
@@ -198,6 +199,7 @@ struct fs_ctx {
 	struct fuse_session *session;
 	struct fs_options options;
 	struct notifier *notifier;
+	struct fs_device_types *device_types; /* built from the driver's classes (device.c) */
 	struct last_errors *last_errors;
 	struct events *events;
 	struct timespec mount_time;
@@ -344,6 +346,9 @@ extern const struct fs_dir_type fs_domains_type;
 extern const struct fs_dir_type fs_networks_type;
 extern const struct fs_dir_type fs_pools_type;
 extern const struct fs_dir_type fs_devices_type;      /* domains/NAME/devices/ (device.c) */
+/* The device classes' directory types of one context (device.c). */
+struct fs_device_types *fs_device_types_create(void);
+void fs_device_types_destroy(struct fs_device_types *types);
 extern const struct fs_dir_type fs_volumes_type;      /* pools/NAME/volumes/ (volume.c) */
 extern const struct fs_dir_type fs_host_devices_type; /* host/devices/ (nodedev.c) */
 extern const struct fs_dir_type fs_cgroup_type;	      /* domains/NAME/cgroup/ (cgroup.c) */

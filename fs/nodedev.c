@@ -126,7 +126,8 @@ static int list_children(struct fs_ctx *ctx, const struct fs_object *obj, struct
 	return 0;
 }
 
-static const struct fs_dir_type *device_type_of(const struct fs_object *obj, const char *name);
+static const struct fs_dir_type *device_type_of(struct fs_ctx *ctx, const struct fs_object *obj,
+						const char *name);
 
 static const struct fs_collection children = {
     .kind = HV_KIND_HOST,
@@ -152,8 +153,10 @@ DEVICE_TYPE(scsi_host_type, scsi_host_attrs);
 DEVICE_TYPE(net_type, net_attrs);
 DEVICE_TYPE(storage_type, storage_attrs);
 
-static const struct fs_dir_type *device_type_of(const struct fs_object *obj, const char *name)
+static const struct fs_dir_type *device_type_of(struct fs_ctx *ctx, const struct fs_object *obj,
+						const char *name)
 {
+	(void)ctx;
 	static const struct {
 		const char *prefix;
 		const struct fs_dir_type *type;

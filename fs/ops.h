@@ -27,7 +27,7 @@ void fs_fill_dir_attr(struct fs_ctx *ctx, const struct node *node, struct stat *
 void fs_reply_object_entry(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const char *name,
 			   const struct fs_dir_type *type);
 /* The type of member name of dir's collection. */
-const struct fs_dir_type *fs_collection_child_type(struct node *dir, const char *name);
+const struct fs_dir_type *fs_collection_child_type(struct fs_ctx *ctx, struct node *dir, const char *name);
 /* Whether name is a member of dir's sub-object collection (0, with its
  * type, or -ENOENT). */
 int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,

@@ -486,6 +486,7 @@ const struct hv_driver_ops hv_test_driver_ops = {
     .host_capabilities = test_host_capabilities,
     .host_info = test_host_info,
 
+    .device_classes = hv_libvirt_device_classes,
     .domain_control = test_domain_control,
     .domain_define = test_domain_define,
     .domain_device_attach = test_domain_device_attach,

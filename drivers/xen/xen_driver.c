@@ -216,6 +216,7 @@ const struct hv_driver_ops hv_xen_driver_ops = {
     .host_capabilities = xen_host_capabilities,
     .host_info = xen_host_info,
 
+    .device_classes = xen_device_classes,
     .domain_control = xen_domain_control,
     .domain_define = xen_domain_define,
     .domain_device_list = xen_domain_device_list,

@@ -205,6 +205,7 @@ enum xen_store_event xen_store_track(struct xen_driver *drv, const char *path, c
 bool xen_store_known(struct xen_driver *drv, const char *path);
 /* Reports it for the xenstore/ view. */
 void xen_store_report(struct xen_driver *drv, const char *path, enum xen_store_event event);
+extern const struct hv_device_class xen_device_classes[];
 int xen_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_device_list *out,
 			   struct hv_error *err);
 
