@@ -129,12 +129,12 @@ static int get_locked(struct container_driver *drv, struct container_domain *dom
 	struct container_spec spec;
 	bool live = running(dom);
 	uint64_t a, b;
-	int ret = container_spec_parse(dom->xml, strlen(dom->xml), &spec, err);
+	int ret = container_spec_parse(dom->obj.xml, strlen(dom->obj.xml), &spec, err);
 
 	if (ret < 0)
 		return ret;
 	if (strcmp(key, "path") == 0) {
-		snprintf(out, size, "/%s/%s", drv->cgroup_parent, dom->name);
+		snprintf(out, size, "/%s/%s", drv->cgroup_parent, dom->obj.name);
 	} else if (strcmp(key, "cpu_weight") == 0) {
 		if (live)
 			ret = cgctl_get_cpu_weight(dom->group, &a, err);
@@ -227,7 +227,7 @@ static int edit_definition(const struct container_domain *dom, const char *key, 
 {
 	struct splice_doc doc;
 	char text[64];
-	int ret = splice_open(&doc, dom->xml, strlen(dom->xml), err);
+	int ret = splice_open(&doc, dom->obj.xml, strlen(dom->obj.xml), err);
 
 	if (ret < 0)
 		return ret;

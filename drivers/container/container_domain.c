@@ -33,26 +33,18 @@ static void domain_free(struct container_domain *dom)
 	if (dom->pidfd >= 0)
 		close(dom->pidfd);
 	cgctl_group_destroy(dom->group);
-	free(dom->xml);
+	free(dom->obj.xml);
 	free(dom);
+}
+
+static void object_free(struct hv_object *obj)
+{
+	domain_free((struct container_domain *)obj);
 }
 
 void container_domains_free(struct container_driver *drv)
 {
-	while (drv->domains) {
-		struct container_domain *next = drv->domains->next;
-		domain_free(drv->domains);
-		drv->domains = next;
-	}
-}
-
-static void append(struct container_driver *drv, struct container_domain *dom)
-{
-	struct container_domain **tail = &drv->domains;
-
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = dom;
+	hv_table_finish(&drv->domains, object_free);
 }
 
 static int write_file(struct container_driver *drv, const char *name, const char *suffix, const char *text,
@@ -103,10 +95,9 @@ static void read_uuid(struct container_driver *drv, const char *name, char uuid[
 static const struct container_domain *uuid_owner(struct container_driver *drv, const char *uuid,
 						 const char *except)
 {
-	for (struct container_domain *dom = drv->domains; dom; dom = dom->next)
-		if (strcmp(dom->name, except) != 0 && strcmp(dom->def.uuid, uuid) == 0)
-			return dom;
-	return NULL;
+	const struct hv_object *owner = hv_table_find_uuid(&drv->domains, uuid);
+
+	return owner && strcmp(owner->name, except) != 0 ? (const struct container_domain *)owner : NULL;
 }
 
 /* Parses a definition completely: the shared fields and the container's. */
@@ -135,14 +126,14 @@ static int load_one(struct container_driver *drv, const char *name, struct hv_er
 	if (!dom)
 		return hv_error_set(err, ENOMEM, "out of memory");
 	dom->pidfd = -1;
-	snprintf(dom->name, sizeof(dom->name), "%s", name);
+	snprintf(dom->obj.name, sizeof(dom->obj.name), "%s", name);
 	container_path(drv, name, "xml", path, sizeof(path));
-	ret = file_read_all(path, HV_XML_MAX, &dom->xml, &len);
+	ret = file_read_all(path, HV_XML_MAX, &dom->obj.xml, &len);
 	if (ret < 0) {
 		domain_free(dom);
 		return hv_error_set(err, -ret, "cannot read %s: %s", path, strerror(-ret));
 	}
-	ret = parse(dom->xml, len, name, true, &dom->def, err);
+	ret = parse(dom->obj.xml, len, name, true, &dom->def, err);
 	if (ret < 0) {
 		/* One bad file must not hide every other container. */
 		log_error("skipping %s: %s", path, err->message);
@@ -155,14 +146,18 @@ static int load_one(struct container_driver *drv, const char *name, struct hv_er
 	if (!dom->def.uuid[0] || uuid_owner(drv, dom->def.uuid, name)) {
 		/* Lost or clashing: a new one, kept from now on. */
 		if (hv_uuid_generate(dom->def.uuid) < 0 ||
-		    persist_xml(drv, name, dom->xml, dom->def.uuid, err) < 0)
+		    persist_xml(drv, name, dom->obj.xml, dom->def.uuid, err) < 0)
 			log_warning("domain %s: cannot store a new UUID", name);
 		hv_error_clear(err);
 	}
 	container_path(drv, name, "autostart", path, sizeof(path));
-	dom->autostart = access(path, F_OK) == 0;
+	dom->obj.autostart = access(path, F_OK) == 0;
+	snprintf(dom->obj.uuid, sizeof(dom->obj.uuid), "%s", dom->def.uuid);
+	if (hv_table_add(&drv->domains, &dom->obj) < 0) {
+		domain_free(dom);
+		return hv_error_set(err, ENOMEM, "out of memory");
+	}
 	container_reattach(drv, dom);
-	append(drv, dom);
 	return 0;
 }
 
@@ -193,14 +188,16 @@ int container_domains_load(struct container_driver *drv, struct hv_error *err)
 	}
 	free(entries);
 	/* Autostart, as libvirtd does when it starts. */
-	for (struct container_domain *dom = drv->domains; ret == 0 && dom; dom = dom->next) {
+	CONTAINER_FOREACH(dom, drv) {
 		struct hv_error start_err = {0};
-		if (!dom->autostart || hv_domain_state_is_active(dom->state))
+		if (ret < 0)
+			break;
+		if (!dom->obj.autostart || hv_domain_state_is_active(dom->state))
 			continue;
 		if (container_start(drv, dom, &start_err) == 0)
 			dom->state = HV_DOMAIN_RUNNING;
 		else
-			log_error("domain %s: autostart failed: %s", dom->name, start_err.message);
+			log_error("domain %s: autostart failed: %s", dom->obj.name, start_err.message);
 	}
 	pthread_mutex_unlock(&drv->lock);
 	return ret;
@@ -209,25 +206,12 @@ int container_domains_load(struct container_driver *drv, struct hv_error *err)
 int container_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
 {
 	struct container_driver *drv = driver_of(conn);
-	size_t count = 0;
-	int ret = 0;
+	int ret;
 
 	*out = (struct hv_name_list){0};
 	pthread_mutex_lock(&drv->lock);
-	for (struct container_domain *dom = drv->domains; dom; dom = dom->next)
-		count++;
-	out->names = calloc(count ? count : 1, sizeof(*out->names));
-	if (!out->names)
-		ret = hv_error_set(err, ENOMEM, "out of memory");
-	for (struct container_domain *dom = drv->domains; ret == 0 && dom; dom = dom->next) {
-		if (!(out->names[out->count] = strdup(dom->name)))
-			ret = hv_error_set(err, ENOMEM, "out of memory");
-		else
-			out->count++;
-	}
+	ret = hv_table_list(&drv->domains, out, err);
 	pthread_mutex_unlock(&drv->lock);
-	if (ret < 0)
-		hv_name_list_finish(out);
 	return ret;
 }
 
@@ -251,10 +235,10 @@ int container_domain_info(struct hv_conn *conn, const char *name, struct hv_doma
 		    .max_memory_kib = dom->def.max_memory_kib,
 		    .vcpus = active ? dom->live_vcpus : dom->def.vcpus,
 		    .max_vcpus = dom->def.max_vcpus,
-		    .autostart = dom->autostart,
+		    .autostart = dom->obj.autostart,
 		    .persistent = true,
 		};
-		snprintf(info->name, sizeof(info->name), "%s", dom->name);
+		snprintf(info->name, sizeof(info->name), "%s", dom->obj.name);
 		snprintf(info->uuid, sizeof(info->uuid), "%s", dom->def.uuid);
 		snprintf(info->os_type, sizeof(info->os_type), "%s", dom->def.os_type);
 	}
@@ -295,7 +279,7 @@ int container_domain_get_xml(struct hv_conn *conn, const char *name, char **xml,
 	dom = container_find(drv, name, err);
 	if (!dom)
 		ret = -ENOENT;
-	else if (!(*xml = strdup(dom->xml)))
+	else if (!(*xml = strdup(dom->obj.xml)))
 		ret = hv_error_set(err, ENOMEM, "out of memory");
 	pthread_mutex_unlock(&drv->lock);
 	return ret;
@@ -320,6 +304,26 @@ static int redefine_live(struct container_domain *dom, const struct hv_domain_de
 	return ret;
 }
 
+/* A new shut-off domain in the table, with no definition yet. */
+static int add_domain(struct container_driver *drv, const char *name, const char *uuid,
+		      struct container_domain **out, struct hv_error *err)
+{
+	struct container_domain *dom = calloc(1, sizeof(*dom));
+
+	if (dom) {
+		dom->pidfd = -1;
+		dom->state = HV_DOMAIN_SHUTOFF;
+		snprintf(dom->obj.name, sizeof(dom->obj.name), "%s", name);
+		snprintf(dom->obj.uuid, sizeof(dom->obj.uuid), "%s", uuid);
+	}
+	if (!dom || hv_table_add(&drv->domains, &dom->obj) < 0) {
+		free(dom);
+		return hv_error_set(err, ENOMEM, "out of memory");
+	}
+	*out = dom;
+	return 0;
+}
+
 int container_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
 			    struct hv_error *err)
 {
@@ -330,6 +334,7 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 	struct hv_domain_def def;
 	auto_free char *text = NULL, *fixed = NULL;
 	char uuid[HV_UUID_STRLEN + 1];
+	bool uuid_added = false;
 	int ret;
 
 	if (!xml) {
@@ -356,10 +361,11 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 	 * (an exported definition written into the directory mkdir made);
 	 * a running container keeps the one it started with (docs/paths.md,
 	 * "UUIDs"). */
+	bool new_uuid = dom && strcmp(def.uuid, dom->def.uuid) != 0;
 	if (ret == 0 && (other = uuid_owner(drv, def.uuid, name)))
 		ret = hv_error_set(err, EEXIST, "UUID %s is already used by domain '%s'", def.uuid,
-				   other->name);
-	if (ret == 0 && dom && strcmp(def.uuid, dom->def.uuid) != 0 && hv_domain_state_is_active(dom->state))
+				   other->obj.name);
+	if (ret == 0 && new_uuid && hv_domain_state_is_active(dom->state))
 		ret = hv_error_set(
 		    err, EBUSY,
 		    "domain '%s' is active with UUID %s: a new UUID (%s) can be given only while it "
@@ -369,22 +375,36 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 		ret = redefine_live(dom, &def, err);
 	if (ret == 0)
 		ret = hv_domain_xml_update(xml, len, &def, &fixed, err);
+	/* The model makes room first (running out of memory then leaves no
+	 * file behind), the file is written, then the model commits or goes
+	 * back. */
+	if (ret == 0 && !dom)
+		ret = add_domain(drv, name, def.uuid, &created, err);
+	if (ret == 0 && new_uuid) {
+		if (hv_table_add_uuid(&drv->domains, &dom->obj, def.uuid) < 0)
+			ret = hv_error_set(err, ENOMEM, "out of memory");
+		else
+			uuid_added = true;
+	}
 	if (ret == 0)
 		ret = persist_xml(drv, name, fixed, def.uuid, err);
-	if (ret == 0 && !dom) {
-		if (!(created = calloc(1, sizeof(*created)))) {
-			ret = hv_error_set(err, ENOMEM, "out of memory");
-		} else {
-			created->pidfd = -1;
-			created->state = HV_DOMAIN_SHUTOFF;
-			snprintf(created->name, sizeof(created->name), "%s", name);
-			append(drv, created);
-			dom = created;
+	if (ret < 0) {
+		if (created) {
+			hv_table_remove(&drv->domains, &created->obj);
+			domain_free(created);
+			created = NULL;
 		}
-	}
-	if (ret == 0) {
-		free(dom->xml);
-		dom->xml = move_ptr(fixed);
+		if (uuid_added)
+			hv_table_drop_uuid(&drv->domains, def.uuid);
+	} else {
+		if (created)
+			dom = created;
+		if (uuid_added) {
+			hv_table_drop_uuid(&drv->domains, dom->obj.uuid);
+			snprintf(dom->obj.uuid, sizeof(dom->obj.uuid), "%s", def.uuid);
+		}
+		free(dom->obj.xml);
+		dom->obj.xml = move_ptr(fixed);
 		dom->def = def;
 		container_events_add(&events, created ? HV_CHANGE_CREATED : HV_CHANGE_MODIFIED, name, NULL,
 				     NULL, NULL, 0);
@@ -408,22 +428,18 @@ int container_domain_undefine(struct hv_conn *conn, const char *name, struct hv_
 {
 	struct container_driver *drv = driver_of(conn);
 	struct container_events events = {0};
-	struct container_domain **link, *dom = NULL;
+	struct container_domain *dom;
 	int ret = -ENOENT;
 
 	pthread_mutex_lock(&drv->lock);
-	for (link = &drv->domains; *link; link = &(*link)->next)
-		if (strcmp((*link)->name, name) == 0) {
-			dom = *link;
-			break;
-		}
+	dom = container_find(drv, name, NULL);
 	if (!dom) {
 		hv_error_set(err, ENOENT, "no domain '%s'", name);
 	} else if (hv_domain_state_is_active(dom->state)) {
 		ret = hv_error_set(err, EBUSY, "domain is running");
 	} else {
 		remove_files(drv, name);
-		*link = dom->next;
+		hv_table_remove(&drv->domains, &dom->obj);
 		domain_free(dom);
 		container_events_add(&events, HV_CHANGE_DELETED, name, NULL, NULL, NULL, 0);
 		ret = 0;
@@ -455,9 +471,14 @@ int container_domain_rename(struct hv_conn *conn, const char *name, const char *
 	if (ret == 0 && strcmp(name, new_name) != 0) {
 		def = dom->def;
 		snprintf(def.name, sizeof(def.name), "%s", new_name);
-		ret = hv_domain_xml_update(dom->xml, strlen(dom->xml), &def, &fixed, err);
-		if (ret == 0)
-			ret = persist_xml(drv, new_name, fixed, def.uuid, err);
+		ret = hv_domain_xml_update(dom->obj.xml, strlen(dom->obj.xml), &def, &fixed, err);
+		/* Indexed under the new name before the file is written, so
+		 * that running out of memory leaves nothing to undo on disk. */
+		if (ret == 0 && hv_table_rename(&drv->domains, &dom->obj, new_name) < 0)
+			ret = hv_error_set(err, ENOMEM, "out of memory");
+		else if (ret == 0 && (ret = persist_xml(drv, new_name, fixed, def.uuid, err)) < 0 &&
+			 hv_table_rename(&drv->domains, &dom->obj, name) < 0)
+			log_error("domain %s: out of memory: it is listed as %s until restart", name, new_name);
 		if (ret == 0) {
 			/* The new definition is in place; the rest follows it. */
 			static const char *const moved[] = {"autostart", "crashed", "log"};
@@ -468,10 +489,9 @@ int container_domain_rename(struct hv_conn *conn, const char *name, const char *
 					log_warning("cannot move %s to %s: %s", from, to, strerror(errno));
 			}
 			remove_files(drv, name);
-			snprintf(dom->name, sizeof(dom->name), "%s", new_name);
 			dom->def = def;
-			free(dom->xml);
-			dom->xml = move_ptr(fixed);
+			free(dom->obj.xml);
+			dom->obj.xml = move_ptr(fixed);
 			container_events_add(&events, HV_CHANGE_RENAMED, name, new_name, NULL, NULL, 0);
 		}
 	}
@@ -492,7 +512,7 @@ static int control(struct container_driver *drv, struct container_domain *dom, e
 		ret = container_start(drv, dom, err);
 		break;
 	case HV_DOMAIN_CMD_SHUTDOWN:
-		ret = container_spec_parse(dom->xml, strlen(dom->xml), &spec, err);
+		ret = container_spec_parse(dom->obj.xml, strlen(dom->obj.xml), &spec, err);
 		if (ret < 0)
 			break;
 		/* init of a pid namespace ignores signals it has no handler
@@ -564,13 +584,13 @@ static int update_def(struct container_driver *drv, struct container_domain *dom
 		      const struct hv_domain_def *def, struct hv_error *err)
 {
 	auto_free char *fixed = NULL;
-	int ret = hv_domain_xml_update(dom->xml, strlen(dom->xml), def, &fixed, err);
+	int ret = hv_domain_xml_update(dom->obj.xml, strlen(dom->obj.xml), def, &fixed, err);
 
 	if (ret == 0)
-		ret = persist_xml(drv, dom->name, fixed, def->uuid, err);
+		ret = persist_xml(drv, dom->obj.name, fixed, def->uuid, err);
 	if (ret == 0) {
-		free(dom->xml);
-		dom->xml = move_ptr(fixed);
+		free(dom->obj.xml);
+		dom->obj.xml = move_ptr(fixed);
 		dom->def = *def;
 	}
 	return ret;
@@ -584,13 +604,13 @@ int container_replace_xml(struct container_driver *drv, struct container_domain 
 
 	if (!copy)
 		return hv_error_set(err, ENOMEM, "out of memory");
-	ret = persist_xml(drv, dom->name, copy, dom->def.uuid, err);
+	ret = persist_xml(drv, dom->obj.name, copy, dom->def.uuid, err);
 	if (ret < 0) {
 		free(copy);
 		return ret;
 	}
-	free(dom->xml);
-	dom->xml = copy;
+	free(dom->obj.xml);
+	dom->obj.xml = copy;
 	return 0;
 }
 
@@ -671,14 +691,14 @@ int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool 
 	dom = container_find(drv, name, err);
 	if (!dom) {
 		ret = -ENOENT;
-	} else if (dom->autostart != autostart) {
+	} else if (dom->obj.autostart != autostart) {
 		container_path(drv, name, "autostart", path, sizeof(path));
 		ret = autostart ? atomic_file_write(path, "1\n", 2, 0600) : atomic_file_remove(path);
 		if (ret < 0)
 			ret = hv_error_set(err, -ret, "cannot %s %s: %s", autostart ? "write" : "remove",
 					   path, strerror(-ret));
 		else {
-			dom->autostart = autostart;
+			dom->obj.autostart = autostart;
 			container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL,
 					     HV_FIELD_AUTOSTART);
 		}

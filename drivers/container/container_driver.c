@@ -54,11 +54,11 @@ int container_path(const struct container_driver *drv, const char *name, const c
 
 struct container_domain *container_find(struct container_driver *drv, const char *name, struct hv_error *err)
 {
-	for (struct container_domain *dom = drv->domains; dom; dom = dom->next)
-		if (strcmp(dom->name, name) == 0)
-			return dom;
-	hv_error_set(err, ENOENT, "no domain '%s'", name);
-	return NULL;
+	struct container_domain *dom = (struct container_domain *)hv_table_find(&drv->domains, name);
+
+	if (!dom)
+		hv_error_set(err, ENOENT, "no domain '%s'", name);
+	return dom;
 }
 
 void container_events_add(struct container_events *events, enum hv_change_type type, const char *name,
@@ -203,6 +203,11 @@ static int container_open(struct hv_conn *conn, const struct uri *uri, struct hv
 	drv->conn = conn;
 	drv->state_dir_fd = drv->epoll_fd = drv->wake_fd = -1;
 	pthread_mutex_init(&drv->lock, NULL);
+	ret = hv_table_init(&drv->domains);
+	if (ret < 0) {
+		free(priv);
+		return hv_error_set(err, ENOMEM, "out of memory");
+	}
 	ret = parse_knobs(drv, uri, &priv->host_devices, err);
 	if (ret == 0)
 		ret = open_state_dir(drv, err);

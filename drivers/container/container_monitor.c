@@ -39,7 +39,7 @@ static int next_timeout(struct container_driver *drv, uint64_t now)
 {
 	uint64_t earliest = 0;
 
-	for (struct container_domain *dom = drv->domains; dom; dom = dom->next)
+	CONTAINER_FOREACH(dom, drv)
 		if (dom->shutdown_deadline_ns && (!earliest || dom->shutdown_deadline_ns < earliest))
 			earliest = dom->shutdown_deadline_ns;
 	if (!earliest)
@@ -51,11 +51,11 @@ static int next_timeout(struct container_driver *drv, uint64_t now)
 
 static void escalate(struct container_driver *drv, uint64_t now)
 {
-	for (struct container_domain *dom = drv->domains; dom; dom = dom->next) {
+	CONTAINER_FOREACH(dom, drv) {
 		if (!dom->shutdown_deadline_ns || dom->shutdown_deadline_ns > now)
 			continue;
 		dom->shutdown_deadline_ns = 0;
-		log_info("domain %s: still running %u ms after shutdown: killing it", dom->name,
+		log_info("domain %s: still running %u ms after shutdown: killing it", dom->obj.name,
 			 drv->shutdown_timeout_ms);
 		if (dom->group)
 			cgctl_group_signal(dom->group, SIGKILL, NULL, NULL);
@@ -64,7 +64,7 @@ static void escalate(struct container_driver *drv, uint64_t now)
 
 static void handle(struct container_driver *drv, uint64_t serial, struct container_events *events)
 {
-	for (struct container_domain *dom = drv->domains; dom; dom = dom->next)
+	CONTAINER_FOREACH(dom, drv)
 		if (dom->run_serial == serial && dom->pidfd >= 0) {
 			container_ended(drv, dom, events);
 			return;

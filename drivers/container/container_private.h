@@ -33,6 +33,7 @@
 #include "cgroupctl/cgroupctl.h"
 #include "drivers/conf/conf.h"
 #include "drivers/driver.h"
+#include "drivers/object_table.h"
 
 #define CONTAINER_STATE_DIR_DEFAULT	"/var/lib/hvfs/lxc"
 #define CONTAINER_CGROUP_PARENT_DEFAULT "hvfs"
@@ -94,12 +95,9 @@ int container_launch(struct container_launch *launch, struct hv_error *err);
 uint64_t container_proc_start_time(pid_t pid);
 
 struct container_domain {
-	char name[HV_NAME_MAX + 1];
+	struct hv_object obj;	  /* name, UUID (def.uuid's), xml, autostart; first */
 	struct hv_domain_def def; /* the persistent definition */
-	char *xml;
-	bool autostart;
 	enum hv_domain_state state;
-	struct container_domain *next;
 
 	/* While active. */
 	struct cgctl_group *group;
@@ -126,7 +124,7 @@ struct container_driver {
 	int state_dir_fd; /* flock()ed: one hvfs per state directory */
 
 	pthread_mutex_t lock;
-	struct container_domain *domains; /* creation order */
+	struct hv_object_table domains; /* of struct container_domain */
 	uint64_t next_serial;
 
 	/* The monitor thread (container_monitor.c). */
@@ -157,6 +155,10 @@ uint64_t container_now_ns(void);
 int container_path(const struct container_driver *drv, const char *name, const char *suffix, char *out,
 		   size_t size);
 struct container_domain *container_find(struct container_driver *drv, const char *name, struct hv_error *err);
+/* Every domain, in creation order (under the lock). */
+#define CONTAINER_FOREACH(dom, drv)                                                                          \
+	for (struct container_domain *dom = (struct container_domain *)(drv)->domains.head; dom;             \
+	     dom = (struct container_domain *)dom->obj.next)
 
 /* container_run.c: start and stop, under the lock. */
 int container_start(struct container_driver *drv, struct container_domain *dom, struct hv_error *err);

@@ -67,7 +67,7 @@ int container_persist_run(struct container_driver *drv, const struct container_d
 	char path[PATH_MAX], text[256];
 	int len, ret;
 
-	container_path(drv, dom->name, "run", path, sizeof(path));
+	container_path(drv, dom->obj.name, "run", path, sizeof(path));
 	len = snprintf(text, sizeof(text),
 		       "init %d %" PRIu64 "\nsupervisor %d %" PRIu64 "\noom_kills %" PRIu64 "\nshutdown %d\n",
 		       (int)dom->init_pid, dom->init_start, (int)dom->supervisor_pid, dom->supervisor_start,
@@ -108,11 +108,11 @@ void container_run_forget(struct container_driver *drv, struct container_domain 
 			nanosleep(&pause, NULL);
 		}
 		if (err.code)
-			log_warning("domain %s: its cgroup stays: %s", dom->name, err.message);
+			log_warning("domain %s: its cgroup stays: %s", dom->obj.name, err.message);
 		cgctl_group_destroy(dom->group);
 		dom->group = NULL;
 	}
-	remove_file(drv, dom->name, "run");
+	remove_file(drv, dom->obj.name, "run");
 }
 
 static int watch(struct container_driver *drv, struct container_domain *dom, pid_t pid, struct hv_error *err)
@@ -131,17 +131,17 @@ int container_start(struct container_driver *drv, struct container_domain *dom, 
 {
 	struct container_spec spec;
 	char exit_path[PATH_MAX];
-	struct container_launch launch = {.name = dom->name, .spec = &spec, .exit_path = exit_path};
+	struct container_launch launch = {.name = dom->obj.name, .spec = &spec, .exit_path = exit_path};
 	int ret;
 
-	ret = container_spec_parse(dom->xml, strlen(dom->xml), &spec, err);
+	ret = container_spec_parse(dom->obj.xml, strlen(dom->obj.xml), &spec, err);
 	if (ret < 0)
 		return ret;
-	container_path(drv, dom->name, "exit", exit_path, sizeof(exit_path));
+	container_path(drv, dom->obj.name, "exit", exit_path, sizeof(exit_path));
 	/* The parent was made at open, but may have been removed since
 	 * (by hand, or by a cleanup of empty cgroups): make it again. */
 	cgctl_group_destroy(cgctl_group_create(&drv->layout, "", drv->cgroup_parent, NULL));
-	dom->group = cgctl_group_create(&drv->layout, drv->cgroup_parent, dom->name, err);
+	dom->group = cgctl_group_create(&drv->layout, drv->cgroup_parent, dom->obj.name, err);
 	if (!dom->group) {
 		container_spec_finish(&spec);
 		return -(err && err->code ? err->code : EIO);
@@ -179,8 +179,8 @@ int container_start(struct container_driver *drv, struct container_domain *dom, 
 	}
 	dom->live_memory_kib = dom->def.memory_kib;
 	dom->live_vcpus = dom->def.vcpus;
-	remove_file(drv, dom->name, "crashed");
-	log_info("domain %s: started, init is pid %d (supervisor %d)", dom->name, (int)dom->init_pid,
+	remove_file(drv, dom->obj.name, "crashed");
+	log_info("domain %s: started, init is pid %d (supervisor %d)", dom->obj.name, (int)dom->init_pid,
 		 (int)dom->supervisor_pid);
 	return 0;
 }
@@ -221,16 +221,16 @@ static void settle(struct container_driver *drv, struct container_domain *dom, i
 	char path[PATH_MAX];
 
 	container_classify_exit(status, dom->shutdown_requested, oom, &how);
-	log_info("domain %s: %s: now %s", dom->name, how.reason, hv_domain_state_name(how.state));
+	log_info("domain %s: %s: now %s", dom->obj.name, how.reason, hv_domain_state_name(how.state));
 	if (dom->group)
 		cgctl_group_kill_all(dom->group, KILL_TIMEOUT_MS, NULL);
 	container_run_forget(drv, dom);
 	dom->state = how.state;
-	container_path(drv, dom->name, "crashed", path, sizeof(path));
+	container_path(drv, dom->obj.name, "crashed", path, sizeof(path));
 	if (how.state == HV_DOMAIN_CRASHED)
 		atomic_file_write(path, how.reason, strlen(how.reason), 0600);
 	if (events)
-		container_events_add(events, HV_CHANGE_LIFECYCLE, dom->name, NULL, how.event, how.detail,
+		container_events_add(events, HV_CHANGE_LIFECYCLE, dom->obj.name, NULL, how.event, how.detail,
 				     HV_FIELD_STATE | HV_FIELD_ID);
 }
 
@@ -250,16 +250,16 @@ void container_ended(struct container_driver *drv, struct container_domain *dom,
 	/* The supervisor went but init did not (someone killed it): watch
 	 * init itself rather than end a container that still runs. */
 	if (!dom->watching_init && container_proc_start_time(dom->init_pid) == dom->init_start) {
-		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly", dom->name,
+		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly", dom->obj.name,
 			    (int)dom->init_pid);
 		close(dom->pidfd);
 		if (watch(drv, dom, dom->init_pid, &err) == 0)
 			return;
-		log_error("domain %s: %s", dom->name, err.message);
+		log_error("domain %s: %s", dom->obj.name, err.message);
 	}
 	oom = oom_since_start(dom);
 
-	settle(drv, dom, read_exit_status(drv, dom->name), oom, events);
+	settle(drv, dom, read_exit_status(drv, dom->obj.name), oom, events);
 }
 
 /* Reads NAME.run; false when there is none or it is malformed. */
@@ -270,7 +270,7 @@ static bool read_run(struct container_driver *drv, struct container_domain *dom)
 	size_t len;
 	int init, supervisor, shutdown = 0;
 
-	container_path(drv, dom->name, "run", path, sizeof(path));
+	container_path(drv, dom->obj.name, "run", path, sizeof(path));
 	if (file_read_all(path, 4096, &text, &len) < 0)
 		return false;
 	if (sscanf(text, "init %d %" SCNu64 "\nsupervisor %d %" SCNu64 "\noom_kills %" SCNu64 "\nshutdown %d",
@@ -302,19 +302,19 @@ void container_reattach(struct container_driver *drv, struct container_domain *d
 	char path[PATH_MAX];
 	bool frozen = false, init_alive, supervisor_alive;
 
-	container_path(drv, dom->name, "crashed", path, sizeof(path));
+	container_path(drv, dom->obj.name, "crashed", path, sizeof(path));
 	dom->state = access(path, F_OK) == 0 ? HV_DOMAIN_CRASHED : HV_DOMAIN_SHUTOFF;
 	if (!read_run(drv, dom)) {
-		remove_file(drv, dom->name, "run");
+		remove_file(drv, dom->obj.name, "run");
 		return;
 	}
 	/* Opened, not created: a container whose cgroup is gone is not one
 	 * this driver can control any more. */
-	dom->group = cgctl_group_open(&drv->layout, drv->cgroup_parent, dom->name, &err);
+	dom->group = cgctl_group_open(&drv->layout, drv->cgroup_parent, dom->obj.name, &err);
 	if (!dom->group) {
-		log_warning("domain %s: its cgroup is gone (%s): it is no longer watched", dom->name,
+		log_warning("domain %s: its cgroup is gone (%s): it is no longer watched", dom->obj.name,
 			    err.message);
-		settle(drv, dom, read_exit_status(drv, dom->name), false, NULL);
+		settle(drv, dom, read_exit_status(drv, dom->obj.name), false, NULL);
 		return;
 	}
 	/* Same pid, same start time and still in our cgroup: the same
@@ -324,19 +324,19 @@ void container_reattach(struct container_driver *drv, struct container_domain *d
 	supervisor_alive = container_proc_start_time(dom->supervisor_pid) == dom->supervisor_start;
 	if (!init_alive) {
 		/* It ended while hvfs was away. */
-		settle(drv, dom, read_exit_status(drv, dom->name), oom_since_start(dom), NULL);
+		settle(drv, dom, read_exit_status(drv, dom->obj.name), oom_since_start(dom), NULL);
 		return;
 	}
 	/* Without its supervisor (killed along with hvfs, e.g. by a service
 	 * manager) the container still runs and is watched through init
 	 * itself; how it ends will then be unknown but for an OOM kill. */
 	if (!supervisor_alive)
-		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly", dom->name,
+		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly", dom->obj.name,
 			    (int)dom->init_pid);
 	/* Unwatched, it is still controllable (destroy works); only its
 	 * ending by itself would go unnoticed. */
 	if (watch(drv, dom, supervisor_alive ? dom->supervisor_pid : dom->init_pid, &err) < 0)
-		log_error("domain %s: its end will not be noticed: %s", dom->name, err.message);
+		log_error("domain %s: its end will not be noticed: %s", dom->obj.name, err.message);
 	cgctl_is_frozen(dom->group, &frozen, NULL);
 	dom->state = frozen		       ? HV_DOMAIN_PAUSED
 		     : dom->shutdown_requested ? HV_DOMAIN_SHUTDOWN
@@ -348,6 +348,6 @@ void container_reattach(struct container_driver *drv, struct container_domain *d
 	dom->live_vcpus = dom->def.vcpus;
 	if (cgctl_get_memory_limit(dom->group, &dom->live_memory_kib, NULL) == 0)
 		dom->live_memory_kib /= 1024;
-	log_info("domain %s: re-attached to init pid %d (%s)", dom->name, (int)dom->init_pid,
+	log_info("domain %s: re-attached to init pid %d (%s)", dom->obj.name, (int)dom->init_pid,
 		 hv_domain_state_name(dom->state));
 }

@@ -31,7 +31,7 @@
 
 #define OWNER_MAX (HV_NAME_MAX + 8)
 
-static struct test_domain *domain_of(struct test_object *obj)
+static struct test_domain *domain_of(struct hv_object *obj)
 {
 	return test_container_of(obj, struct test_domain, obj);
 }
@@ -50,7 +50,7 @@ void test_devices_finish(struct test_driver *drv)
 	drv->lease_count = drv->lease_cap = 0;
 }
 
-void test_domain_destroy(struct test_object *obj)
+void test_domain_destroy(struct hv_object *obj)
 {
 	if (obj)
 		free(domain_of(obj)->addrs);
@@ -297,14 +297,14 @@ static void macs_restore(struct test_driver *drv, const char *domain, const stru
 	}
 }
 
-static int parse_devices(const struct test_object *obj, struct hv_device_defs *defs, struct hv_error *err)
+static int parse_devices(const struct hv_object *obj, struct hv_device_defs *defs, struct hv_error *err)
 {
 	return hv_domain_devices_parse(obj->xml, strlen(obj->xml), defs, err);
 }
 
 /* --- the kind's hooks ----------------------------------------------------- */
 
-int test_devices_adopt(struct test_driver *drv, struct test_object *staged, const struct test_object *prev,
+int test_devices_adopt(struct test_driver *drv, struct hv_object *staged, const struct hv_object *prev,
 		       struct hv_error *err)
 {
 	const struct test_domain *old = prev ? test_container_of(prev, const struct test_domain, obj) : NULL;
@@ -326,7 +326,7 @@ int test_devices_adopt(struct test_driver *drv, struct test_object *staged, cons
 	return 0;
 }
 
-void test_devices_adopt_end(struct test_driver *drv, struct test_object *obj, struct test_object *dropped,
+void test_devices_adopt_end(struct test_driver *drv, struct hv_object *obj, struct hv_object *dropped,
 			    bool kept)
 {
 	free(domain_of(dropped)->addrs);
@@ -335,7 +335,7 @@ void test_devices_adopt_end(struct test_driver *drv, struct test_object *obj, st
 		macs_restore(drv, obj->name, domain_of(obj)->addrs, domain_of(obj)->addr_count);
 }
 
-void test_devices_forget(struct test_driver *drv, struct test_object *obj)
+void test_devices_forget(struct test_driver *drv, struct hv_object *obj)
 {
 	char owner[OWNER_MAX];
 
@@ -477,7 +477,7 @@ static void complete_info(struct test_driver *drv, const struct test_domain *dom
 	}
 }
 
-static int list_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+static int list_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 		       void *args, struct test_change *change, struct hv_error *err)
 {
 	struct hv_device_list *out = args;
@@ -511,7 +511,7 @@ int test_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_
 /* Commits text (consumed) and addrs (taken on success) as the domain's
  * definition and addresses; on failure restores its MACs.  Reports the
  * change of sub (type) and of the domain. */
-static int commit_edit(struct test_driver *drv, struct test_object *obj, char *text, struct records *r,
+static int commit_edit(struct test_driver *drv, struct hv_object *obj, char *text, struct records *r,
 		       const char *sub, enum hv_change_type type, struct test_change *change,
 		       struct hv_error *err)
 {
@@ -621,7 +621,7 @@ static unsigned count_class(const struct hv_device_defs *defs, const char *cls)
 	return n;
 }
 
-static int attach_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+static int attach_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 			 void *args, struct test_change *change, struct hv_error *err)
 {
 	struct attach_args *attach = args;
@@ -714,7 +714,7 @@ struct located {
 	char link_state[8];
 };
 
-static int locate(const struct test_object *obj, const char *cls, const char *name, struct located *out,
+static int locate(const struct hv_object *obj, const char *cls, const char *name, struct located *out,
 		  struct hv_error *err)
 {
 	const struct hv_device_def *dev;
@@ -750,7 +750,7 @@ static void renumber(struct test_dev_addr *a, const char *cls, unsigned removed)
 		snprintf(a->dev, sizeof(a->dev), "%s/%lu", cls, index - 1);
 }
 
-static int detach_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+static int detach_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 			 void *args, struct test_change *change, struct hv_error *err)
 {
 	const struct device_ref *ref = args;
@@ -810,7 +810,7 @@ int test_domain_device_detach(struct hv_conn *conn, const char *domain, const ch
 
 /* --- live attributes ------------------------------------------------------ */
 
-static int set_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+static int set_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 		      void *args, struct test_change *change, struct hv_error *err)
 {
 	const struct device_ref *ref = args;

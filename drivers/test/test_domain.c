@@ -17,12 +17,12 @@
 #define CPU_TIME_SHARE_NUM 1
 #define CPU_TIME_SHARE_DEN 2
 
-static struct test_domain *domain_of(struct test_object *obj)
+static struct test_domain *domain_of(struct hv_object *obj)
 {
 	return obj ? test_container_of(obj, struct test_domain, obj) : NULL;
 }
 
-static const struct test_domain *domain_of_const(const struct test_object *obj)
+static const struct test_domain *domain_of_const(const struct hv_object *obj)
 {
 	return test_container_of(obj, const struct test_domain, obj);
 }
@@ -56,7 +56,7 @@ uint64_t test_domains_active_memory(const struct test_driver *drv)
 {
 	uint64_t total = 0;
 
-	for (const struct test_object *obj = drv->domains.head; obj; obj = obj->next) {
+	for (const struct hv_object *obj = drv->domains.head; obj; obj = obj->next) {
 		const struct test_domain *dom = domain_of_const(obj);
 		if (hv_domain_state_is_active(dom->state))
 			total += dom->def.memory_kib;
@@ -85,12 +85,12 @@ static uint32_t def_fields(const struct hv_domain_def *old, const struct hv_doma
 
 /* --- the kind ------------------------------------------------------------- */
 
-static bool domain_is_active(const struct test_object *obj)
+static bool domain_is_active(const struct hv_object *obj)
 {
 	return hv_domain_state_is_active(domain_of_const(obj)->state);
 }
 
-static void domain_boot(struct test_driver *drv, struct test_object *obj, uint64_t now)
+static void domain_boot(struct test_driver *drv, struct hv_object *obj, uint64_t now)
 {
 	struct test_domain *dom = domain_of(obj);
 
@@ -99,7 +99,7 @@ static void domain_boot(struct test_driver *drv, struct test_object *obj, uint64
 	dom->running_since_ns = now;
 }
 
-static void domain_init(struct test_object *obj, const union test_def *def)
+static void domain_init(struct hv_object *obj, const union test_def *def)
 {
 	struct test_domain *dom = domain_of(obj);
 
@@ -133,7 +133,7 @@ static int domain_xml_default(struct test_driver *drv, const char *name, const c
 }
 
 /* A running domain's maxima are fixed; its live values follow. */
-static int domain_check(struct test_driver *drv, const struct test_object *existing,
+static int domain_check(struct test_driver *drv, const struct hv_object *existing,
 			const union test_def *def, struct hv_error *err)
 {
 	const struct test_domain *dom = existing ? domain_of_const(existing) : NULL;
@@ -147,7 +147,7 @@ static int domain_check(struct test_driver *drv, const struct test_object *exist
 	return 0;
 }
 
-static uint32_t domain_redefine(struct test_object *staged, const union test_def *def)
+static uint32_t domain_redefine(struct hv_object *staged, const union test_def *def)
 {
 	struct test_domain *dom = domain_of(staged);
 	uint32_t fields = def_fields(&dom->def, &def->domain);
@@ -157,7 +157,7 @@ static uint32_t domain_redefine(struct test_object *staged, const union test_def
 	return fields;
 }
 
-static int domain_rename(struct test_object *staged, const char *new_name, char **text, struct hv_error *err)
+static int domain_rename(struct hv_object *staged, const char *new_name, char **text, struct hv_error *err)
 {
 	struct test_domain *dom = domain_of(staged);
 
@@ -252,7 +252,7 @@ void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *do
 /* --- reading -------------------------------------------------------------- */
 
 static int domain_info_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			      struct test_object *obj, void *args, struct test_change *change,
+			      struct hv_object *obj, void *args, struct test_change *change,
 			      struct hv_error *err)
 {
 	const struct test_domain *dom = domain_of(obj);
@@ -282,7 +282,7 @@ int test_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_in
 }
 
 static int domain_stats_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			       struct test_object *obj, void *args, struct test_change *change,
+			       struct hv_object *obj, void *args, struct test_change *change,
 			       struct hv_error *err)
 {
 	const struct test_domain *dom = domain_of(obj);
@@ -310,7 +310,7 @@ TEST_KIND_SLOTS(domain)
 /* Every transition is reported on the state, even a reboot that leaves
  * the word "running" as it was, and on the id when it comes or goes. */
 static int domain_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-				 struct test_object *obj, void *args, struct test_change *change,
+				 struct hv_object *obj, void *args, struct test_change *change,
 				 struct hv_error *err)
 {
 	enum hv_domain_command command = *(enum hv_domain_command *)args;
@@ -383,7 +383,7 @@ static int tunable_apply(const struct test_domain *dom, enum hv_tunable tunable,
 
 /* A tunable is part of the definition: config.xml changes with it. */
 static int domain_tune_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			      struct test_object *obj, void *args, struct test_change *change,
+			      struct hv_object *obj, void *args, struct test_change *change,
 			      struct hv_error *err)
 {
 	const struct tune_args *tune = args;

@@ -325,9 +325,9 @@ static void test_driver_destroy(struct test_driver *drv)
 		return;
 	test_churn_stop(drv);
 	timer_stop(drv);
-	test_table_finish(&drv->domains, test_domain_destroy);
-	test_table_finish(&drv->networks, test_kind_destroy);
-	test_table_finish(&drv->pools, test_kind_destroy);
+	hv_table_finish(&drv->domains, test_domain_destroy);
+	hv_table_finish(&drv->networks, test_kind_destroy);
+	hv_table_finish(&drv->pools, test_kind_destroy);
 	test_devices_finish(drv);
 	pthread_cond_destroy(&drv->timer_cond);
 	pthread_mutex_destroy(&drv->lock);
@@ -353,8 +353,8 @@ static struct test_driver *test_driver_create(struct hv_conn *conn)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&drv->timer_cond, &attr);
 	pthread_condattr_destroy(&attr);
-	if (test_table_init(&drv->domains) < 0 || test_table_init(&drv->networks) < 0 ||
-	    test_table_init(&drv->pools) < 0 || test_devices_init(drv, NULL) < 0) {
+	if (hv_table_init(&drv->domains) < 0 || hv_table_init(&drv->networks) < 0 ||
+	    hv_table_init(&drv->pools) < 0 || test_devices_init(drv, NULL) < 0) {
 		test_driver_destroy(drv);
 		return NULL;
 	}
@@ -384,7 +384,7 @@ static int test_open(struct hv_conn *conn, const struct uri *uri, struct hv_erro
 	}
 	/* Leases are not persisted: domains running now get theirs, once
 	 * every network is known. */
-	for (struct test_object *obj = drv->domains.head; ret == 0 && obj; obj = obj->next) {
+	for (struct hv_object *obj = drv->domains.head; ret == 0 && obj; obj = obj->next) {
 		struct test_domain *dom = test_container_of(obj, struct test_domain, obj);
 		if (hv_domain_state_is_active(dom->state))
 			test_leases_acquire(drv, dom, NULL);
@@ -404,8 +404,8 @@ static int test_open(struct hv_conn *conn, const struct uri *uri, struct hv_erro
 		return ret;
 	}
 	log_info("test driver: %s, %zu domains, %zu networks, %zu pools, opened in %llu ms",
-		 drv->dir ? drv->dir : "in memory", test_table_count(&drv->domains),
-		 test_table_count(&drv->networks), test_table_count(&drv->pools),
+		 drv->dir ? drv->dir : "in memory", hv_table_count(&drv->domains),
+		 hv_table_count(&drv->networks), hv_table_count(&drv->pools),
 		 (unsigned long long)((test_now_ns() - started) / 1000000));
 	return 0;
 }

@@ -17,27 +17,27 @@
 #include "drivers/test/test_private.h"
 #include "util/log.h"
 
-/* Generic code copies objects by size from their struct test_object. */
+/* Generic code copies objects by size from their struct hv_object. */
 _Static_assert(offsetof(struct test_domain, obj) == 0, "struct test_domain must begin with its object");
 _Static_assert(offsetof(struct test_network, obj) == 0, "struct test_network must begin with its object");
 _Static_assert(offsetof(struct test_pool, obj) == 0, "struct test_pool must begin with its object");
 
-struct test_table *test_kind_table(struct test_driver *drv, const struct test_kind_ops *ops)
+struct hv_object_table *test_kind_table(struct test_driver *drv, const struct test_kind_ops *ops)
 {
-	return (struct test_table *)((char *)drv + ops->table_offset);
+	return (struct hv_object_table *)((char *)drv + ops->table_offset);
 }
 
-struct test_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops,
+struct hv_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops,
 				     const char *name, struct hv_error *err)
 {
-	struct test_object *obj = test_table_find(test_kind_table(drv, ops), name);
+	struct hv_object *obj = hv_table_find(test_kind_table(drv, ops), name);
 
 	if (!obj)
 		hv_error_set(err, ENOENT, "no %s named '%s'", ops->word, name ? name : "");
 	return obj;
 }
 
-void test_kind_destroy(struct test_object *obj)
+void test_kind_destroy(struct hv_object *obj)
 {
 	if (!obj)
 		return;
@@ -46,10 +46,10 @@ void test_kind_destroy(struct test_object *obj)
 }
 
 int test_kind_insert(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def,
-		     char *text, struct test_object **out, struct hv_error *err)
+		     char *text, struct hv_object **out, struct hv_error *err)
 {
-	struct test_table *table = test_kind_table(drv, ops);
-	struct test_object *obj = calloc(1, ops->size);
+	struct hv_object_table *table = test_kind_table(drv, ops);
+	struct hv_object *obj = calloc(1, ops->size);
 	char *name, *uuid;
 	int ret;
 
@@ -62,8 +62,8 @@ int test_kind_insert(struct test_driver *drv, const struct test_kind_ops *ops, u
 	snprintf(obj->uuid, sizeof(obj->uuid), "%s", uuid);
 	obj->xml = text;
 	ops->init(obj, def);
-	ret = test_table_add(table, obj);
-	if (ret == -EEXIST && test_table_find(table, obj->name))
+	ret = hv_table_add(table, obj);
+	if (ret == -EEXIST && hv_table_find(table, obj->name))
 		hv_error_set(err, EEXIST, "%s '%s' already exists", ops->word, obj->name);
 	else if (ret == -EEXIST)
 		hv_error_set(err, EEXIST, "its UUID is already used by another %s", ops->word);
@@ -77,8 +77,8 @@ int test_kind_insert(struct test_driver *drv, const struct test_kind_ops *ops, u
 	return 0;
 }
 
-int test_kind_commit(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
-		     struct test_object *staged, struct hv_error *err)
+int test_kind_commit(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+		     struct hv_object *staged, struct hv_error *err)
 {
 	int ret = test_persist_object(drv, ops->kind, staged, err);
 
@@ -94,7 +94,7 @@ int test_kind_commit(struct test_driver *drv, const struct test_kind_ops *ops, s
 }
 
 /* A copy of obj to edit and commit. */
-static void stage(const struct test_kind_ops *ops, const struct test_object *obj, union test_staged *staged)
+static void stage(const struct test_kind_ops *ops, const struct hv_object *obj, union test_staged *staged)
 {
 	memcpy(staged, obj, ops->size);
 }
@@ -104,7 +104,7 @@ int test_kind_call(struct hv_conn *conn, const struct test_kind_ops *ops, enum t
 {
 	struct test_driver *drv = conn->priv;
 	struct test_change change = {0};
-	struct test_object *obj;
+	struct hv_object *obj;
 	int ret = test_fault(drv, op, err);
 
 	if (ret < 0)
@@ -128,12 +128,12 @@ int test_kind_list(struct hv_conn *conn, const struct test_kind_ops *ops, struct
 	if (ret < 0)
 		return ret;
 	pthread_mutex_lock(&drv->lock);
-	ret = test_table_list(test_kind_table(drv, ops), out, err);
+	ret = hv_table_list(test_kind_table(drv, ops), out, err);
 	pthread_mutex_unlock(&drv->lock);
 	return ret;
 }
 
-static int get_xml_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+static int get_xml_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 			  void *args, struct test_change *change, struct hv_error *err)
 {
 	char **xml = args;
@@ -155,7 +155,7 @@ int test_kind_get_xml(struct hv_conn *conn, const struct test_kind_ops *ops, con
 static int add_locked(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def,
 		      char *text, struct test_change *change, struct hv_error *err)
 {
-	struct test_object *obj;
+	struct hv_object *obj;
 	int ret = test_kind_insert(drv, ops, def, text, &obj, err);
 
 	if (ret < 0)
@@ -167,7 +167,7 @@ static int add_locked(struct test_driver *drv, const struct test_kind_ops *ops, 
 			ops->forget(drv, obj);
 	}
 	if (ret < 0) {
-		test_table_remove(test_kind_table(drv, ops), obj);
+		hv_table_remove(test_kind_table(drv, ops), obj);
 		test_kind_destroy(obj);
 		return ret;
 	}
@@ -178,15 +178,15 @@ static int add_locked(struct test_driver *drv, const struct test_kind_ops *ops, 
 static int define_default_locked(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
 				 struct test_change *change, struct hv_error *err)
 {
-	struct test_table *table = test_kind_table(drv, ops);
+	struct hv_object_table *table = test_kind_table(drv, ops);
 	char uuid[HV_UUID_STRLEN + 1];
 	union test_def def;
 	char *text = NULL;
 	int ret;
 
-	if (test_table_find(table, name))
+	if (hv_table_find(table, name))
 		return hv_error_set(err, EEXIST, "%s '%s' already exists", ops->word, name);
-	ret = test_table_fresh_uuid(table, uuid, err);
+	ret = hv_table_fresh_uuid(table, uuid, err);
 	if (ret < 0)
 		return ret;
 	ret = ops->xml_default(drv, name, uuid, &text);
@@ -209,18 +209,18 @@ static int define_default_locked(struct test_driver *drv, const struct test_kind
  * nobody chose.  While the object is active its UUID is what it runs
  * with, as in libvirt: EBUSY (docs/paths.md, "UUIDs"). */
 static int settle_uuid(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
-		       const struct test_object *obj, char uuid[HV_UUID_STRLEN + 1], struct hv_error *err)
+		       const struct hv_object *obj, char uuid[HV_UUID_STRLEN + 1], struct hv_error *err)
 {
-	struct test_table *table = test_kind_table(drv, ops);
-	const struct test_object *other;
+	struct hv_object_table *table = test_kind_table(drv, ops);
+	const struct hv_object *other;
 
 	if (!uuid[0] && obj) {
 		snprintf(uuid, HV_UUID_STRLEN + 1, "%s", obj->uuid);
 		return 0;
 	}
 	if (!uuid[0])
-		return test_table_fresh_uuid(table, uuid, err);
-	other = test_table_find_uuid(table, uuid);
+		return hv_table_fresh_uuid(table, uuid, err);
+	other = hv_table_find_uuid(table, uuid);
 	if (other && other != obj)
 		return hv_error_set(err, EEXIST, "UUID %s is already used by %s '%s'", uuid, ops->word,
 				    other->name);
@@ -239,7 +239,7 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 			     const char *xml, size_t len, union test_def *def, struct test_change *change,
 			     struct hv_error *err)
 {
-	struct test_object *obj = test_table_find(test_kind_table(drv, ops), name);
+	struct hv_object *obj = hv_table_find(test_kind_table(drv, ops), name);
 	union test_staged staged, before;
 	char *text = NULL, *def_name, *uuid;
 	uint32_t fields;
@@ -268,7 +268,7 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 	new_uuid = strcmp(obj->uuid, uuid) != 0;
 	if (new_uuid) {
 		/* Indexed under both until the commit decides which stays. */
-		ret = test_table_add_uuid(test_kind_table(drv, ops), obj, uuid);
+		ret = hv_table_add_uuid(test_kind_table(drv, ops), obj, uuid);
 		if (ret < 0) {
 			free(text);
 			return hv_error_set(err, -ret, "out of memory");
@@ -279,7 +279,7 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 	if (ret < 0) {
 		free(text);
 		if (new_uuid)
-			test_table_drop_uuid(test_kind_table(drv, ops), uuid);
+			hv_table_drop_uuid(test_kind_table(drv, ops), uuid);
 		return ret;
 	}
 	fields = HV_FIELD_CONFIG | ops->redefine(&staged.obj, def) | (new_uuid ? HV_FIELD_UUID : 0);
@@ -288,7 +288,7 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 	if (ops->adopt_end)
 		ops->adopt_end(drv, obj, ret == 0 ? &before.obj : &staged.obj, ret == 0);
 	if (new_uuid)
-		test_table_drop_uuid(test_kind_table(drv, ops), ret == 0 ? before.obj.uuid : uuid);
+		hv_table_drop_uuid(test_kind_table(drv, ops), ret == 0 ? before.obj.uuid : uuid);
 	if (ret < 0)
 		return ret;
 	test_change_modified(change, ops->kind, name, fields);
@@ -325,7 +325,7 @@ int test_kind_define(struct hv_conn *conn, const struct test_kind_ops *ops, cons
 
 /* --- undefine, rename, autostart ------------------------------------------ */
 
-static int undefine_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+static int undefine_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 			   void *args, struct test_change *change, struct hv_error *err)
 {
 	int ret;
@@ -338,7 +338,7 @@ static int undefine_locked(struct test_driver *drv, const struct test_kind_ops *
 	test_change_set(change, ops->kind, HV_CHANGE_DELETED, obj->name, NULL);
 	if (ops->forget)
 		ops->forget(drv, obj);
-	test_table_remove(test_kind_table(drv, ops), obj);
+	hv_table_remove(test_kind_table(drv, ops), obj);
 	test_kind_destroy(obj);
 	return 0;
 }
@@ -352,11 +352,11 @@ int test_kind_undefine(struct hv_conn *conn, const struct test_kind_ops *ops, co
 /* Rename on disk is "write the new file, then remove the old one": a crash
  * in between leaves two files with one UUID, and the loader keeps the
  * first it reads; the rename then simply did not happen or did. */
-static int rename_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+static int rename_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 			 void *args, struct test_change *change, struct hv_error *err)
 {
 	const char *new_name = *(const char **)args;
-	struct test_table *table = test_kind_table(drv, ops);
+	struct hv_object_table *table = test_kind_table(drv, ops);
 	char name[HV_NAME_MAX + 1];
 	union test_staged staged;
 	char *text = NULL;
@@ -366,7 +366,7 @@ static int rename_locked(struct test_driver *drv, const struct test_kind_ops *op
 		return 0;
 	if (ops->is_active(obj))
 		return hv_error_set(err, EBUSY, "%s", ops->busy);
-	if (test_table_find(table, new_name))
+	if (hv_table_find(table, new_name))
 		return hv_error_set(err, EEXIST, "%s '%s' already exists", ops->word, new_name);
 
 	snprintf(name, sizeof(name), "%s", obj->name);
@@ -382,14 +382,14 @@ static int rename_locked(struct test_driver *drv, const struct test_kind_ops *op
 	ret = test_persist_object(drv, ops->kind, &staged.obj, err);
 	if (ret < 0)
 		goto fail_renamed;
-	ret = test_table_rename(table, obj, new_name);
+	ret = hv_table_rename(table, obj, new_name);
 	if (ret < 0) {
 		hv_error_set(err, -ret, "out of memory");
 		goto fail_file;
 	}
 	ret = test_persist_remove(drv, ops->kind, name, err);
 	if (ret < 0) {
-		if (test_table_rename(table, obj, name) < 0)
+		if (hv_table_rename(table, obj, name) < 0)
 			log_error("%s '%s': cannot restore its name after a failed rename", ops->word,
 				  new_name);
 		goto fail_file;
@@ -420,7 +420,7 @@ int test_kind_rename(struct hv_conn *conn, const struct test_kind_ops *ops, cons
 
 /* Autostart is the driver's, not the definition's: config.xml stays. */
 static int set_autostart_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-				struct test_object *obj, void *args, struct test_change *change,
+				struct hv_object *obj, void *args, struct test_change *change,
 				struct hv_error *err)
 {
 	bool autostart = *(bool *)args;

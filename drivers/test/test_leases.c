@@ -40,7 +40,7 @@ static bool parse_ip(const char *text, uint32_t *ip)
 
 static struct test_network *active_network(struct test_driver *drv, const char *name)
 {
-	struct test_object *obj = test_table_find(&drv->networks, name);
+	struct hv_object *obj = hv_table_find(&drv->networks, name);
 	struct test_network *net = obj ? test_container_of(obj, struct test_network, obj) : NULL;
 
 	return net && net->active ? net : NULL;
@@ -235,7 +235,7 @@ void test_leases_renamed(struct test_driver *drv, enum hv_object_kind kind, cons
 	}
 }
 
-static int leases_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+static int leases_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 			 void *args, struct test_change *change, struct hv_error *err)
 {
 	struct hv_lease_list *out = args;

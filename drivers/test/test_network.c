@@ -9,12 +9,12 @@
 
 #include "drivers/test/test_private.h"
 
-static struct test_network *network_of(struct test_object *obj)
+static struct test_network *network_of(struct hv_object *obj)
 {
 	return obj ? test_container_of(obj, struct test_network, obj) : NULL;
 }
 
-static const struct test_network *network_of_const(const struct test_object *obj)
+static const struct test_network *network_of_const(const struct hv_object *obj)
 {
 	return test_container_of(obj, const struct test_network, obj);
 }
@@ -23,7 +23,7 @@ static const struct test_network *bridge_user(const struct test_driver *drv, con
 {
 	if (!bridge[0])
 		return NULL;
-	for (const struct test_object *obj = drv->networks.head; obj; obj = obj->next) {
+	for (const struct hv_object *obj = drv->networks.head; obj; obj = obj->next) {
 		const struct test_network *net = network_of_const(obj);
 		if (strcmp(net->def.bridge, bridge) == 0)
 			return net;
@@ -33,17 +33,17 @@ static const struct test_network *bridge_user(const struct test_driver *drv, con
 
 /* --- the kind ------------------------------------------------------------- */
 
-static bool network_is_active(const struct test_object *obj)
+static bool network_is_active(const struct hv_object *obj)
 {
 	return network_of_const(obj)->active;
 }
 
-static void network_boot(struct test_driver *drv, struct test_object *obj, uint64_t now)
+static void network_boot(struct test_driver *drv, struct hv_object *obj, uint64_t now)
 {
 	network_of(obj)->active = true;
 }
 
-static void network_init(struct test_object *obj, const union test_def *def)
+static void network_init(struct hv_object *obj, const union test_def *def)
 {
 	network_of(obj)->def = def->network;
 }
@@ -80,7 +80,7 @@ static int network_xml_default(struct test_driver *drv, const char *name, const 
 	return hv_network_xml_default(name, uuid, bridge, out);
 }
 
-static int network_check(struct test_driver *drv, const struct test_object *existing,
+static int network_check(struct test_driver *drv, const struct hv_object *existing,
 			 const union test_def *def, struct hv_error *err)
 {
 	const struct test_network *other = bridge_user(drv, def->network.bridge);
@@ -92,7 +92,7 @@ static int network_check(struct test_driver *drv, const struct test_object *exis
 }
 
 /* Of the definition, only the bridge has a file of its own. */
-static uint32_t network_redefine(struct test_object *staged, const union test_def *def)
+static uint32_t network_redefine(struct hv_object *staged, const union test_def *def)
 {
 	struct test_network *net = network_of(staged);
 	uint32_t fields = strcmp(net->def.bridge, def->network.bridge) != 0 ? HV_FIELD_BRIDGE : 0;
@@ -101,7 +101,7 @@ static uint32_t network_redefine(struct test_object *staged, const union test_de
 	return fields;
 }
 
-static int network_rename(struct test_object *staged, const char *new_name, char **text, struct hv_error *err)
+static int network_rename(struct hv_object *staged, const char *new_name, char **text, struct hv_error *err)
 {
 	struct test_network *net = network_of(staged);
 
@@ -149,7 +149,7 @@ const struct test_kind_ops test_network_kind = {
 /* --- slots ---------------------------------------------------------------- */
 
 static int network_info_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			       struct test_object *obj, void *args, struct test_change *change,
+			       struct hv_object *obj, void *args, struct test_change *change,
 			       struct hv_error *err)
 {
 	const struct test_network *net = network_of(obj);
@@ -174,7 +174,7 @@ int test_network_info(struct hv_conn *conn, const char *name, struct hv_network_
 }
 
 static int network_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-				  struct test_object *obj, void *args, struct test_change *change,
+				  struct hv_object *obj, void *args, struct test_change *change,
 				  struct hv_error *err)
 {
 	enum hv_network_command command = *(enum hv_network_command *)args;

@@ -102,7 +102,7 @@ static int render_pool(const struct test_pool *pool, struct strbuf *sb)
 	    (unsigned long long)pool->available, pool->obj.xml);
 }
 
-static int render(enum hv_object_kind kind, const struct test_object *obj, struct strbuf *sb)
+static int render(enum hv_object_kind kind, const struct hv_object *obj, struct strbuf *sb)
 {
 	switch (kind) {
 	case HV_KIND_DOMAIN:
@@ -119,7 +119,7 @@ static int render(enum hv_object_kind kind, const struct test_object *obj, struc
 
 /* --- saving --------------------------------------------------------------- */
 
-int test_persist_object(struct test_driver *drv, enum hv_object_kind kind, const struct test_object *obj,
+int test_persist_object(struct test_driver *drv, enum hv_object_kind kind, const struct hv_object *obj,
 			struct hv_error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -210,7 +210,7 @@ static int seed_write_all(struct test_driver *drv, struct hv_error *err)
 			ret = -errno;
 			break;
 		}
-		for (struct test_object *obj = test_kind_table(drv, kinds[k])->head; obj && ret == 0;
+		for (struct hv_object *obj = test_kind_table(drv, kinds[k])->head; obj && ret == 0;
 		     obj = obj->next) {
 			struct strbuf sb = STRBUF_INIT;
 			ret = seed_write(dir_fd, obj->name, &sb, render(kind, obj, &sb));
@@ -349,7 +349,7 @@ static bool domain_def_from_header(const struct header *h, const char *name, str
  * caller has it from the header already), then the object in the model
  * with its autostart flag. */
 static int load_object(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
-		       const struct header *h, union test_def *def, bool def_known, struct test_object **out,
+		       const struct header *h, union test_def *def, bool def_known, struct hv_object **out,
 		       struct hv_error *err)
 {
 	uint64_t autostart = 0;
@@ -407,7 +407,7 @@ static int load_domain(struct test_driver *drv, const char *name, const struct h
 		       struct hv_error *err)
 {
 	union test_def def;
-	struct test_object *obj;
+	struct hv_object *obj;
 	enum hv_domain_state state;
 	uint64_t id = 0, cpu_time = 0;
 	int ret;
@@ -445,7 +445,7 @@ static int load_network(struct test_driver *drv, const char *name, const struct 
 {
 	const char *state = header_get(h, "state");
 	union test_def def;
-	struct test_object *obj;
+	struct hv_object *obj;
 	int ret = load_object(drv, &test_network_kind, name, h, &def, false, &obj, err);
 
 	if (ret < 0)
@@ -458,7 +458,7 @@ static int load_pool(struct test_driver *drv, const char *name, const struct hea
 {
 	enum hv_pool_state state = HV_POOL_INACTIVE;
 	union test_def def;
-	struct test_object *obj;
+	struct hv_object *obj;
 	int ret = load_object(drv, &test_pool_kind, name, h, &def, false, &obj, err);
 
 	if (ret < 0)
@@ -605,7 +605,7 @@ static void settle_loaded(struct test_driver *drv, uint64_t now)
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
 		const struct test_kind_ops *ops = kinds[k];
 
-		for (struct test_object *obj = test_kind_table(drv, ops)->head; obj; obj = obj->next) {
+		for (struct hv_object *obj = test_kind_table(drv, ops)->head; obj; obj = obj->next) {
 			bool dirty = ops->kind == HV_KIND_DOMAIN &&
 				     settle_domain(drv, test_container_of(obj, struct test_domain, obj), now);
 

@@ -13,12 +13,12 @@
 #define SIMULATED_CAPACITY (100ULL << 30)
 #define DEFAULT_TARGET_DIR "/var/lib/hvfs/pools"
 
-static struct test_pool *pool_of(struct test_object *obj)
+static struct test_pool *pool_of(struct hv_object *obj)
 {
 	return obj ? test_container_of(obj, struct test_pool, obj) : NULL;
 }
 
-static bool pool_is_active(const struct test_object *obj)
+static bool pool_is_active(const struct hv_object *obj)
 {
 	return test_container_of(obj, const struct test_pool, obj)->state != HV_POOL_INACTIVE;
 }
@@ -47,12 +47,12 @@ static uint32_t pool_take_sizes(struct test_pool *pool, const struct hv_pool_def
 
 /* --- the kind ------------------------------------------------------------- */
 
-static void pool_boot(struct test_driver *drv, struct test_object *obj, uint64_t now)
+static void pool_boot(struct test_driver *drv, struct hv_object *obj, uint64_t now)
 {
 	pool_of(obj)->state = HV_POOL_RUNNING;
 }
 
-static void pool_init(struct test_object *obj, const union test_def *def)
+static void pool_init(struct hv_object *obj, const union test_def *def)
 {
 	struct test_pool *pool = pool_of(obj);
 
@@ -89,7 +89,7 @@ static int pool_xml_default(struct test_driver *drv, const char *name, const cha
 }
 
 /* Of the definition, the type and the sizes have files of their own. */
-static uint32_t pool_redefine(struct test_object *staged, const union test_def *def)
+static uint32_t pool_redefine(struct hv_object *staged, const union test_def *def)
 {
 	struct test_pool *pool = pool_of(staged);
 	uint32_t fields = strcmp(pool->def.type, def->pool.type) != 0 ? HV_FIELD_TYPE : 0;
@@ -98,7 +98,7 @@ static uint32_t pool_redefine(struct test_object *staged, const union test_def *
 	return fields | pool_take_sizes(pool, &def->pool);
 }
 
-static int pool_rename(struct test_object *staged, const char *new_name, char **text, struct hv_error *err)
+static int pool_rename(struct hv_object *staged, const char *new_name, char **text, struct hv_error *err)
 {
 	struct test_pool *pool = pool_of(staged);
 
@@ -135,7 +135,7 @@ const struct test_kind_ops test_pool_kind = {
 
 /* --- slots ---------------------------------------------------------------- */
 
-static int pool_info_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+static int pool_info_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 			    void *args, struct test_change *change, struct hv_error *err)
 {
 	const struct test_pool *pool = pool_of(obj);
@@ -167,7 +167,7 @@ int test_pool_info(struct hv_conn *conn, const char *name, struct hv_pool_info *
  * the simulation keeps the state word (build, delete, refresh); a refresh
  * measures the sizes again, so readers of them must look again too. */
 static int pool_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			       struct test_object *obj, void *args, struct test_change *change,
+			       struct hv_object *obj, void *args, struct test_change *change,
 			       struct hv_error *err)
 {
 	enum hv_pool_command command = *(enum hv_pool_command *)args;

@@ -21,6 +21,7 @@
 
 #include "drivers/conf/conf.h"
 #include "drivers/driver.h"
+#include "drivers/object_table.h"
 #include "util/addr_alloc.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
@@ -85,26 +86,6 @@ enum test_op {
 	TEST_OP_COUNT,
 };
 
-/* What every object has: a unique name and UUID, its definition as the
- * user wrote it, the autostart flag, and a place in the creation-ordered
- * list that listings follow (stable across renames).  Each kind's struct
- * begins with it, so that generic code can copy a whole object knowing only
- * its size (struct test_kind_ops). */
-struct test_object {
-	char name[HV_NAME_MAX + 1];
-	char uuid[HV_UUID_STRLEN + 1];
-	char *xml; /* the config text exactly as stored */
-	bool autostart;
-	struct test_object *prev, *next;
-};
-
-/* One kind of object: name and UUID indexes plus the listing order. */
-struct test_table {
-	struct hash_map *by_name;
-	struct hash_map *by_uuid;
-	struct test_object *head, *tail;
-};
-
 /* An address a domain's device holds (test_devices.c).  given: it is in
  * the stored XML; otherwise hvfs allocated it and only the persisted
  * header keeps it (a define never rewrites the user's text). */
@@ -119,7 +100,7 @@ struct test_dev_addr {
 };
 
 struct test_domain {
-	struct test_object obj;
+	struct hv_object obj;
 	struct hv_domain_def def;
 	/* Every address its devices hold (heap; staged copies share it until
 	 * an operation that changes it replaces it). */
@@ -137,13 +118,13 @@ struct test_domain {
 };
 
 struct test_network {
-	struct test_object obj;
+	struct hv_object obj;
 	struct hv_network_def def;
 	bool active;
 };
 
 struct test_pool {
-	struct test_object obj;
+	struct hv_object obj;
 	struct hv_pool_def def;
 	enum hv_pool_state state;
 	uint64_t capacity, allocation, available; /* bytes, simulated */
@@ -162,7 +143,7 @@ struct test_driver {
 	char *nodedev_root;
 
 	pthread_mutex_t lock;
-	struct test_table domains, networks, pools;
+	struct hv_object_table domains, networks, pools;
 	int next_id;
 	/* The host's MACs, owned by "domain NAME" (test_devices.c); a domain's
 	 * PCI and drive addresses are checked in spaces built per operation
@@ -200,7 +181,7 @@ union test_def {
 
 /* Room for a staged copy of any kind's object (see "Updates are staged"). */
 union test_staged {
-	struct test_object obj;
+	struct hv_object obj;
 	struct test_domain domain;
 	struct test_network network;
 	struct test_pool pool;
@@ -216,19 +197,19 @@ struct test_kind_ops {
 	const char *word;    /* "domain": in messages */
 	const char *busy;    /* "domain is running": why an active one cannot be renamed or undefined */
 	const char *idle;    /* "shut off": what it must be for its UUID to change */
-	size_t size;	     /* of the kind's struct, which begins with its struct test_object */
+	size_t size;	     /* of the kind's struct, which begins with its struct hv_object */
 	size_t table_offset; /* of the kind's table in struct test_driver */
 	struct {
 		enum test_op define, get_xml, list, rename, set_autostart, undefine;
 	} op; /* what fail= calls the generic operations */
 
-	bool (*is_active)(const struct test_object *obj);
+	bool (*is_active)(const struct hv_object *obj);
 	/* Makes an inactive object active without persisting or reporting it
 	 * (seeding, autostart at open). */
-	void (*boot)(struct test_driver *drv, struct test_object *obj, uint64_t now);
+	void (*boot)(struct test_driver *drv, struct hv_object *obj, uint64_t now);
 	/* Fills the kind's part of a new object from def: obj is zeroed but
 	 * for its name, UUID and text, and is to be inactive. */
-	void (*init)(struct test_object *obj, const union test_def *def);
+	void (*init)(struct hv_object *obj, const union test_def *def);
 
 	/* conf.h's parse for the kind; name may be NULL (seeding).  stored:
 	 * a definition read back from test:///PATH or a seed (conf.h,
@@ -244,15 +225,15 @@ struct test_kind_ops {
 	int (*xml_default)(struct test_driver *drv, const char *name, const char *uuid, char **out);
 	/* What the model demands of a definition beyond its XML (EBUSY,
 	 * EEXIST); existing is NULL for a new object.  May be NULL. */
-	int (*check)(struct test_driver *drv, const struct test_object *existing, const union test_def *def,
+	int (*check)(struct test_driver *drv, const struct hv_object *existing, const union test_def *def,
 		     struct hv_error *err);
 	/* Makes def the definition of staged, a copy of the object, and
 	 * returns the enum hv_field bits whose values that changes (the
 	 * caller adds HV_FIELD_CONFIG). */
-	uint32_t (*redefine)(struct test_object *staged, const union test_def *def);
+	uint32_t (*redefine)(struct hv_object *staged, const union test_def *def);
 	/* Gives staged, a copy of the object, new_name in its definition and
 	 * sets *text to its XML saying so. */
-	int (*rename)(struct test_object *staged, const char *new_name, char **text, struct hv_error *err);
+	int (*rename)(struct hv_object *staged, const char *new_name, char **text, struct hv_error *err);
 
 	/* What an object holds besides its definition (a domain's device
 	 * addresses); all may be NULL.  adopt() reserves it for the text in
@@ -261,12 +242,12 @@ struct test_kind_ops {
 	 * adopt_end() finishes it after the commit: kept, the records of
 	 * dropped (prev's old copy) are freed; otherwise the adoption is
 	 * undone (dropped is staged) and obj holds its own again. */
-	int (*adopt)(struct test_driver *drv, struct test_object *staged, const struct test_object *prev,
+	int (*adopt)(struct test_driver *drv, struct hv_object *staged, const struct hv_object *prev,
 		     struct hv_error *err);
-	void (*adopt_end)(struct test_driver *drv, struct test_object *obj, struct test_object *dropped,
+	void (*adopt_end)(struct test_driver *drv, struct hv_object *obj, struct hv_object *dropped,
 			  bool kept);
 	/* The object leaves the model: release what it holds, free records. */
-	void (*forget)(struct test_driver *drv, struct test_object *obj);
+	void (*forget)(struct test_driver *drv, struct hv_object *obj);
 	/* The object is renamed from old_name to its own name (undo: swap). */
 	int (*renamed)(struct test_driver *drv, const char *old_name, const char *new_name,
 		       struct hv_error *err);
@@ -311,48 +292,25 @@ void test_change_detail(struct test_change *change, const char *detail);
 /* Called WITHOUT the lock.  Emits the whole chain and frees it. */
 void test_change_emit(struct test_driver *drv, struct test_change *change);
 
-/* test_objects.c */
-int test_table_init(struct test_table *table);
-/* Frees the indexes; destroy_object is called for every object. */
-void test_table_finish(struct test_table *table, void (*destroy_object)(struct test_object *obj));
-struct test_object *test_table_find(const struct test_table *table, const char *name);
-struct test_object *test_table_find_uuid(const struct test_table *table, const char *uuid);
-/* Adds at the end of the listing order; 0, -EEXIST or -ENOMEM. */
-int test_table_add(struct test_table *table, struct test_object *obj);
-void test_table_remove(struct test_table *table, struct test_object *obj);
-/* Re-indexes obj under new_name (and sets obj->name); 0 or -ENOMEM. */
-int test_table_rename(struct test_table *table, struct test_object *obj, const char *new_name);
-/* A new UUID for obj, in two steps so that a failed commit can go back:
- * add_uuid indexes obj under uuid as well (before the commit that gives
- * obj that UUID; 0 or -ENOMEM), drop_uuid then forgets the UUID that lost
- * (the old one after the commit, uuid after a failed one). */
-int test_table_add_uuid(struct test_table *table, struct test_object *obj, const char *uuid);
-void test_table_drop_uuid(struct test_table *table, const char *uuid);
-int test_table_list(const struct test_table *table, struct hv_name_list *out, struct hv_error *err);
-size_t test_table_count(const struct test_table *table);
-/* A random UUID that no object of the table has yet. */
-int test_table_fresh_uuid(const struct test_table *table, char uuid[HV_UUID_STRLEN + 1],
-			  struct hv_error *err);
-
 /* test_kind.c: what every kind does alike. */
-struct test_table *test_kind_table(struct test_driver *drv, const struct test_kind_ops *ops);
+struct hv_object_table *test_kind_table(struct test_driver *drv, const struct test_kind_ops *ops);
 /* The object called name, or NULL with -ENOENT in err. */
-struct test_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops,
+struct hv_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops,
 				     const char *name, struct hv_error *err);
 /* Creates an object from def and text (consumed either way) and adds it
  * to the model only: no file, no change.  0 or -errno with err set. */
 int test_kind_insert(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def,
-		     char *text, struct test_object **out, struct hv_error *err);
-/* Frees an object of any kind (test_table_finish's destroy_object);
+		     char *text, struct hv_object **out, struct hv_error *err);
+/* Frees an object of any kind (hv_table_finish's destroy_object);
  * NULL is a no-op. */
-void test_kind_destroy(struct test_object *obj);
+void test_kind_destroy(struct hv_object *obj);
 /* Persists staged (a copy of obj, edited) and, only if that worked, makes
  * it obj.  Consumes staged->xml when it differs from obj->xml. */
-int test_kind_commit(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
-		     struct test_object *staged, struct hv_error *err);
+int test_kind_commit(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+		     struct hv_object *staged, struct hv_error *err);
 /* The work of a slot on one existing object, under the lock; args is the
  * slot's own (read-only unless the slot says otherwise). */
-typedef int test_object_fn(struct test_driver *drv, const struct test_kind_ops *ops, struct test_object *obj,
+typedef int test_object_fn(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 			   void *args, struct test_change *change, struct hv_error *err);
 /* The shape of such a slot: fault check, lock, lookup (-ENOENT), fn,
  * unlock, emit the change fn recorded. */
@@ -415,13 +373,13 @@ uint64_t test_domains_active_memory(const struct test_driver *drv);
 /* test_devices.c: device trees and their addresses. */
 int test_devices_init(struct test_driver *drv, struct hv_error *err);
 void test_devices_finish(struct test_driver *drv);
-/* test_table_finish's destroy_object for domains. */
-void test_domain_destroy(struct test_object *obj);
-int test_devices_adopt(struct test_driver *drv, struct test_object *staged, const struct test_object *prev,
+/* hv_table_finish's destroy_object for domains. */
+void test_domain_destroy(struct hv_object *obj);
+int test_devices_adopt(struct test_driver *drv, struct hv_object *staged, const struct hv_object *prev,
 		       struct hv_error *err);
-void test_devices_adopt_end(struct test_driver *drv, struct test_object *obj, struct test_object *dropped,
+void test_devices_adopt_end(struct test_driver *drv, struct hv_object *obj, struct hv_object *dropped,
 			    bool kept);
-void test_devices_forget(struct test_driver *drv, struct test_object *obj);
+void test_devices_forget(struct test_driver *drv, struct hv_object *obj);
 int test_devices_renamed(struct test_driver *drv, const char *old_name, const char *new_name,
 			 struct hv_error *err);
 /* Persistence: the header lines of dom's addresses, and reading them back
@@ -465,7 +423,7 @@ int test_seed_generated(struct test_driver *drv, unsigned count, struct hv_error
 /* Loads drv->dir, or seeds it when it is new; completes interrupted
  * shutdowns and honours autostart. */
 int test_persist_open(struct test_driver *drv, struct hv_error *err);
-int test_persist_object(struct test_driver *drv, enum hv_object_kind kind, const struct test_object *obj,
+int test_persist_object(struct test_driver *drv, enum hv_object_kind kind, const struct hv_object *obj,
 			struct hv_error *err);
 int test_persist_remove(struct test_driver *drv, enum hv_object_kind kind, const char *name,
 			struct hv_error *err);

@@ -136,7 +136,7 @@ static const struct hv_domain_def generated_def = {
 
 /* Adds one object to the model, started when start says so. */
 static int seed_add(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def, char *text,
-		    bool start, uint64_t now, struct test_object **out, struct hv_error *err)
+		    bool start, uint64_t now, struct hv_object **out, struct hv_error *err)
 {
 	int ret = test_kind_insert(drv, ops, def, text, out, err);
 
@@ -149,7 +149,7 @@ static int seed_add(struct test_driver *drv, const struct test_kind_ops *ops, un
 static int seed_demo_object(struct test_driver *drv, const struct test_kind_ops *ops, const char *xml,
 			    bool start, bool autostart, uint64_t now, struct hv_error *err)
 {
-	struct test_object *obj;
+	struct hv_object *obj;
 	union test_def def;
 	char *copy;
 	int ret = ops->parse(xml, strlen(xml), NULL, true, &def, err);
@@ -191,14 +191,14 @@ int test_seed_generated(struct test_driver *drv, unsigned count, struct hv_error
 	for (unsigned i = 1; i <= count; i++) {
 		union test_def def = {.domain = generated_def};
 		struct hv_domain_def *domain = &def.domain;
-		struct test_object *obj;
+		struct hv_object *obj;
 		char *xml = NULL;
 		int ret;
 
 		snprintf(domain->name, sizeof(domain->name), "dom-%05u", i);
 		/* Deterministic UUIDs keep benchmark runs comparable. */
 		snprintf(domain->uuid, sizeof(domain->uuid), "00000000-0000-4000-8000-%012x", i);
-		if (test_table_find(&drv->domains, domain->name))
+		if (hv_table_find(&drv->domains, domain->name))
 			continue;
 		if (asprintf(&xml, generated_template, domain->name, domain->uuid, GENERATED_MEMORY_KIB,
 			     GENERATED_MEMORY_KIB) < 0)

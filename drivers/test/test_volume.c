@@ -29,7 +29,7 @@
 #define QCOW2_MAGIC	  "QFI\xfb"
 #define QCOW2_SIZE_OFFSET 24
 
-static const struct test_pool *pool_of(const struct test_object *obj)
+static const struct test_pool *pool_of(const struct hv_object *obj)
 {
 	return test_container_of(obj, const struct test_pool, obj);
 }
@@ -46,7 +46,7 @@ bool test_pool_is_real(const struct test_pool *pool)
 static int pool_dir_locked(struct test_driver *drv, const char *name, bool for_change, char dir[4096],
 			   struct hv_error *err)
 {
-	struct test_object *obj = test_kind_lookup(drv, &test_pool_kind, name, err);
+	struct hv_object *obj = test_kind_lookup(drv, &test_pool_kind, name, err);
 	const struct test_pool *pool;
 	size_t len;
 
@@ -229,10 +229,10 @@ int test_volume_get_xml(struct hv_conn *conn, const char *pool, const char *name
 
 /* The running domain whose disk is the file st (by path or by inode, so
  * that another spelling of the path counts too), or NULL. */
-static const struct test_object *domain_using(struct test_driver *drv, const char *path,
+static const struct hv_object *domain_using(struct test_driver *drv, const char *path,
 					      const struct stat *st, char disk[4096])
 {
-	for (const struct test_object *obj = drv->domains.head; obj; obj = obj->next) {
+	for (const struct hv_object *obj = drv->domains.head; obj; obj = obj->next) {
 		const struct test_domain *dom = test_container_of(obj, const struct test_domain, obj);
 		char **files = NULL;
 		size_t count = 0;
@@ -362,7 +362,7 @@ static int delete_locked(struct test_driver *drv, int dir_fd, const char *dir, c
 			 struct hv_error *err)
 {
 	char path[4096 + HV_NAME_MAX + 2], disk[4096];
-	const struct test_object *user;
+	const struct hv_object *user;
 	struct hv_volume_info info;
 	struct stat st;
 	int ret = read_file_info(dir_fd, dir, name, &info, &st, err);

@@ -1,54 +1,54 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Object tables of the test driver: O(1) lookup by name and by UUID (so that
- * 10,000 domains cost nothing per call) and an intrusive list that keeps
- * listings in creation order, stable across renames. */
+/* Object tables (object_table.h): O(1) lookup by name and by UUID (so
+ * that 10,000 domains cost nothing per call) and an intrusive list that
+ * keeps listings in creation order, stable across renames. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/test/test_private.h"
-#include "util/cleanup.h"
+#include "drivers/object_table.h"
+#include "util/hash.h"
 
-int test_table_init(struct test_table *table)
+int hv_table_init(struct hv_object_table *table)
 {
-	*table = (struct test_table){0};
+	*table = (struct hv_object_table){0};
 	table->by_name = hash_map_create();
 	table->by_uuid = hash_map_create();
 	if (!table->by_name || !table->by_uuid) {
 		hash_map_destroy(table->by_name);
 		hash_map_destroy(table->by_uuid);
-		*table = (struct test_table){0};
+		*table = (struct hv_object_table){0};
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-void test_table_finish(struct test_table *table, void (*destroy_object)(struct test_object *obj))
+void hv_table_finish(struct hv_object_table *table, void (*destroy_object)(struct hv_object *obj))
 {
-	struct test_object *obj = table->head;
+	struct hv_object *obj = table->head;
 
 	while (obj) {
-		struct test_object *next = obj->next;
+		struct hv_object *next = obj->next;
 		destroy_object(obj);
 		obj = next;
 	}
 	hash_map_destroy(table->by_name);
 	hash_map_destroy(table->by_uuid);
-	*table = (struct test_table){0};
+	*table = (struct hv_object_table){0};
 }
 
-struct test_object *test_table_find(const struct test_table *table, const char *name)
+struct hv_object *hv_table_find(const struct hv_object_table *table, const char *name)
 {
 	return name ? hash_map_get(table->by_name, name) : NULL;
 }
 
-struct test_object *test_table_find_uuid(const struct test_table *table, const char *uuid)
+struct hv_object *hv_table_find_uuid(const struct hv_object_table *table, const char *uuid)
 {
 	return uuid && uuid[0] ? hash_map_get(table->by_uuid, uuid) : NULL;
 }
 
-int test_table_add(struct test_table *table, struct test_object *obj)
+int hv_table_add(struct hv_object_table *table, struct hv_object *obj)
 {
 	int ret;
 
@@ -72,7 +72,7 @@ int test_table_add(struct test_table *table, struct test_object *obj)
 	return 0;
 }
 
-void test_table_remove(struct test_table *table, struct test_object *obj)
+void hv_table_remove(struct hv_object_table *table, struct hv_object *obj)
 {
 	hash_map_remove(table->by_name, obj->name);
 	hash_map_remove(table->by_uuid, obj->uuid);
@@ -87,7 +87,7 @@ void test_table_remove(struct test_table *table, struct test_object *obj)
 	obj->prev = obj->next = NULL;
 }
 
-int test_table_rename(struct test_table *table, struct test_object *obj, const char *new_name)
+int hv_table_rename(struct hv_object_table *table, struct hv_object *obj, const char *new_name)
 {
 	int ret = hash_map_put(table->by_name, new_name, obj);
 
@@ -98,39 +98,39 @@ int test_table_rename(struct test_table *table, struct test_object *obj, const c
 	return 0;
 }
 
-int test_table_add_uuid(struct test_table *table, struct test_object *obj, const char *uuid)
+int hv_table_add_uuid(struct hv_object_table *table, struct hv_object *obj, const char *uuid)
 {
 	return hash_map_put(table->by_uuid, uuid, obj);
 }
 
-void test_table_drop_uuid(struct test_table *table, const char *uuid)
+void hv_table_drop_uuid(struct hv_object_table *table, const char *uuid)
 {
 	hash_map_remove(table->by_uuid, uuid);
 }
 
-int test_table_fresh_uuid(const struct test_table *table, char uuid[HV_UUID_STRLEN + 1], struct hv_error *err)
+int hv_table_fresh_uuid(const struct hv_object_table *table, char uuid[HV_UUID_STRLEN + 1], struct hv_error *err)
 {
 	do {
 		int ret = hv_uuid_generate(uuid);
 		if (ret < 0)
 			return hv_error_set(err, -ret, "cannot generate a UUID");
-	} while (test_table_find_uuid(table, uuid));
+	} while (hv_table_find_uuid(table, uuid));
 	return 0;
 }
 
-size_t test_table_count(const struct test_table *table)
+size_t hv_table_count(const struct hv_object_table *table)
 {
 	return hash_map_count(table->by_name);
 }
 
-int test_table_list(const struct test_table *table, struct hv_name_list *out, struct hv_error *err)
+int hv_table_list(const struct hv_object_table *table, struct hv_name_list *out, struct hv_error *err)
 {
-	size_t count = test_table_count(table);
+	size_t count = hv_table_count(table);
 	struct hv_name_list list = {.names = calloc(count ? count : 1, sizeof(char *)), .count = 0};
 
 	if (!list.names)
 		return hv_error_set(err, ENOMEM, "out of memory");
-	for (const struct test_object *obj = table->head; obj; obj = obj->next) {
+	for (const struct hv_object *obj = table->head; obj; obj = obj->next) {
 		list.names[list.count] = strdup(obj->name);
 		if (!list.names[list.count]) {
 			hv_name_list_finish(&list);
