@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "drivers/xen/xen_private.h"
 #include "util/atomic_file.h"
@@ -34,6 +35,14 @@ int xen_def_read(struct xen_driver *drv, const char *name, char **xml, size_t *l
 	if (ret < 0)
 		return hv_error_set(err, EIO, "cannot read the definition %s: %s", path, strerror(-ret));
 	return 0;
+}
+
+bool xen_def_exists(struct xen_driver *drv, const char *name)
+{
+	char path[PATH_MAX];
+
+	def_path(drv, name, path);
+	return path[0] && access(path, F_OK) == 0;
 }
 
 int xen_def_write(struct xen_driver *drv, const char *name, const char *xml, size_t len, struct hv_error *err)

@@ -100,7 +100,7 @@ int xen_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_d
 	struct hv_domain_info info;
 	struct xen_dom dom;
 	size_t capacity = 0;
-	int ret = xen_dom_find(drv, domain, &dom, err);
+	int ret = xen_dom_lookup(drv, domain, &dom, err);
 
 	out->devices = NULL;
 	out->count = 0;

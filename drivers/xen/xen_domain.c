@@ -52,9 +52,58 @@ static char *last_known_name(struct xen_driver *drv, uint32_t domid)
 
 void xen_dom_list_finish(struct xen_dom_list *list)
 {
+	hash_map_destroy(list->by_name);
+	list->by_name = NULL;
 	free(list->doms);
 	list->doms = NULL;
 	list->count = 0;
+}
+
+void xen_dom_list_index(struct xen_dom_list *list)
+{
+	hash_map_destroy(list->by_name);
+	list->by_name = hash_map_create();
+	for (size_t i = 0; list->by_name && i < list->count; i++) {
+		if (hash_map_put(list->by_name, list->doms[i].name, &list->doms[i]) < 0) {
+			hash_map_destroy(list->by_name);
+			list->by_name = NULL;
+		}
+	}
+}
+
+/* dom from the hypervisor's info of it, named from XenStore: false for a
+ * domain being built (no name yet) or one whose name is no valid object
+ * name, which cannot be a directory. */
+static bool dom_from_info(struct xen_driver *drv, const xc_domaininfo_t *info, struct xen_dom *dom)
+{
+	auto_free char *name = xen_dom_read(drv, info->domain, "name");
+
+	if (!name && errno != ENOENT)
+		name = last_known_name(drv, info->domain);
+	if (!name || !hv_name_is_valid(name)) {
+		if (name)
+			log_debug("xen: domain %u's name '%.80s' is not usable", info->domain, name);
+		return false;
+	}
+	dom->domid = info->domain;
+	dom->info = *info;
+	dom->building = false;
+	snprintf(dom->name, sizeof(dom->name), "%s", name);
+	return true;
+}
+
+/* One hypercall and one XenStore read, whatever the number of domains. */
+int xen_dom_read_one(struct xen_driver *drv, uint32_t domid, struct xen_dom *out, struct hv_error *err)
+{
+	xc_domaininfo_t info;
+	int n = xc_domain_getinfolist(drv->xc, domid, 1, &info);
+
+	if (n < 0)
+		return hv_error_set(err, EIO, "the hypervisor did not read domain %u: %s", domid, strerror(errno));
+	/* It answers with the next domain when domid is gone. */
+	if (n == 0 || info.domain != domid || !dom_from_info(drv, &info, out))
+		return -ENOENT;
+	return 0;
 }
 
 int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct hv_error *err)
@@ -63,8 +112,7 @@ int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct h
 	uint32_t next = 0;
 	size_t capacity = 0;
 
-	out->doms = NULL;
-	out->count = 0;
+	*out = (struct xen_dom_list){0};
 	while (next < DOMID_LIMIT) {
 		int n = xc_domain_getinfolist(drv->xc, next, DOMAIN_CHUNK, chunk);
 		if (n < 0) {
@@ -73,17 +121,9 @@ int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct h
 					    strerror(errno));
 		}
 		for (int i = 0; i < n; i++) {
-			auto_free char *name = xen_dom_read(drv, chunk[i].domain, "name");
-			if (!name && errno != ENOENT)
-				name = last_known_name(drv, chunk[i].domain);
-			/* A domain being built has no name yet; one whose name
-			 * is no valid object name cannot be a directory. */
-			if (!name || !hv_name_is_valid(name)) {
-				if (name)
-					log_debug("xen: domain %u's name '%.80s' is not usable",
-						  chunk[i].domain, name);
+			struct xen_dom dom;
+			if (!dom_from_info(drv, &chunk[i], &dom))
 				continue;
-			}
 			if (out->count == capacity) {
 				size_t grown = capacity ? capacity * 2 : 16;
 				struct xen_dom *doms = realloc(out->doms, grown * sizeof(*doms));
@@ -94,11 +134,7 @@ int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct h
 				out->doms = doms;
 				capacity = grown;
 			}
-			struct xen_dom *dom = &out->doms[out->count++];
-			dom->domid = chunk[i].domain;
-			dom->info = chunk[i];
-			dom->building = false;
-			snprintf(dom->name, sizeof(dom->name), "%s", name);
+			out->doms[out->count++] = dom;
 		}
 		if (n < DOMAIN_CHUNK)
 			break;
@@ -124,6 +160,35 @@ int xen_dom_find(struct xen_driver *drv, const char *name, struct xen_dom *out, 
 	}
 	xen_dom_list_finish(&list);
 	return ret;
+}
+
+int xen_dom_lookup(struct xen_driver *drv, const char *name, struct xen_dom *out, struct hv_error *err)
+{
+	bool indexed, known = false;
+	uint32_t domid = 0;
+	int ret;
+
+	pthread_mutex_lock(&drv->lock);
+	indexed = drv->dom_read && drv->known.by_name;
+	if (indexed) {
+		const struct xen_dom *dom = hash_map_get(drv->known.by_name, name);
+		if (dom) {
+			known = true;
+			domid = dom->domid;
+		}
+	}
+	pthread_mutex_unlock(&drv->lock);
+	if (!indexed)
+		return xen_dom_find(drv, name, out, err);
+	if (!known)
+		return -ENOENT;
+	ret = drv->dom_read(drv, domid, out, err);
+	if (ret == 0 && strcmp(out->name, name) == 0)
+		return 0;
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	/* Gone or renamed since the snapshot, its rescan not yet run. */
+	return xen_dom_find(drv, name, out, err);
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -220,19 +285,19 @@ int xen_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_inf
 	struct xen_dom dom;
 	auto_free char *xml = NULL;
 	size_t len;
-	int ret = xen_dom_find(drv, name, &dom, err);
+	int ret = xen_dom_lookup(drv, name, &dom, err);
 	int def;
 
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
+	if (ret == 0) {
+		info_from_dom(drv, &dom, info);
+		info->persistent = xen_def_exists(drv, name);
+		return 0;
+	}
 	def = xen_def_read(drv, name, &xml, &len, err);
 	if (def < 0 && def != -ENOENT)
 		return def;
-	if (ret == 0) {
-		info_from_dom(drv, &dom, info);
-		info->persistent = def == 0;
-		return 0;
-	}
 	if (def == -ENOENT)
 		return hv_error_set(err, ENOENT, "domain '%s' does not exist", name);
 	struct hv_domain_def parsed;
@@ -259,7 +324,7 @@ int xen_domain_stats(struct hv_conn *conn, const char *name, struct hv_domain_st
 	struct xen_driver *drv = conn->priv;
 	struct hv_domain_info info;
 	struct xen_dom dom;
-	int ret = xen_dom_find(drv, name, &dom, err);
+	int ret = xen_dom_lookup(drv, name, &dom, err);
 
 	stats->cpu_time_ns = UINT64_MAX;
 	stats->memory_rss_kib = UINT64_MAX;

@@ -99,6 +99,7 @@ static int xen_open(struct hv_conn *conn, const struct uri *uri, struct hv_error
 	pthread_mutex_init(&drv->libxl_lock, NULL);
 	pthread_mutex_init(&drv->define_lock, NULL);
 	drv->list_read = xen_dom_list_read;
+	drv->dom_read = xen_dom_read_one;
 	conn->priv = drv;
 	ret = parse_knobs(drv, uri, err);
 	if (ret == 0)

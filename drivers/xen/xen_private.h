@@ -58,6 +58,9 @@ struct xen_dom {
 struct xen_dom_list {
 	struct xen_dom *doms;
 	size_t count;
+	/* name -> its entry of doms, for the watch thread's snapshot
+	 * (drv->known, xen_dom_list_index); NULL in any other list. */
+	struct hash_map *by_name;
 };
 
 /* A shutdown or reboot asked through control/shutdown, waiting for the
@@ -100,6 +103,10 @@ struct xen_driver {
 	 * without Xen.  Set before the watch thread starts, read-only
 	 * afterwards. */
 	int (*list_read)(struct xen_driver *drv, struct xen_dom_list *out, struct hv_error *err);
+	/* How a lookup reads one domain it found in the snapshot, by domid:
+	 * xen_dom_read_one; 0, -ENOENT (gone), -EIO.  NULL: every lookup
+	 * reads the whole list (unit tests that fake only list_read). */
+	int (*dom_read)(struct xen_driver *drv, uint32_t domid, struct xen_dom *out, struct hv_error *err);
 
 	struct hash_map *paths; /* watch thread only: the XenStore paths it knows */
 
@@ -115,9 +122,19 @@ uint64_t xen_now_ns(void);
 /* Every domain with a valid name; doms sorted by domid. */
 int xen_dom_list_read(struct xen_driver *drv, struct xen_dom_list *out, struct hv_error *err);
 void xen_dom_list_finish(struct xen_dom_list *list);
-/* The running domain called name (through drv->list_read): 0, -ENOENT (no
- * error set), -EIO. */
+/* Builds list->by_name; without memory the list has none (lookups then
+ * read the whole list). */
+void xen_dom_list_index(struct xen_dom_list *list);
+int xen_dom_read_one(struct xen_driver *drv, uint32_t domid, struct xen_dom *out, struct hv_error *err);
+/* The running domain called name, read now through drv->list_read: 0,
+ * -ENOENT (no error set), -EIO.  For what acts on a domain. */
 int xen_dom_find(struct xen_driver *drv, const char *name, struct xen_dom *out, struct hv_error *err);
+/* The same for what only reads (info, stats, devices): the name is looked
+ * up in the watch thread's snapshot and only that domain is read, so the
+ * cost does not grow with the number of domains (docs/xen.md, "Lookups").
+ * A domain started behind hvfs's back is found once the rescan its
+ * XenStore event causes has run; the change it reports follows. */
+int xen_dom_lookup(struct xen_driver *drv, const char *name, struct xen_dom *out, struct hv_error *err);
 /* A XenStore value of domain domid (path relative to /local/domain/N), a
  * new heap string, or NULL. */
 char *xen_dom_read(struct xen_driver *drv, uint32_t domid, const char *path);
@@ -126,6 +143,8 @@ char *xen_dom_read(struct xen_driver *drv, uint32_t domid, const char *path);
 
 /* The persistent definition of name: 0 (*xml heap, *len), -ENOENT, -EIO. */
 int xen_def_read(struct xen_driver *drv, const char *name, char **xml, size_t *len, struct hv_error *err);
+/* Whether name has a persistent definition, without reading it. */
+bool xen_def_exists(struct xen_driver *drv, const char *name);
 int xen_def_write(struct xen_driver *drv, const char *name, const char *xml, size_t len,
 		  struct hv_error *err);
 int xen_def_remove(struct xen_driver *drv, const char *name, struct hv_error *err);

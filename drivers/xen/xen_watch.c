@@ -43,15 +43,6 @@ static bool same_state(enum hv_domain_state a, enum hv_domain_state b)
 	return a == b || (a_up && b_up);
 }
 
-static bool has_definition(struct xen_driver *drv, const char *name)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s/%s.xml", drv->state_dir, name) >= (int)sizeof(path))
-		return false;
-	return access(path, F_OK) == 0;
-}
-
 /* Whether a shutdown through hvfs is pending for domid; removes it. */
 static bool take_pending(struct xen_driver *drv, uint32_t domid)
 {
@@ -141,7 +132,7 @@ size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct x
 		snprintf(c->name, sizeof(c->name), "%s", dom->name);
 		if (!old) {
 			dom->building = state == HV_DOMAIN_PAUSED && is_starting(drv, dom->name);
-			if (has_definition(drv, dom->name)) {
+			if (xen_def_exists(drv, dom->name)) {
 				lifecycle_of(HV_DOMAIN_SHUTOFF, HV_DOMAIN_RUNNING, c);
 			} else {
 				c->type = HV_CHANGE_CREATED;
@@ -188,7 +179,7 @@ size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct x
 		struct xen_found_change *c = &out[n++];
 		memset(c, 0, sizeof(*c));
 		snprintf(c->name, sizeof(c->name), "%s", old->name);
-		if (has_definition(drv, old->name)) {
+		if (xen_def_exists(drv, old->name)) {
 			c->type = HV_CHANGE_LIFECYCLE;
 			c->event = "stopped";
 			c->detail = take_pending(drv, old->domid) ? "shutdown" : "destroyed";
@@ -202,6 +193,7 @@ size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct x
 	*before = *now;
 	now->doms = NULL;
 	now->count = 0;
+	xen_dom_list_index(before);
 	return n;
 }
 
@@ -334,7 +326,7 @@ static void reap_shut_down(struct xen_driver *drv)
 	for (size_t i = 0; i < list.count; i++) {
 		const struct xen_dom *dom = &list.doms[i];
 		if (dom->domid == 0 || !(dom->info.flags & XEN_DOMINF_shutdown) ||
-		    (dom->info.flags & XEN_DOMINF_dying) || !has_definition(drv, dom->name))
+		    (dom->info.flags & XEN_DOMINF_dying) || !xen_def_exists(drv, dom->name))
 			continue;
 		unsigned reason = xen_shutdown_reason(dom->info.flags);
 		if (reason == XEN_SHUTDOWN_SUSPEND || reason == XEN_SHUTDOWN_SOFT_RESET)

@@ -25,7 +25,7 @@ static int fake_list_read(struct xen_driver *drv, struct xen_dom_list *out, stru
 					   0x8c, 0x7d, 0x9e, 0x0f, 0x1a, 0x2b, 0x3c, 0x4d};
 
 	(void)drv, (void)err;
-	out->doms = calloc(2, sizeof(*out->doms));
+	*out = (struct xen_dom_list){.doms = calloc(2, sizeof(*out->doms))};
 	if (!out->doms)
 		return -ENOMEM;
 	out->count = 2;

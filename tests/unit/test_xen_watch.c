@@ -50,7 +50,7 @@ static void run_steps(struct xen_driver *drv, const char *what, const struct ste
 {
 	xen_dom_list_finish(&drv->known);
 	for (size_t s = 0; s < count; s++) {
-		struct xen_dom_list now = {calloc(4, sizeof(struct xen_dom)), 0};
+		struct xen_dom_list now = {.doms = calloc(4, sizeof(struct xen_dom)), .count = 0};
 		struct xen_found_change found[XEN_CHANGES_MAX];
 		for (size_t i = 0; i < 4 && steps[s].doms[i].name; i++) {
 			struct xen_dom *d = &now.doms[now.count++];
@@ -97,7 +97,7 @@ static int race_list_read(struct xen_driver *drv, struct xen_dom_list *out, stru
 	unsigned gen = atomic_fetch_add(&race_generation, 1) + 1;
 
 	(void)drv, (void)err;
-	out->doms = calloc(2, sizeof(*out->doms));
+	*out = (struct xen_dom_list){.doms = calloc(2, sizeof(*out->doms))};
 	if (!out->doms)
 		return -ENOMEM;
 	out->count = 2;
@@ -184,7 +184,7 @@ static void test_concurrent_rescans(struct xen_driver *drv)
 static size_t diff_tiny(struct xen_driver *drv, uint32_t flags, uint32_t vcpus,
 			struct xen_found_change *found)
 {
-	struct xen_dom_list now = {calloc(2, sizeof(struct xen_dom)), 2};
+	struct xen_dom_list now = {.doms = calloc(2, sizeof(struct xen_dom)), .count = 2};
 
 	now.doms[0] = (struct xen_dom){.domid = 0, .name = "Domain-0"};
 	now.doms[0].info.flags = XEN_DOMINF_running;
@@ -269,7 +269,7 @@ int main(void)
 	/* A shutdown asked through hvfs: its end says "shutdown", not "destroyed". */
 	xen_watch_pending_add(&drv, 8, "g1", false);
 	{
-		struct xen_dom_list now = {calloc(1, sizeof(struct xen_dom)), 1};
+		struct xen_dom_list now = {.doms = calloc(1, sizeof(struct xen_dom)), .count = 1};
 		struct xen_found_change found[XEN_CHANGES_MAX];
 		xen_dom_list_finish(&drv.known);
 		drv.known.doms = calloc(2, sizeof(struct xen_dom));
