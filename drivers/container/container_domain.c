@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container driver's domains: definitions (define, undefine, rename,
- * autostart, persisted as NAME.xml in the state directory), lifecycle
+ * autostart, kept as records by container_store.c), lifecycle
  * commands and the live tunables.  Each slot takes the driver lock, works,
  * unlocks and then reports what changed. */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,50 +46,6 @@ void container_domains_free(struct container_driver *drv)
 	hv_table_finish(&drv->domains, object_free);
 }
 
-static int write_file(struct container_driver *drv, const char *name, const char *suffix, const char *text,
-		      struct hv_error *err)
-{
-	char path[PATH_MAX];
-	int ret = container_path(drv, name, suffix, path, sizeof(path));
-
-	if (ret == 0)
-		ret = atomic_file_write(path, text, strlen(text), 0600);
-	if (ret < 0)
-		return hv_error_set(err, -ret, "cannot write %s: %s", path, strerror(-ret));
-	return 0;
-}
-
-/* The definition and its UUID, which the text may not state: the UUID
- * first, so that a definition on disk always has its UUID next to it. */
-static int persist_xml(struct container_driver *drv, const char *name, const char *xml, const char *uuid,
-		       struct hv_error *err)
-{
-	char line[HV_UUID_STRLEN + 2];
-	int ret;
-
-	snprintf(line, sizeof(line), "%s\n", uuid);
-	ret = write_file(drv, name, "uuid", line, err);
-	if (ret == 0)
-		ret = write_file(drv, name, "xml", xml, err);
-	return ret;
-}
-
-/* NAME.uuid, for a definition without <uuid>; "" when none is stored. */
-static void read_uuid(struct container_driver *drv, const char *name, char uuid[HV_UUID_STRLEN + 1])
-{
-	char path[PATH_MAX];
-	auto_free char *text = NULL;
-	size_t len;
-
-	uuid[0] = '\0';
-	container_path(drv, name, "uuid", path, sizeof(path));
-	if (file_read_all(path, 128, &text, &len) == 0) {
-		text[strcspn(text, "\n")] = '\0';
-		if (hv_uuid_normalize(text, uuid) < 0)
-			uuid[0] = '\0';
-	}
-}
-
 /* The domain other than except that has uuid, or NULL. */
 static const struct container_domain *uuid_owner(struct container_driver *drv, const char *uuid,
 						 const char *except)
@@ -118,40 +73,39 @@ static int parse(const char *xml, size_t len, const char *name, bool stored, str
 
 static int load_one(struct container_driver *drv, const char *name, struct hv_error *err)
 {
-	char path[PATH_MAX];
-	size_t len;
 	struct container_domain *dom = calloc(1, sizeof(*dom));
+	char stored_uuid[HV_UUID_STRLEN + 1];
+	size_t len;
 	int ret;
 
 	if (!dom)
 		return hv_error_set(err, ENOMEM, "out of memory");
 	dom->pidfd = -1;
 	snprintf(dom->obj.name, sizeof(dom->obj.name), "%s", name);
-	container_path(drv, name, "xml", path, sizeof(path));
-	ret = file_read_all(path, HV_XML_MAX, &dom->obj.xml, &len);
-	if (ret < 0) {
+	ret = container_store_read(drv, name, &dom->obj.xml, &len, stored_uuid, &dom->obj.autostart, err);
+	if (ret == 0)
+		ret = parse(dom->obj.xml, len, name, true, &dom->def, err);
+	if (ret == -ENOMEM) {
 		domain_free(dom);
-		return hv_error_set(err, -ret, "cannot read %s: %s", path, strerror(-ret));
+		return ret;
 	}
-	ret = parse(dom->obj.xml, len, name, true, &dom->def, err);
 	if (ret < 0) {
 		/* One bad file must not hide every other container. */
-		log_error("skipping %s: %s", path, err->message);
+		log_error("skipping the domain %s of %s: %s", name, drv->state_dir, err->message);
 		hv_error_clear(err);
 		domain_free(dom);
 		return 0;
 	}
+	/* The text's UUID, else the one kept beside it. */
 	if (!dom->def.uuid[0])
-		read_uuid(drv, name, dom->def.uuid);
+		snprintf(dom->def.uuid, sizeof(dom->def.uuid), "%s", stored_uuid);
 	if (!dom->def.uuid[0] || uuid_owner(drv, dom->def.uuid, name)) {
 		/* Lost or clashing: a new one, kept from now on. */
 		if (hv_uuid_generate(dom->def.uuid) < 0 ||
-		    persist_xml(drv, name, dom->obj.xml, dom->def.uuid, err) < 0)
+		    container_store_write(drv, name, dom->obj.xml, dom->def.uuid, dom->obj.autostart, err) < 0)
 			log_warning("domain %s: cannot store a new UUID", name);
 		hv_error_clear(err);
 	}
-	container_path(drv, name, "autostart", path, sizeof(path));
-	dom->obj.autostart = access(path, F_OK) == 0;
 	snprintf(dom->obj.uuid, sizeof(dom->obj.uuid), "%s", dom->def.uuid);
 	if (hv_table_add(&drv->domains, &dom->obj) < 0) {
 		domain_free(dom);
@@ -161,32 +115,19 @@ static int load_one(struct container_driver *drv, const char *name, struct hv_er
 	return 0;
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
 int container_domains_load(struct container_driver *drv, struct hv_error *err)
 {
-	struct dirent **entries = NULL;
-	int n = scandir(drv->state_dir, &entries, NULL, by_name), ret = 0;
+	struct hv_name_list names = {0};
+	int ret = container_store_migrate(drv, err);
 
-	if (n < 0)
-		return hv_error_set(err, errno, "cannot list %s: %s", drv->state_dir, strerror(errno));
+	if (ret >= 0)
+		ret = container_store_list(drv, &names, err);
+	if (ret < 0)
+		return ret;
 	pthread_mutex_lock(&drv->lock);
-	for (int i = 0; i < n; i++) {
-		char name[HV_NAME_MAX + 1];
-		size_t len = strlen(entries[i]->d_name);
-
-		if (ret == 0 && len > 4 && len - 4 <= HV_NAME_MAX &&
-		    strcmp(entries[i]->d_name + len - 4, ".xml") == 0) {
-			snprintf(name, sizeof(name), "%.*s", (int)(len - 4), entries[i]->d_name);
-			if (hv_name_is_valid(name))
-				ret = load_one(drv, name, err);
-		}
-		free(entries[i]);
-	}
-	free(entries);
+	for (size_t i = 0; ret == 0 && i < names.count; i++)
+		ret = load_one(drv, names.names[i], err);
+	hv_name_list_finish(&names);
 	/* Autostart, as libvirtd does when it starts. */
 	CONTAINER_FOREACH(dom, drv) {
 		struct hv_error start_err = {0};
@@ -387,7 +328,7 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 			uuid_added = true;
 	}
 	if (ret == 0)
-		ret = persist_xml(drv, name, fixed, def.uuid, err);
+		ret = container_store_write(drv, name, fixed, def.uuid, dom ? dom->obj.autostart : false, err);
 	if (ret < 0) {
 		if (created) {
 			hv_table_remove(&drv->domains, &created->obj);
@@ -414,16 +355,6 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 	return ret;
 }
 
-static void remove_files(struct container_driver *drv, const char *name)
-{
-	static const char *const suffixes[] = {"autostart", "crashed", "exit", "log", "run", "uuid", "xml"};
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
-		if (container_path(drv, name, suffixes[i], path, sizeof(path)) == 0)
-			atomic_file_remove(path);
-}
-
 int container_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)
 {
 	struct container_driver *drv = driver_of(conn);
@@ -438,7 +369,7 @@ int container_domain_undefine(struct hv_conn *conn, const char *name, struct hv_
 	} else if (hv_domain_state_is_active(dom->state)) {
 		ret = hv_error_set(err, EBUSY, "domain is running");
 	} else {
-		remove_files(drv, name);
+		container_store_remove(drv, name);
 		hv_table_remove(&drv->domains, &dom->obj);
 		domain_free(dom);
 		container_events_add(&events, HV_CHANGE_DELETED, name, NULL, NULL, NULL, 0);
@@ -457,7 +388,6 @@ int container_domain_rename(struct hv_conn *conn, const char *name, const char *
 	struct container_domain *dom;
 	struct hv_domain_def def;
 	auto_free char *fixed = NULL;
-	char from[PATH_MAX], to[PATH_MAX];
 	int ret = 0;
 
 	pthread_mutex_lock(&drv->lock);
@@ -476,19 +406,13 @@ int container_domain_rename(struct hv_conn *conn, const char *name, const char *
 		 * that running out of memory leaves nothing to undo on disk. */
 		if (ret == 0 && hv_table_rename(&drv->domains, &dom->obj, new_name) < 0)
 			ret = hv_error_set(err, ENOMEM, "out of memory");
-		else if (ret == 0 && (ret = persist_xml(drv, new_name, fixed, def.uuid, err)) < 0 &&
+		else if (ret == 0 && (ret = container_store_write(drv, new_name, fixed, def.uuid, dom->obj.autostart, err)) < 0 &&
 			 hv_table_rename(&drv->domains, &dom->obj, name) < 0)
 			log_error("domain %s: out of memory: it is listed as %s until restart", name, new_name);
 		if (ret == 0) {
 			/* The new definition is in place; the rest follows it. */
-			static const char *const moved[] = {"autostart", "crashed", "log"};
-			for (size_t i = 0; i < ARRAY_SIZE(moved); i++) {
-				container_path(drv, name, moved[i], from, sizeof(from));
-				container_path(drv, new_name, moved[i], to, sizeof(to));
-				if (rename(from, to) < 0 && errno != ENOENT)
-					log_warning("cannot move %s to %s: %s", from, to, strerror(errno));
-			}
-			remove_files(drv, name);
+			container_store_move_runs(drv, name, new_name);
+			container_store_remove(drv, name);
 			dom->def = def;
 			free(dom->obj.xml);
 			dom->obj.xml = move_ptr(fixed);
@@ -587,7 +511,7 @@ static int update_def(struct container_driver *drv, struct container_domain *dom
 	int ret = hv_domain_xml_update(dom->obj.xml, strlen(dom->obj.xml), def, &fixed, err);
 
 	if (ret == 0)
-		ret = persist_xml(drv, dom->obj.name, fixed, def->uuid, err);
+		ret = container_store_write(drv, dom->obj.name, fixed, def->uuid, dom->obj.autostart, err);
 	if (ret == 0) {
 		free(dom->obj.xml);
 		dom->obj.xml = move_ptr(fixed);
@@ -604,7 +528,7 @@ int container_replace_xml(struct container_driver *drv, struct container_domain 
 
 	if (!copy)
 		return hv_error_set(err, ENOMEM, "out of memory");
-	ret = persist_xml(drv, dom->obj.name, copy, dom->def.uuid, err);
+	ret = container_store_write(drv, dom->obj.name, copy, dom->def.uuid, dom->obj.autostart, err);
 	if (ret < 0) {
 		free(copy);
 		return ret;
@@ -684,7 +608,6 @@ int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool 
 	struct container_driver *drv = driver_of(conn);
 	struct container_events events = {0};
 	struct container_domain *dom;
-	char path[PATH_MAX];
 	int ret = 0;
 
 	pthread_mutex_lock(&drv->lock);
@@ -692,12 +615,8 @@ int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool 
 	if (!dom) {
 		ret = -ENOENT;
 	} else if (dom->obj.autostart != autostart) {
-		container_path(drv, name, "autostart", path, sizeof(path));
-		ret = autostart ? atomic_file_write(path, "1\n", 2, 0600) : atomic_file_remove(path);
-		if (ret < 0)
-			ret = hv_error_set(err, -ret, "cannot %s %s: %s", autostart ? "write" : "remove",
-					   path, strerror(-ret));
-		else {
+		ret = container_store_write(drv, name, dom->obj.xml, dom->def.uuid, autostart, err);
+		if (ret == 0) {
 			dom->obj.autostart = autostart;
 			container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL,
 					     HV_FIELD_AUTOSTART);

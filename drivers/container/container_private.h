@@ -160,6 +160,23 @@ struct container_domain *container_find(struct container_driver *drv, const char
 	for (struct container_domain *dom = (struct container_domain *)(drv)->domains.head; dom;             \
 	     dom = (struct container_domain *)dom->obj.next)
 
+/* container_store.c: definitions in STATE_DIR/domains/ (records), under the lock. */
+int container_store_write(struct container_driver *drv, const char *name, const char *xml, const char *uuid,
+			  bool autostart, struct hv_error *err);
+/* 0 with *xml (heap, *len), the stored UUID ("" when none) and autostart;
+ * -ENOENT; -EINVAL or -EIO with err set. */
+int container_store_read(struct container_driver *drv, const char *name, char **xml, size_t *len,
+			 char uuid[HV_UUID_STRLEN + 1], bool *autostart, struct hv_error *err);
+/* The record and what runs left. */
+void container_store_remove(struct container_driver *drv, const char *name);
+/* What runs left follows a rename. */
+void container_store_move_runs(struct container_driver *drv, const char *name, const char *new_name);
+/* The names with a record, sorted. */
+int container_store_list(struct container_driver *drv, struct hv_name_list *out, struct hv_error *err);
+/* Makes STATE_DIR/domains/ and moves definitions of the layout before
+ * records into it: how many, or -errno with err set. */
+int container_store_migrate(struct container_driver *drv, struct hv_error *err);
+
 /* container_run.c: start and stop, under the lock. */
 int container_start(struct container_driver *drv, struct container_domain *dom, struct hv_error *err);
 /* Kills everything in the cgroup, waits until it is empty, forgets the

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Persistence of the test driver (test:///ABS/PATH): one file per object,
+/* Persistence of the test driver (test:///ABS/PATH): one record per object
+ * in the layout and format every driver uses (drivers/records.h),
  *
  *     PATH/domains/NAME   PATH/networks/NAME   PATH/pools/NAME
  *
- * each a few "key value" header lines, a blank line, then the config XML
- * exactly as the user wrote it.  For example:
+ * the test driver's header keeping its whole model.  For example:
  *
  *     name web1
  *     state running
@@ -31,7 +31,6 @@
  * loses nothing acknowledged and never leaves a torn file.  Seeding a new
  * directory, which acknowledges nothing until open() returns, writes without
  * per-file fsyncs and syncs the filesystem once at the end. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,6 +42,7 @@
 #include <unistd.h>
 
 #include "drivers/lifecycle.h"
+#include "drivers/records.h"
 #include "drivers/test/test_private.h"
 #include "util/atomic_file.h"
 #include "util/cleanup.h"
@@ -50,20 +50,11 @@
 #include "util/parse.h"
 #include "util/strbuf.h"
 
-#define FILE_MODE	  0600
-#define HEADER_MAX_FIELDS 1024 /* a domain has a line per device address */
+#define FILE_MODE	  HV_RECORD_MODE
 #define SEED_TEMP_PREFIX  ".seed-"
 
 /* Every kind, in the order in which they are seeded, saved and loaded. */
 static const struct test_kind_ops *const kinds[] = {&test_domain_kind, &test_network_kind, &test_pool_kind};
-
-static int object_path(const struct test_driver *drv, enum hv_object_kind kind, const char *name, char *buf,
-		       size_t size)
-{
-	int n = snprintf(buf, size, "%s/%s/%s", drv->dir, hv_object_kind_dir(kind), name);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
 
 /* --- rendering ------------------------------------------------------------ */
 
@@ -77,31 +68,31 @@ static int render_domain(const struct test_domain *dom, struct strbuf *sb)
 			     sb,
 			     "name %s\nstate %s\nid %d\nautostart %d\ncpu_time %llu\n"
 			     "uuid %s\ntype %s\nos_type %s\nmemory %llu\nmax_memory %llu\n"
-			     "vcpus %u\nmax_vcpus %u\nxml_hash %016llx\n\n%s",
+			     "vcpus %u\nmax_vcpus %u\nxml_hash %016llx\n",
 			     dom->obj.name, hv_domain_state_name(dom->state), dom->id, dom->obj.autostart,
 			     (unsigned long long)test_domain_cpu_time(dom, test_now_ns()), dom->obj.uuid,
 			     def->type, def->os_type, (unsigned long long)def->memory_kib,
 			     (unsigned long long)def->max_memory_kib, def->vcpus, def->max_vcpus,
-			     (unsigned long long)hash_string(dom->obj.xml, 0), dom->obj.xml);
+			     (unsigned long long)hash_string(dom->obj.xml, 0));
 }
 
 static int render_network(const struct test_network *net, struct strbuf *sb)
 {
-	return strbuf_printf(sb, "name %s\nstate %s\nautostart %d\nuuid %s\n\n%s", net->obj.name,
-			     net->active ? "active" : "inactive", net->obj.autostart, net->obj.uuid,
-			     net->obj.xml);
+	return strbuf_printf(sb, "name %s\nstate %s\nautostart %d\nuuid %s\n", net->obj.name,
+			     net->active ? "active" : "inactive", net->obj.autostart, net->obj.uuid);
 }
 
 static int render_pool(const struct test_pool *pool, struct strbuf *sb)
 {
 	return strbuf_printf(
 	    sb,
-	    "name %s\nstate %s\nautostart %d\nuuid %s\ncapacity %llu\nallocation %llu\navailable %llu\n\n%s",
+	    "name %s\nstate %s\nautostart %d\nuuid %s\ncapacity %llu\nallocation %llu\navailable %llu\n",
 	    pool->obj.name, hv_pool_state_name(pool->state), pool->obj.autostart, pool->obj.uuid,
 	    (unsigned long long)pool->capacity, (unsigned long long)pool->allocation,
-	    (unsigned long long)pool->available, pool->obj.xml);
+	    (unsigned long long)pool->available);
 }
 
+/* The object's header lines (drivers/records.h); its text follows them. */
 static int render(enum hv_object_kind kind, const struct hv_object *obj, struct strbuf *sb)
 {
 	switch (kind) {
@@ -123,16 +114,13 @@ int test_persist_object(struct test_driver *drv, enum hv_object_kind kind, const
 			struct hv_error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char path[PATH_MAX];
 	int ret;
 
 	if (!drv->dir)
 		return 0;
 	ret = render(kind, obj, &sb);
 	if (ret == 0)
-		ret = object_path(drv, kind, obj->name, path, sizeof(path));
-	if (ret == 0)
-		ret = atomic_file_write(path, strbuf_str(&sb), sb.len, FILE_MODE);
+		ret = hv_record_write(drv->dir, kind, obj->name, strbuf_str(&sb), obj->xml, strlen(obj->xml));
 	strbuf_finish(&sb);
 	if (ret < 0) {
 		log_error("cannot save %s '%s' under %s: %s", hv_object_kind_name(kind), obj->name, drv->dir,
@@ -146,14 +134,11 @@ int test_persist_object(struct test_driver *drv, enum hv_object_kind kind, const
 int test_persist_remove(struct test_driver *drv, enum hv_object_kind kind, const char *name,
 			struct hv_error *err)
 {
-	char path[PATH_MAX];
 	int ret;
 
 	if (!drv->dir)
 		return 0;
-	ret = object_path(drv, kind, name, path, sizeof(path));
-	if (ret == 0)
-		ret = atomic_file_remove(path);
+	ret = hv_record_remove(drv->dir, kind, name);
 	if (ret < 0) {
 		log_error("cannot remove %s '%s' from %s: %s", hv_object_kind_name(kind), name, drv->dir,
 			  strerror(-ret));
@@ -213,7 +198,10 @@ static int seed_write_all(struct test_driver *drv, struct hv_error *err)
 		for (struct hv_object *obj = test_kind_table(drv, kinds[k])->head; obj && ret == 0;
 		     obj = obj->next) {
 			struct strbuf sb = STRBUF_INIT;
-			ret = seed_write(dir_fd, obj->name, &sb, render(kind, obj, &sb));
+			int rendered = render(kind, obj, &sb);
+			if (rendered == 0)
+				rendered = strbuf_printf(&sb, "\n%s", obj->xml);
+			ret = seed_write(dir_fd, obj->name, &sb, rendered);
 		}
 	}
 	if (ret == 0 && syncfs(drv->dir_fd) < 0)
@@ -224,69 +212,6 @@ static int seed_write_all(struct test_driver *drv, struct hv_error *err)
 }
 
 /* --- loading -------------------------------------------------------------- */
-
-struct header {
-	const char *keys[HEADER_MAX_FIELDS];
-	const char *values[HEADER_MAX_FIELDS];
-	size_t count;
-	const char *body;
-	size_t body_len;
-};
-
-/* Splits text (modified in place) into header fields and the body. */
-static int header_parse(char *text, size_t len, struct header *h)
-{
-	char *p = text, *end = text + len;
-
-	*h = (struct header){0};
-	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return -EINVAL;
-		if (nl == p) {
-			h->body = nl + 1;
-			h->body_len = (size_t)(end - h->body);
-			return 0;
-		}
-		*nl = '\0';
-		char *space = strchr(p, ' ');
-		if (!space)
-			return -EINVAL;
-		*space = '\0';
-		if (h->count < HEADER_MAX_FIELDS) {
-			h->keys[h->count] = p;
-			h->values[h->count] = space + 1;
-			h->count++;
-		}
-		p = nl + 1;
-	}
-	return -EINVAL;
-}
-
-static const char *header_get(const struct header *h, const char *key)
-{
-	for (size_t i = 0; i < h->count; i++)
-		if (strcmp(h->keys[i], key) == 0)
-			return h->values[i];
-	return NULL;
-}
-
-static bool header_u64(const struct header *h, const char *key, uint64_t max, uint64_t *out)
-{
-	const char *value = header_get(h, key);
-
-	return value && parse_u64(value, strlen(value), max, out) == 0;
-}
-
-static bool header_copy(const struct header *h, const char *key, char *out, size_t size)
-{
-	const char *value = header_get(h, key);
-
-	if (!value || strlen(value) >= size)
-		return false;
-	memcpy(out, value, strlen(value) + 1);
-	return true;
-}
 
 static bool domain_state_parse(const char *word, enum hv_domain_state *out)
 {
@@ -312,10 +237,10 @@ static bool pool_state_parse(const char *word, enum hv_pool_state *out)
 
 /* The derived fields of the header, when they are complete and describe
  * exactly this text; otherwise the caller parses the XML. */
-static bool domain_def_from_header(const struct header *h, const char *name, struct hv_domain_def *def)
+static bool domain_def_from_header(const struct hv_record *h, const char *name, struct hv_domain_def *def)
 {
 	uint64_t hash, memory, max_memory, vcpus, max_vcpus;
-	const char *hash_text = header_get(h, "xml_hash");
+	const char *hash_text = hv_record_get(h, "xml_hash");
 	char *end;
 
 	if (!hash_text)
@@ -326,15 +251,15 @@ static bool domain_def_from_header(const struct header *h, const char *name, str
 		return false;
 	*def = (struct hv_domain_def){0};
 	snprintf(def->name, sizeof(def->name), "%s", name);
-	if (!header_copy(h, "uuid", def->uuid, sizeof(def->uuid)) ||
+	if (!hv_record_copy(h, "uuid", def->uuid, sizeof(def->uuid)) ||
 	    hv_uuid_normalize(def->uuid, def->uuid) < 0 ||
-	    !header_copy(h, "type", def->type, sizeof(def->type)) ||
-	    !header_copy(h, "os_type", def->os_type, sizeof(def->os_type)))
+	    !hv_record_copy(h, "type", def->type, sizeof(def->type)) ||
+	    !hv_record_copy(h, "os_type", def->os_type, sizeof(def->os_type)))
 		return false;
-	if (!header_u64(h, "memory", UINT64_MAX, &memory) ||
-	    !header_u64(h, "max_memory", UINT64_MAX, &max_memory) ||
-	    !header_u64(h, "vcpus", TEST_VCPUS_MAX, &vcpus) ||
-	    !header_u64(h, "max_vcpus", TEST_VCPUS_MAX, &max_vcpus))
+	if (!hv_record_u64(h, "memory", UINT64_MAX, &memory) ||
+	    !hv_record_u64(h, "max_memory", UINT64_MAX, &max_memory) ||
+	    !hv_record_u64(h, "vcpus", TEST_VCPUS_MAX, &vcpus) ||
+	    !hv_record_u64(h, "max_vcpus", TEST_VCPUS_MAX, &max_vcpus))
 		return false;
 	if (memory < 1 || memory > max_memory || vcpus < 1 || vcpus > max_vcpus)
 		return false;
@@ -349,7 +274,7 @@ static bool domain_def_from_header(const struct header *h, const char *name, str
  * caller has it from the header already), then the object in the model
  * with its autostart flag. */
 static int load_object(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
-		       const struct header *h, union test_def *def, bool def_known, struct hv_object **out,
+		       const struct hv_record *h, union test_def *def, bool def_known, struct hv_object **out,
 		       struct hv_error *err)
 {
 	uint64_t autostart = 0;
@@ -364,7 +289,7 @@ static int load_object(struct test_driver *drv, const struct test_kind_ops *ops,
 		 * the header has the one the object got. */
 		ops->identity(def, &def_name, &uuid);
 		if (!uuid[0] &&
-		    (!header_copy(h, "uuid", uuid, HV_UUID_STRLEN + 1) || hv_uuid_normalize(uuid, uuid) < 0))
+		    (!hv_record_copy(h, "uuid", uuid, HV_UUID_STRLEN + 1) || hv_uuid_normalize(uuid, uuid) < 0))
 			return hv_error_set(err, EINVAL, "the definition has no UUID");
 	}
 	xml = strndup(h->body, h->body_len);
@@ -373,18 +298,18 @@ static int load_object(struct test_driver *drv, const struct test_kind_ops *ops,
 	ret = test_kind_insert(drv, ops, def, xml, out, err);
 	if (ret < 0)
 		return ret;
-	header_u64(h, "autostart", 1, &autostart);
+	hv_record_u64(h, "autostart", 1, &autostart);
 	(*out)->autostart = autostart;
 	return 0;
 }
 
 /* The addresses in the header: trusted when the header describes exactly
  * this text and lists them all, hints otherwise (test_devices_load). */
-static void load_addresses(struct test_driver *drv, struct test_domain *dom, const struct header *h,
+static void load_addresses(struct test_driver *drv, struct test_domain *dom, const struct hv_record *h,
 			   bool def_known)
 {
 	uint64_t listed = 0;
-	bool complete = header_u64(h, "devices", UINT32_MAX, &listed);
+	bool complete = hv_record_u64(h, "devices", UINT32_MAX, &listed);
 	unsigned count = 0;
 
 	for (size_t i = 0; i < h->count; i++)
@@ -403,7 +328,7 @@ static void load_addresses(struct test_driver *drv, struct test_domain *dom, con
 	test_devices_load(drv, dom, def_known && complete && listed == count);
 }
 
-static int load_domain(struct test_driver *drv, const char *name, const struct header *h, uint64_t now,
+static int load_domain(struct test_driver *drv, const char *name, const struct hv_record *h, uint64_t now,
 		       struct hv_error *err)
 {
 	union test_def def;
@@ -412,10 +337,10 @@ static int load_domain(struct test_driver *drv, const char *name, const struct h
 	uint64_t id = 0, cpu_time = 0;
 	int ret;
 
-	if (!domain_state_parse(header_get(h, "state"), &state))
+	if (!domain_state_parse(hv_record_get(h, "state"), &state))
 		return hv_error_set(err, EINVAL, "no valid state line");
-	header_u64(h, "id", INT32_MAX, &id);
-	header_u64(h, "cpu_time", UINT64_MAX, &cpu_time);
+	hv_record_u64(h, "id", INT32_MAX, &id);
+	hv_record_u64(h, "cpu_time", UINT64_MAX, &cpu_time);
 	bool def_known = domain_def_from_header(h, name, &def.domain);
 
 	ret = load_object(drv, &test_domain_kind, name, h, &def, def_known, &obj, err);
@@ -440,10 +365,10 @@ static int load_domain(struct test_driver *drv, const char *name, const struct h
 	return 0;
 }
 
-static int load_network(struct test_driver *drv, const char *name, const struct header *h,
+static int load_network(struct test_driver *drv, const char *name, const struct hv_record *h,
 			struct hv_error *err)
 {
-	const char *state = header_get(h, "state");
+	const char *state = hv_record_get(h, "state");
 	union test_def def;
 	struct hv_object *obj;
 	int ret = load_object(drv, &test_network_kind, name, h, &def, false, &obj, err);
@@ -454,7 +379,7 @@ static int load_network(struct test_driver *drv, const char *name, const struct 
 	return 0;
 }
 
-static int load_pool(struct test_driver *drv, const char *name, const struct header *h, struct hv_error *err)
+static int load_pool(struct test_driver *drv, const char *name, const struct hv_record *h, struct hv_error *err)
 {
 	enum hv_pool_state state = HV_POOL_INACTIVE;
 	union test_def def;
@@ -464,76 +389,19 @@ static int load_pool(struct test_driver *drv, const char *name, const struct hea
 	if (ret < 0)
 		return ret;
 	struct test_pool *pool = test_container_of(obj, struct test_pool, obj);
-	pool_state_parse(header_get(h, "state"), &state);
+	pool_state_parse(hv_record_get(h, "state"), &state);
 	/* A build that was under way when we stopped did not finish. */
 	pool->state = state == HV_POOL_BUILDING ? HV_POOL_INACTIVE : state;
-	header_u64(h, "capacity", UINT64_MAX, &pool->capacity);
-	header_u64(h, "allocation", UINT64_MAX, &pool->allocation);
-	header_u64(h, "available", UINT64_MAX, &pool->available);
+	hv_record_u64(h, "capacity", UINT64_MAX, &pool->capacity);
+	hv_record_u64(h, "allocation", UINT64_MAX, &pool->allocation);
+	hv_record_u64(h, "available", UINT64_MAX, &pool->available);
 	return 0;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The object file names of one directory, sorted (listings then come back
- * in a stable order).  Leftover temporary files are removed and logged. */
-static int list_dir(struct test_driver *drv, enum hv_object_kind kind, int dir_fd, struct hv_name_list *out)
-{
-	int fd = dup(dir_fd);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	struct hv_name_list list = {0};
-	size_t cap = 0;
-	struct dirent *entry;
-
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	while ((entry = readdir(dir))) {
-		const char *name = entry->d_name;
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-			continue;
-		if (!hv_name_is_valid(name)) {
-			/* atomic_file_write's ".tmp-*" or our ".seed-*": never the
-			 * real copy, since rename is what commits a file. */
-			log_warning("%s/%s: removing leftover temporary file %s", drv->dir,
-				    hv_object_kind_dir(kind), name);
-			unlinkat(dir_fd, name, 0);
-			continue;
-		}
-		if (list.count == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **names = realloc(list.names, cap * sizeof(*names));
-			if (!names)
-				goto nomem;
-			list.names = names;
-		}
-		list.names[list.count] = strdup(name);
-		if (!list.names[list.count])
-			goto nomem;
-		list.count++;
-	}
-	closedir(dir);
-	if (list.count)
-		qsort(list.names, list.count, sizeof(*list.names), compare_names);
-	*out = list;
-	return 0;
-nomem:
-	closedir(dir);
-	hv_name_list_finish(&list);
-	return -ENOMEM;
 }
 
 static int load_kind(struct test_driver *drv, enum hv_object_kind kind, uint64_t now, struct hv_error *err)
 {
-	auto_close int dir_fd =
-	    openat(drv->dir_fd, hv_object_kind_dir(kind), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct hv_name_list names = {0};
-	int ret = dir_fd < 0 ? -errno : list_dir(drv, kind, dir_fd, &names);
+	int ret = hv_record_list(drv->dir, kind, &names);
 
 	if (ret < 0)
 		return hv_error_set(err, EIO, "cannot read %s/%s: %s", drv->dir, hv_object_kind_dir(kind),
@@ -543,18 +411,18 @@ static int load_kind(struct test_driver *drv, enum hv_object_kind kind, uint64_t
 		char path[PATH_MAX];
 		auto_free char *text = NULL;
 		struct hv_error why = {0};
-		struct header h;
+		struct hv_record h;
 		size_t len = 0;
 
 		snprintf(path, sizeof(path), "%s/%s/%s", drv->dir, hv_object_kind_dir(kind), name);
-		ret = file_read_all(path, HV_XML_MAX + 4096, &text, &len);
+		ret = file_read_all(path, HV_RECORD_MAX, &text, &len);
 		if (ret == -EISDIR || ret == -ENOENT)
 			continue;
 		if (ret < 0) {
 			hv_error_set(&why, -ret, "%s", strerror(-ret));
-		} else if (header_parse(text, len, &h) < 0) {
+		} else if (hv_record_parse(text, len, &h) < 0) {
 			hv_error_set(&why, EINVAL, "no header (key value lines, then a blank line)");
-		} else if (!header_get(&h, "name") || strcmp(header_get(&h, "name"), name) != 0) {
+		} else if (!hv_record_get(&h, "name") || strcmp(hv_record_get(&h, "name"), name) != 0) {
 			hv_error_set(&why, EINVAL, "its name line does not match the file name");
 		} else if (kind == HV_KIND_DOMAIN) {
 			load_domain(drv, name, &h, now, &why);

@@ -150,6 +150,9 @@ int xen_def_write(struct xen_driver *drv, const char *name, const char *xml, siz
 int xen_def_remove(struct xen_driver *drv, const char *name, struct hv_error *err);
 /* Names with a definition; unsorted. */
 int xen_def_list(struct xen_driver *drv, struct hv_name_list *out, struct hv_error *err);
+/* Moves the definitions of the layout before records (STATE_DIR/NAME.xml)
+ * into STATE_DIR/domains/: how many it moved, or -errno. */
+int xen_defs_migrate(struct xen_driver *drv);
 
 /* libxl (xen_libxl.c) ------------------------------------------------------- */
 

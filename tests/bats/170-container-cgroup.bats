@@ -290,8 +290,8 @@ want_unlimited_quota() { if cg_v1 "$1"; then echo "-1 $2"; else echo "max $2"; f
 	run cat "$(C off cpu_weight)" "$(C off cpu_quota)" "$(C off cpuset)" "$(C off memory_limit)" \
 		"$(C off pids_limit)"
 	assert_output "$(printf '250\n30000 100000\n0\n20480\n33')"
-	grep -q "<shares>2560</shares>" "$STATE_DIR/off.xml"
-	grep -q ">33</hvfs:pids_limit>" "$STATE_DIR/off.xml"
+	grep -q "<shares>2560</shares>" "$STATE_DIR/domains/off"
+	grep -q ">33</hvfs:pids_limit>" "$STATE_DIR/domains/off"
 	echo start >"$(D off)/control"
 	run cg_weight off
 	assert_output "$(want_weight 250 off)"

@@ -47,8 +47,8 @@ doc_uuid() {
 	run cat "$(D box1)/uuid"
 	assert_output "$(doc_uuid "$EXPORTED/$BOX")"
 	[ "$before" != "$(doc_uuid "$EXPORTED/$BOX")" ]
-	# The state directory has it next to the definition.
-	run cat "$STATE_DIR/box1.uuid"
+	# The state directory keeps it with the definition.
+	run record_field box1 uuid
 	assert_output "$(doc_uuid "$EXPORTED/$BOX")"
 }
 
@@ -75,12 +75,14 @@ doc_uuid() {
 	assert_output --partial "Device or resource busy"
 	run cat "$(D box1)/last_error"
 	assert_output "config.xml: domain 'box1' is active with UUID $uuid: a new UUID ($new) can be given only while it is shut off"
-	run cat "$(D box1)/uuid" "$STATE_DIR/box1.uuid"
+	run echo "$(cat "$(D box1)/uuid")
+$(record_field box1 uuid)"
 	assert_output "$uuid
 $uuid"
 	echo destroy >"$(D box1)/control"
 	write_file "$(D box1)/config.xml" <"$BATS_TEST_TMPDIR/box1-new.xml"
-	run cat "$(D box1)/uuid" "$STATE_DIR/box1.uuid"
+	run echo "$(cat "$(D box1)/uuid")
+$(record_field box1 uuid)"
 	assert_output "$new
 $new"
 	# The old one was given up: free for another container.
@@ -100,7 +102,8 @@ $new"
 	assert_output "$new
 $uuid"
 	mv "$(D box3)" "$(D box4)"
-	run cat "$(D box4)/uuid" "$STATE_DIR/box4.uuid"
+	run echo "$(cat "$(D box4)/uuid")
+$(record_field box4 uuid)"
 	assert_output "$uuid
 $uuid"
 	mkdir "$(D box3)"
@@ -108,4 +111,33 @@ $uuid"
 	assert_failure
 	run cat "$(D box3)/last_error"
 	assert_output "config.xml: UUID $uuid is already used by domain 'box4'"
+}
+
+@test "a state directory written before records is moved into them when hvfs starts" {
+	local uuid1=6a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d uuid2=7b2d3c4e-5f60-4b7c-8d9e-0f1a2b3c4d5e
+	local before
+	before=$(cat "$(D box4)/config.xml")
+	hvfs_stop
+	# NAME.xml, NAME.uuid and NAME.autostart, as hvfs wrote them before.
+	sed "s/<name>box1</<name>old1</; /<uuid>/d" "$EXPORTED/$BOX" >"$BATS_TEST_TMPDIR/old1.xml"
+	cp "$BATS_TEST_TMPDIR/old1.xml" "$STATE_DIR/old1.xml"
+	echo "$uuid1" >"$STATE_DIR/old1.uuid"
+	sed "s/<name>box1</<name>old2</; /<uuid>/d" "$EXPORTED/$BOX" >"$STATE_DIR/old2.xml"
+	echo "$uuid2" >"$STATE_DIR/old2.uuid"
+	echo 1 >"$STATE_DIR/old2.autostart"
+	# A move that crashed half-way: box4's record is there, an old copy too.
+	echo "<domain type='lxc'><name>box4</name></domain>" >"$STATE_DIR/box4.xml"
+	hvfs_start "$LXC_URI"
+	save_daemon
+	run cat "$(D old1)/uuid" "$(D old2)/uuid" "$(D old1)/autostart" "$(D old2)/autostart"
+	assert_output "$(printf '%s\n%s\n0\n1' "$uuid1" "$uuid2")"
+	run echo "$(record_field old1 uuid) $(record_field old1 autostart) $(record_field old2 autostart)"
+	assert_output "$uuid1 0 1"
+	# The text is the old file's, byte for byte.
+	sed '1,/^$/d' "$STATE_DIR/domains/old1" | cmp - "$BATS_TEST_TMPDIR/old1.xml"
+	run ls "$STATE_DIR"
+	refute_output --regexp '\.(xml|uuid|autostart)$'
+	run cat "$(D box4)/config.xml"
+	assert_output "$before"
+	echo destroy >"$(D old2)/control" 2>/dev/null || true
 }

@@ -16,6 +16,12 @@ container_setup() {
 	hvfs_start "$LXC_URI"
 }
 
+# record_field NAME KEY: a header field of the record the state directory
+# keeps for domain NAME (docs/container.md, "State directory").
+record_field() {
+	sed -n "/^\$/q; s/^$2 //p" "$STATE_DIR/domains/$1"
+}
+
 # The cgroup directories of the parent, one per hierarchy the host has.
 cg_parent_dirs() {
 	local d

@@ -29,9 +29,9 @@ teardown() {
 	run cat "$(D plain)/config.xml"
 	assert_output --partial "<domain type='lxc'>"
 	assert_output --partial "<init>/sbin/init</init>"
-	[ -f "$STATE_DIR/plain.xml" ]
+	[ -f "$STATE_DIR/domains/plain" ]
 	rmdir "$(D plain)"
-	[ ! -e "$STATE_DIR/plain.xml" ]
+	[ ! -e "$STATE_DIR/domains/plain" ]
 }
 
 @test "a definition that is not a container is EINVAL with the reason in last_error" {

@@ -188,14 +188,14 @@ crash_restart() {
 @test "autostart: a daemon starting up starts the domains marked so" {
 	define auto "exec sleep 60"
 	echo 1 >"$(D auto)/autostart"
-	[ -e "$STATE_DIR/auto.autostart" ]
+	[ "$(record_field auto autostart)" = 1 ]
 	restart
 	run cat "$(D auto)/state"
 	assert_output running
 	in_cgroup "$(cat "$(D auto)/id")" auto
 	echo destroy >"$(D auto)/control"
 	echo 0 >"$(D auto)/autostart"
-	[ ! -e "$STATE_DIR/auto.autostart" ]
+	[ "$(record_field auto autostart)" = 0 ]
 }
 
 @test "definitions and renames persist across restarts" {

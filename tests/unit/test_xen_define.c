@@ -57,6 +57,16 @@ static char *slurp(const char *path)
 	return file_read_all(path, 1 << 20, &text, &len) == 0 ? text : NULL;
 }
 
+/* The definition of name as the state directory keeps it, or NULL. */
+static char *stored_definition(struct xen_driver *drv, const char *name)
+{
+	struct hv_error err = {0};
+	char *xml = NULL;
+	size_t len;
+
+	return xen_def_read(drv, name, &xml, &len, &err) == 0 ? xml : NULL;
+}
+
 /* text with the first "<name>…</name>" made name and, when uuid is not
  * NULL, the first "<uuid>…</uuid>" made uuid. */
 static char *with_identity(const char *text, const char *name, const char *uuid)
@@ -110,8 +120,7 @@ static void test_uuids(struct hv_conn *conn, const char *data_dir)
 	CHECK(last_fields & HV_FIELD_UUID, "the uuid file is reported changed");
 	CHECK_INT(xen_domain_info(conn, "pv-direct", &info, &err), 0, "info (%s)", err.message);
 	CHECK_STR(info.uuid, "596a5d21-71f4-8fb2-e068-e2386a5c413e", "the document's UUID shows");
-	snprintf(path, sizeof(path), "%.4000s/pv-direct.xml", drv->state_dir);
-	auto_free char *stored = slurp(path);
+	auto_free char *stored = stored_definition(drv, "pv-direct");
 	CHECK_STR(stored, exported, "the state directory has the document as written");
 
 	/* Its UUID is taken now: another domain cannot have it. */
@@ -124,8 +133,7 @@ static void test_uuids(struct hv_conn *conn, const char *data_dir)
 		  "UUID 596a5d21-71f4-8fb2-e068-e2386a5c413e is already used by domain 'pv-direct'",
 		  "the reason names the owner, not pv2");
 	CHECK_INT(changes, before, "a refused definition reports nothing");
-	snprintf(path, sizeof(path), "%.4000s/pv2.xml", drv->state_dir);
-	auto_free char *kept = slurp(path);
+	auto_free char *kept = stored_definition(drv, "pv2");
 	CHECK(kept && !strstr(kept, "596a5d21"), "pv2's definition is left as it was");
 
 	/* A running domain's UUID (the hypervisor's handle) is its own. */
@@ -174,12 +182,14 @@ int main(int argc, char **argv)
 	test_uuids(&conn, data_dir);
 	pthread_mutex_destroy(&drv.define_lock);
 	pthread_mutex_destroy(&drv.lock);
-	static const char *const files[] = {"pv-direct.xml", "pv2.xml", "run1.xml"};
+	static const char *const files[] = {"pv-direct", "pv2", "run1"};
+	char path[sizeof(dir) + 32];
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		char path[sizeof(dir) + 32];
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		snprintf(path, sizeof(path), "%s/domains/%s", dir, files[i]);
 		unlink(path);
 	}
-	CHECK_INT(rmdir(dir), 0, "nothing else was left in the state directory");
+	snprintf(path, sizeof(path), "%s/domains", dir);
+	CHECK_INT(rmdir(path), 0, "nothing else was left in domains/");
+	CHECK_INT(rmdir(dir), 0, "nor in the state directory");
 	return UNIT_DONE();
 }

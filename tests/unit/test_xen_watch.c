@@ -228,8 +228,9 @@ int main(void)
 	snprintf(drv.state_dir, sizeof(drv.state_dir), "%s", dir);
 	pthread_mutex_init(&drv.lock, NULL);
 	/* g1 has a definition (hvfs's); tiny has none (made by xl). */
-	snprintf(path, sizeof(path), "%s/g1.xml", dir);
-	CHECK_INT(atomic_file_write(path, "<domain/>", 9, 0600), 0, "definition of g1 written");
+	struct hv_error err = {0};
+	CHECK_INT(xen_def_write(&drv, "g1", "<domain/>", 9, &err), 0, "definition of g1 written");
+	snprintf(path, sizeof(path), "%s/domains/g1", dir);
 
 	const struct step xl_made[] = {
 	    {{{0, "Domain-0", XEN_DOMINF_running}}, {"created Domain-0"}},
@@ -298,6 +299,8 @@ int main(void)
 
 	xen_dom_list_finish(&drv.known);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/domains", dir);
+	rmdir(path);
 	rmdir(dir);
 	pthread_mutex_destroy(&drv.lock);
 	return UNIT_DONE();
