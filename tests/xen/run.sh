@@ -66,7 +66,8 @@ GUEST_INITRD=$guest TMPDIR=$W "$here/harness/mk-dom0-initrd.sh" "$W/dom0.cpio.gz
 
 results=$W/results.txt
 serial=$W/serial.log
-RESULTS=$results TIMEOUT=$timeout "$here/harness/run-xen.sh" "$W/dom0.cpio.gz" "$serial" 2>"$W/qemu.log"
+# 3.5 GiB: dom0 keeps 1 GiB, and 060-many-guests holds 20 guests of 80 MiB at once.
+RESULTS=$results TIMEOUT=$timeout MEM=${MEM:-3584} "$here/harness/run-xen.sh" "$W/dom0.cpio.gz" "$serial" 2>"$W/qemu.log"
 qemu_rc=$?
 
 "$here/report.sh" "$results" "$serial" "$qemu_rc" "$timeout" "$W/qemu.log"

@@ -23,8 +23,8 @@ is_mounted() {
 	awk -v d="$1" '$2 == d {found = 1} END {exit !found}' /proc/mounts
 }
 
-# hvfs_start [URI]: mounts on a new directory; sets MNT, HVFS_PID, HVFS_LOG,
-# HVFS_STATUS.  The daemon logs at debug level to /tmp/hvfs-FILE.log, which
+# hvfs_start [URI]: mounts on a new directory, with the options in HVFS_ARGS
+# if set; sets MNT, HVFS_PID, HVFS_LOG, HVFS_STATUS.  The daemon logs at debug level to /tmp/hvfs-FILE.log, which
 # test.sh shows when the suite fails.
 hvfs_start() {
 	local uri=${1:-$XEN_URI}
@@ -34,7 +34,8 @@ hvfs_start() {
 	HVFS_STATUS=$HVFS_LOG.status
 	rm -f "$HVFS_STATUS"
 	(
-		"$HVFS_BIN" -f --log-level debug -c "$uri" "$MNT" >>"$HVFS_LOG" 2>&1 </dev/null 3>&- &
+		# shellcheck disable=SC2086 # HVFS_ARGS is words
+		"$HVFS_BIN" -f --log-level debug ${HVFS_ARGS:-} -c "$uri" "$MNT" >>"$HVFS_LOG" 2>&1 </dev/null 3>&- &
 		echo $! >"$HVFS_LOG.pid"
 		rc=0
 		wait $! || rc=$?
