@@ -2,12 +2,13 @@
 /* Object tables (object_table.h): O(1) lookup by name and by UUID (so
  * that 10,000 domains cost nothing per call) and an intrusive list that
  * keeps listings in creation order, stable across renames. */
+#include "drivers/object_table.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/object_table.h"
 #include "util/hash.h"
 
 int hv_table_init(struct hv_object_table *table)
@@ -108,7 +109,8 @@ void hv_table_drop_uuid(struct hv_object_table *table, const char *uuid)
 	hash_map_remove(table->by_uuid, uuid);
 }
 
-int hv_table_fresh_uuid(const struct hv_object_table *table, char uuid[HV_UUID_STRLEN + 1], struct hv_error *err)
+int hv_table_fresh_uuid(const struct hv_object_table *table, char uuid[HV_UUID_STRLEN + 1],
+			struct hv_error *err)
 {
 	do {
 		int ret = hv_uuid_generate(uuid);

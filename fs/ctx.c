@@ -19,7 +19,8 @@ int fs_ctx_init(struct fs_ctx *ctx, struct timespec now)
 	ctx->unlinked = fs_unlinked_create();
 	ctx->scratch_budget = scratch_budget_create();
 	ctx->device_types = fs_device_types_create();
-	if (!ctx->last_errors || !ctx->events || !ctx->unlinked || !ctx->scratch_budget || !ctx->device_types) {
+	if (!ctx->last_errors || !ctx->events || !ctx->unlinked || !ctx->scratch_budget ||
+	    !ctx->device_types) {
 		fs_ctx_finish(ctx);
 		return -ENOMEM;
 	}

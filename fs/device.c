@@ -66,8 +66,8 @@ static int store_device_key(struct fs_ctx *ctx, const struct fs_object *obj, con
 		return hv_error_set(err, ENOENT, "not a device file");
 	if (fs_parse_word(value, len, word, sizeof(word), err) < 0)
 		return -err->code;
-	return hv_domain_device_set(ctx->conn, obj->name, obj->sub[0], obj->sub[1], obj->sub[obj->sub_count - 1],
-				    word, err);
+	return hv_domain_device_set(ctx->conn, obj->name, obj->sub[0], obj->sub[1],
+				    obj->sub[obj->sub_count - 1], word, err);
 }
 
 /* The directory types of a driver's device classes (one per class, its
@@ -146,7 +146,7 @@ static int build_types(struct fs_device_types *t, const struct hv_device_class *
 			    .store = k->writable ? store_device_key : NULL,
 			};
 		qsort(first, (size_t)(a - first), sizeof(*first), compare_attrs); /* attrs are alphabetical */
-		a++; /* its {NULL} */
+		a++;								  /* its {NULL} */
 		types[i] = (struct fs_dir_type){.name = c->cls, .is_sub = true, .attrs = first};
 	}
 	t->types = types;

@@ -104,7 +104,8 @@ struct fs_collection {
 	int (*list)(struct fs_ctx *ctx, const struct fs_object *obj, struct hv_name_list *out,
 		    struct hv_error *err);
 	/* The member's type when it depends on obj or name (else child_type). */
-	const struct fs_dir_type *(*type_of)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name);
+	const struct fs_dir_type *(*type_of)(struct fs_ctx *ctx, const struct fs_object *obj,
+					     const char *name);
 	int (*create)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
 		      struct hv_error *err);
 	int (*remove)(struct fs_ctx *ctx, const struct fs_object *obj, const char *name,
@@ -345,7 +346,7 @@ extern const struct fs_dir_type fs_host_type;
 extern const struct fs_dir_type fs_domains_type;
 extern const struct fs_dir_type fs_networks_type;
 extern const struct fs_dir_type fs_pools_type;
-extern const struct fs_dir_type fs_devices_type;      /* domains/NAME/devices/ (device.c) */
+extern const struct fs_dir_type fs_devices_type; /* domains/NAME/devices/ (device.c) */
 /* The device classes' directory types of one context (device.c). */
 struct fs_device_types *fs_device_types_create(void);
 void fs_device_types_destroy(struct fs_device_types *types);

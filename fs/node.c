@@ -360,8 +360,8 @@ int node_object(struct node *node, struct fs_object *obj, struct fs_object_names
 	pthread_mutex_lock(&t->lock);
 	for (struct node *n = node; n; n = n->parent) {
 		const struct fs_attr *attr = node_attr(n);
-		bool is_sub =
-		    (n->dir && n->dir->is_sub) || (attr && (attr->flags & (FS_ATTR_LINK | FS_ATTR_MEMBER | FS_ATTR_KEYED)));
+		bool is_sub = (n->dir && n->dir->is_sub) ||
+			      (attr && (attr->flags & (FS_ATTR_LINK | FS_ATTR_MEMBER | FS_ATTR_KEYED)));
 		if (is_sub && depth < FS_SUB_MAX)
 			subs[depth++] = n->name; /* innermost first: deeper ones are dropped */
 		if (n->dir && n->dir->is_object) {

@@ -208,7 +208,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 			fuse_reply_err(req, ENOENT);
 			return;
 		case FS_SELF_PRESENT:
-			fs_reply_object_entry(req, ctx, parent, name, fs_collection_child_type(ctx, parent, name));
+			fs_reply_object_entry(req, ctx, parent, name,
+					      fs_collection_child_type(ctx, parent, name));
 			return;
 		case FS_SELF_NONE:
 			break;

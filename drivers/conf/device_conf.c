@@ -14,13 +14,12 @@
 /* The files of domains/NAME/devices/ for the devices read here; ip is the
  * interface's current lease, so a network's leases change it too. */
 static const struct hv_device_key disk_keys[] = {
-    {"address", false, 0}, {"bus", false, 0},	 {"format", false, 0},
+    {"address", false, 0},  {"bus", false, 0},	  {"format", false, 0},
     {"readonly", false, 0}, {"source", false, 0}, {NULL, false, 0},
 };
 static const struct hv_device_key interface_keys[] = {
-    {"address", false, 0},   {"ip", false, HV_FIELD_LEASES}, {"link_state", true, 0},
-    {"mac", false, 0},	     {"model", false, 0},	     {"network", false, 0},
-    {NULL, false, 0},
+    {"address", false, 0}, {"ip", false, HV_FIELD_LEASES}, {"link_state", true, 0}, {"mac", false, 0},
+    {"model", false, 0},   {"network", false, 0},	   {NULL, false, 0},
 };
 static const struct hv_device_key other_keys[] = {
     {"address", false, 0},

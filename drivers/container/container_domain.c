@@ -102,7 +102,8 @@ static int load_one(struct container_driver *drv, const char *name, struct hv_er
 	if (!dom->def.uuid[0] || uuid_owner(drv, dom->def.uuid, name)) {
 		/* Lost or clashing: a new one, kept from now on. */
 		if (hv_uuid_generate(dom->def.uuid) < 0 ||
-		    container_store_write(drv, name, dom->obj.xml, dom->def.uuid, dom->obj.autostart, err) < 0)
+		    container_store_write(drv, name, dom->obj.xml, dom->def.uuid, dom->obj.autostart, err) <
+			0)
 			log_warning("domain %s: cannot store a new UUID", name);
 		hv_error_clear(err);
 	}
@@ -328,7 +329,8 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 			uuid_added = true;
 	}
 	if (ret == 0)
-		ret = container_store_write(drv, name, fixed, def.uuid, dom ? dom->obj.autostart : false, err);
+		ret =
+		    container_store_write(drv, name, fixed, def.uuid, dom ? dom->obj.autostart : false, err);
 	if (ret < 0) {
 		if (created) {
 			hv_table_remove(&drv->domains, &created->obj);
@@ -406,9 +408,12 @@ int container_domain_rename(struct hv_conn *conn, const char *name, const char *
 		 * that running out of memory leaves nothing to undo on disk. */
 		if (ret == 0 && hv_table_rename(&drv->domains, &dom->obj, new_name) < 0)
 			ret = hv_error_set(err, ENOMEM, "out of memory");
-		else if (ret == 0 && (ret = container_store_write(drv, new_name, fixed, def.uuid, dom->obj.autostart, err)) < 0 &&
+		else if (ret == 0 &&
+			 (ret = container_store_write(drv, new_name, fixed, def.uuid, dom->obj.autostart,
+						      err)) < 0 &&
 			 hv_table_rename(&drv->domains, &dom->obj, name) < 0)
-			log_error("domain %s: out of memory: it is listed as %s until restart", name, new_name);
+			log_error("domain %s: out of memory: it is listed as %s until restart", name,
+				  new_name);
 		if (ret == 0) {
 			/* The new definition is in place; the rest follows it. */
 			container_store_move_runs(drv, name, new_name);

@@ -250,8 +250,8 @@ void container_ended(struct container_driver *drv, struct container_domain *dom,
 	/* The supervisor went but init did not (someone killed it): watch
 	 * init itself rather than end a container that still runs. */
 	if (!dom->watching_init && container_proc_start_time(dom->init_pid) == dom->init_start) {
-		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly", dom->obj.name,
-			    (int)dom->init_pid);
+		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly",
+			    dom->obj.name, (int)dom->init_pid);
 		close(dom->pidfd);
 		if (watch(drv, dom, dom->init_pid, &err) == 0)
 			return;
@@ -331,8 +331,8 @@ void container_reattach(struct container_driver *drv, struct container_domain *d
 	 * manager) the container still runs and is watched through init
 	 * itself; how it ends will then be unknown but for an OOM kill. */
 	if (!supervisor_alive)
-		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly", dom->obj.name,
-			    (int)dom->init_pid);
+		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly",
+			    dom->obj.name, (int)dom->init_pid);
 	/* Unwatched, it is still controllable (destroy works); only its
 	 * ending by itself would go unnoticed. */
 	if (watch(drv, dom, supervisor_alive ? dom->supervisor_pid : dom->init_pid, &err) < 0)

@@ -27,7 +27,8 @@ static int store_error(struct container_driver *drv, const char *what, const cha
 	char path[PATH_MAX];
 
 	hv_record_path(drv->state_dir, HV_KIND_DOMAIN, name, path, sizeof(path));
-	return hv_error_set(err, ret == -ENOMEM ? ENOMEM : EIO, "cannot %s %s: %s", what, path, strerror(-ret));
+	return hv_error_set(err, ret == -ENOMEM ? ENOMEM : EIO, "cannot %s %s: %s", what, path,
+			    strerror(-ret));
 }
 
 static int write_record(struct container_driver *drv, const char *name, const char *xml, size_t len,
@@ -69,7 +70,8 @@ int container_store_read(struct container_driver *drv, const char *name, char **
 	}
 	free(record);
 	if (ret == -EINVAL)
-		return hv_error_set(err, EINVAL, "%s/domains/%s has no header naming it", drv->state_dir, name);
+		return hv_error_set(err, EINVAL, "%s/domains/%s has no header naming it", drv->state_dir,
+				    name);
 	return ret < 0 ? store_error(drv, "read", name, ret, err) : 0;
 }
 
@@ -151,7 +153,8 @@ int container_store_migrate(struct container_driver *drv, struct hv_error *err)
 	int n, moved = 0, ret = hv_record_dir_make(drv->state_dir, HV_KIND_DOMAIN);
 
 	if (ret < 0)
-		return hv_error_set(err, -ret, "cannot create %s/domains: %s", drv->state_dir, strerror(-ret));
+		return hv_error_set(err, -ret, "cannot create %s/domains: %s", drv->state_dir,
+				    strerror(-ret));
 	n = scandir(drv->state_dir, &entries, NULL, alphasort);
 	if (n < 0)
 		return hv_error_set(err, errno, "cannot list %s: %s", drv->state_dir, strerror(errno));

@@ -133,8 +133,8 @@ static int domain_xml_default(struct test_driver *drv, const char *name, const c
 }
 
 /* A running domain's maxima are fixed; its live values follow. */
-static int domain_check(struct test_driver *drv, const struct hv_object *existing,
-			const union test_def *def, struct hv_error *err)
+static int domain_check(struct test_driver *drv, const struct hv_object *existing, const union test_def *def,
+			struct hv_error *err)
 {
 	const struct test_domain *dom = existing ? domain_of_const(existing) : NULL;
 
@@ -251,9 +251,8 @@ void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *do
 
 /* --- reading -------------------------------------------------------------- */
 
-static int domain_info_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			      struct hv_object *obj, void *args, struct test_change *change,
-			      struct hv_error *err)
+static int domain_info_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+			      void *args, struct test_change *change, struct hv_error *err)
 {
 	const struct test_domain *dom = domain_of(obj);
 	struct hv_domain_info *info = args;
@@ -382,9 +381,8 @@ static int tunable_apply(const struct test_domain *dom, enum hv_tunable tunable,
 }
 
 /* A tunable is part of the definition: config.xml changes with it. */
-static int domain_tune_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			      struct hv_object *obj, void *args, struct test_change *change,
-			      struct hv_error *err)
+static int domain_tune_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+			      void *args, struct test_change *change, struct hv_error *err)
 {
 	const struct tune_args *tune = args;
 	struct test_domain *dom = domain_of(obj);

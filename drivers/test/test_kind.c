@@ -27,8 +27,8 @@ struct hv_object_table *test_kind_table(struct test_driver *drv, const struct te
 	return (struct hv_object_table *)((char *)drv + ops->table_offset);
 }
 
-struct hv_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops,
-				     const char *name, struct hv_error *err)
+struct hv_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
+				   struct hv_error *err)
 {
 	struct hv_object *obj = hv_table_find(test_kind_table(drv, ops), name);
 

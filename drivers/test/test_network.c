@@ -80,8 +80,8 @@ static int network_xml_default(struct test_driver *drv, const char *name, const 
 	return hv_network_xml_default(name, uuid, bridge, out);
 }
 
-static int network_check(struct test_driver *drv, const struct hv_object *existing,
-			 const union test_def *def, struct hv_error *err)
+static int network_check(struct test_driver *drv, const struct hv_object *existing, const union test_def *def,
+			 struct hv_error *err)
 {
 	const struct test_network *other = bridge_user(drv, def->network.bridge);
 

@@ -50,8 +50,8 @@
 #include "util/parse.h"
 #include "util/strbuf.h"
 
-#define FILE_MODE	  HV_RECORD_MODE
-#define SEED_TEMP_PREFIX  ".seed-"
+#define FILE_MODE	 HV_RECORD_MODE
+#define SEED_TEMP_PREFIX ".seed-"
 
 /* Every kind, in the order in which they are seeded, saved and loaded. */
 static const struct test_kind_ops *const kinds[] = {&test_domain_kind, &test_network_kind, &test_pool_kind};
@@ -85,8 +85,7 @@ static int render_network(const struct test_network *net, struct strbuf *sb)
 static int render_pool(const struct test_pool *pool, struct strbuf *sb)
 {
 	return strbuf_printf(
-	    sb,
-	    "name %s\nstate %s\nautostart %d\nuuid %s\ncapacity %llu\nallocation %llu\navailable %llu\n",
+	    sb, "name %s\nstate %s\nautostart %d\nuuid %s\ncapacity %llu\nallocation %llu\navailable %llu\n",
 	    pool->obj.name, hv_pool_state_name(pool->state), pool->obj.autostart, pool->obj.uuid,
 	    (unsigned long long)pool->capacity, (unsigned long long)pool->allocation,
 	    (unsigned long long)pool->available);
@@ -288,8 +287,8 @@ static int load_object(struct test_driver *drv, const struct test_kind_ops *ops,
 		/* config.xml is stored as written, maybe without a <uuid>:
 		 * the header has the one the object got. */
 		ops->identity(def, &def_name, &uuid);
-		if (!uuid[0] &&
-		    (!hv_record_copy(h, "uuid", uuid, HV_UUID_STRLEN + 1) || hv_uuid_normalize(uuid, uuid) < 0))
+		if (!uuid[0] && (!hv_record_copy(h, "uuid", uuid, HV_UUID_STRLEN + 1) ||
+				 hv_uuid_normalize(uuid, uuid) < 0))
 			return hv_error_set(err, EINVAL, "the definition has no UUID");
 	}
 	xml = strndup(h->body, h->body_len);
@@ -379,7 +378,8 @@ static int load_network(struct test_driver *drv, const char *name, const struct 
 	return 0;
 }
 
-static int load_pool(struct test_driver *drv, const char *name, const struct hv_record *h, struct hv_error *err)
+static int load_pool(struct test_driver *drv, const char *name, const struct hv_record *h,
+		     struct hv_error *err)
 {
 	enum hv_pool_state state = HV_POOL_INACTIVE;
 	union test_def def;

@@ -295,8 +295,8 @@ void test_change_emit(struct test_driver *drv, struct test_change *change);
 /* test_kind.c: what every kind does alike. */
 struct hv_object_table *test_kind_table(struct test_driver *drv, const struct test_kind_ops *ops);
 /* The object called name, or NULL with -ENOENT in err. */
-struct hv_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops,
-				     const char *name, struct hv_error *err);
+struct hv_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
+				   struct hv_error *err);
 /* Creates an object from def and text (consumed either way) and adds it
  * to the model only: no file, no change.  0 or -errno with err set. */
 int test_kind_insert(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def,

@@ -229,8 +229,8 @@ int test_volume_get_xml(struct hv_conn *conn, const char *pool, const char *name
 
 /* The running domain whose disk is the file st (by path or by inode, so
  * that another spelling of the path counts too), or NULL. */
-static const struct hv_object *domain_using(struct test_driver *drv, const char *path,
-					      const struct stat *st, char disk[4096])
+static const struct hv_object *domain_using(struct test_driver *drv, const char *path, const struct stat *st,
+					    char disk[4096])
 {
 	for (const struct hv_object *obj = drv->domains.head; obj; obj = obj->next) {
 		const struct test_domain *dom = test_container_of(obj, const struct test_domain, obj);

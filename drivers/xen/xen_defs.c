@@ -92,8 +92,8 @@ int xen_def_list(struct xen_driver *drv, struct hv_name_list *out, struct hv_err
 	int ret = hv_record_list(drv->state_dir, HV_KIND_DOMAIN, out);
 
 	if (ret < 0)
-		return hv_error_set(err, ret == -ENOMEM ? ENOMEM : EIO, "cannot list the definitions in %s: %s",
-				    drv->state_dir, strerror(-ret));
+		return hv_error_set(err, ret == -ENOMEM ? ENOMEM : EIO,
+				    "cannot list the definitions in %s: %s", drv->state_dir, strerror(-ret));
 	return 0;
 }
 

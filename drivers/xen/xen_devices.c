@@ -16,14 +16,17 @@ static const char *const device_classes[] = {"vbd", "vif"};
 
 /* A frontend, its backend and the XenbusState of each (docs/paths.md). */
 static const struct hv_device_key vbd_keys[] = {
-    {"backend", false, 0}, {"backend_domain", false, 0}, {"backend_id", false, 0}, {"backend_state", false, 0},
-    {"dev", false, 0},	   {"mode", false, 0},		 {"source", false, 0},	   {"state", false, 0},
+    {"backend", false, 0},    {"backend_domain", false, 0},
+    {"backend_id", false, 0}, {"backend_state", false, 0},
+    {"dev", false, 0},	      {"mode", false, 0},
+    {"source", false, 0},     {"state", false, 0},
     {NULL, false, 0},
 };
 static const struct hv_device_key vif_keys[] = {
-    {"backend", false, 0},	 {"backend_domain", false, 0}, {"backend_id", false, 0},
-    {"backend_state", false, 0}, {"bridge", false, 0},	       {"mac", false, 0},
-    {"state", false, 0},	 {NULL, false, 0},
+    {"backend", false, 0},    {"backend_domain", false, 0},
+    {"backend_id", false, 0}, {"backend_state", false, 0},
+    {"bridge", false, 0},     {"mac", false, 0},
+    {"state", false, 0},      {NULL, false, 0},
 };
 const struct hv_device_class xen_device_classes[] = {
     {"vbd", vbd_keys},

@@ -99,7 +99,8 @@ int xen_dom_read_one(struct xen_driver *drv, uint32_t domid, struct xen_dom *out
 	int n = xc_domain_getinfolist(drv->xc, domid, 1, &info);
 
 	if (n < 0)
-		return hv_error_set(err, EIO, "the hypervisor did not read domain %u: %s", domid, strerror(errno));
+		return hv_error_set(err, EIO, "the hypervisor did not read domain %u: %s", domid,
+				    strerror(errno));
 	/* It answers with the next domain when domid is gone. */
 	if (n == 0 || info.domain != domid || !dom_from_info(drv, &info, out))
 		return -ENOENT;

@@ -120,8 +120,8 @@ static int xen_open(struct hv_conn *conn, const struct uri *uri, struct hv_error
 	}
 	ret = xen_defs_migrate(drv);
 	if (ret < 0) {
-		ret = hv_error_set(err, EIO, "cannot move the definitions of %s into records: %s", drv->state_dir,
-				   strerror(-ret));
+		ret = hv_error_set(err, EIO, "cannot move the definitions of %s into records: %s",
+				   drv->state_dir, strerror(-ret));
 		goto fail;
 	}
 	ret = xen_libxl_open(drv, err);

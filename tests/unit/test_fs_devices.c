@@ -39,7 +39,8 @@ static char *show(const struct fs_dir_type *type, const char *domain, const char
 		  const char *key)
 {
 	const struct fs_attr *attr = fs_dir_find_attr(type, key);
-	struct fs_object obj = {.kind = HV_KIND_DOMAIN, .name = domain, .sub_count = 3, .sub = {cls, name, key}};
+	struct fs_object obj = {
+	    .kind = HV_KIND_DOMAIN, .name = domain, .sub_count = 3, .sub = {cls, name, key}};
 	struct strbuf out = {0};
 	struct hv_error err = {0};
 
@@ -54,7 +55,8 @@ static int store(const struct fs_dir_type *type, const char *domain, const char 
 		 const char *key, const char *value, struct hv_error *err)
 {
 	const struct fs_attr *attr = fs_dir_find_attr(type, key);
-	struct fs_object obj = {.kind = HV_KIND_DOMAIN, .name = domain, .sub_count = 3, .sub = {cls, name, key}};
+	struct fs_object obj = {
+	    .kind = HV_KIND_DOMAIN, .name = domain, .sub_count = 3, .sub = {cls, name, key}};
 
 	if (!attr || !attr->store)
 		return -EACCES;
@@ -98,8 +100,8 @@ static void test_values_come_from_the_driver(void)
 	free(mac);
 	hv_device_list_finish(&list);
 
-	CHECK_INT(store(iface, "test", "interface", "0", "link_state", "down\n", &err), 0, "link_state down: %s",
-		  err.message);
+	CHECK_INT(store(iface, "test", "interface", "0", "link_state", "down\n", &err), 0,
+		  "link_state down: %s", err.message);
 	char *link = show(iface, "test", "interface", "0", "link_state");
 	CHECK_STR(link, "down\n", "and it shows down");
 	free(link);

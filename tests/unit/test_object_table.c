@@ -39,7 +39,8 @@ static const char *listing(const struct hv_object_table *table)
 	if (hv_table_list(table, &names, &err) < 0)
 		return "(error)";
 	for (size_t i = 0; i < names.count; i++)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? " " : "", names.names[i]);
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? " " : "",
+			 names.names[i]);
 	hv_name_list_finish(&names);
 	return text;
 }
@@ -61,12 +62,14 @@ int main(void)
 	CHECK_INT(hv_table_count(&table), 3, "three objects");
 	CHECK(hv_table_find(&table, "b") == b, "found by name");
 	CHECK(hv_table_find_uuid(&table, b->uuid) == b, "found by UUID");
-	CHECK(hv_table_find(&table, "nosuch") == NULL && hv_table_find(&table, NULL) == NULL, "unknown names");
+	CHECK(hv_table_find(&table, "nosuch") == NULL && hv_table_find(&table, NULL) == NULL,
+	      "unknown names");
 	CHECK(hv_table_find_uuid(&table, "") == NULL, "the empty UUID is nobody's");
 
 	CHECK_INT(hv_table_rename(&table, a, "x"), 0, "rename a to x");
 	CHECK_STR(a->name, "x", "the object has its new name");
-	CHECK(hv_table_find(&table, "x") == a && hv_table_find(&table, "a") == NULL, "and is found by it only");
+	CHECK(hv_table_find(&table, "x") == a && hv_table_find(&table, "a") == NULL,
+	      "and is found by it only");
 	CHECK_STR(listing(&table), "x b c", "listed in creation order, a rename keeps its place");
 
 	/* A new UUID: indexed first, the old one dropped at the commit ... */
@@ -74,7 +77,8 @@ int main(void)
 	CHECK(hv_table_find_uuid(&table, c->uuid) == c, "both UUIDs find c meanwhile");
 	hv_table_drop_uuid(&table, c->uuid);
 	snprintf(c->uuid, sizeof(c->uuid), "11111111-2222-4333-8444-555555555555");
-	CHECK(hv_table_find_uuid(&table, "00000000-0000-4000-8000-000000000003") == NULL, "the old one is gone");
+	CHECK(hv_table_find_uuid(&table, "00000000-0000-4000-8000-000000000003") == NULL,
+	      "the old one is gone");
 	CHECK(hv_table_find_uuid(&table, c->uuid) == c, "the new one finds c");
 	/* ... or the new one dropped when the commit failed. */
 	CHECK_INT(hv_table_add_uuid(&table, b, "66666666-2222-4333-8444-555555555555"), 0, "b's next UUID");
@@ -101,7 +105,8 @@ int main(void)
 		}
 	}
 	CHECK_INT(hv_table_count(&table), 10002, "10,002 objects");
-	CHECK(hv_table_find(&table, "dom9999") && hv_table_find_uuid(&table, "00000000-0000-4000-8000-000000010999"),
+	CHECK(hv_table_find(&table, "dom9999") &&
+		  hv_table_find_uuid(&table, "00000000-0000-4000-8000-000000010999"),
 	      "the last one is found by name and UUID");
 
 	hv_table_finish(&table, destroy);

@@ -73,7 +73,7 @@ static void test_files(void)
 	CHECK_INT(atomic_file_write(path, "torn", 4, 0600), 0, "a crash's temporary file");
 	CHECK_INT(hv_record_list(dir, HV_KIND_DOMAIN, &names), 0, "list domains");
 	CHECK(names.count == 3 && strcmp(names.names[0], "a") == 0 && strcmp(names.names[1], "b") == 0 &&
-	      strcmp(names.names[2], "c") == 0,
+		  strcmp(names.names[2], "c") == 0,
 	      "a, b and c, in name order");
 	hv_name_list_finish(&names);
 	CHECK(access(path, F_OK) != 0, "the temporary file is removed");

@@ -13,7 +13,8 @@
 #include "util/atomic_file.h"
 #include "util/cleanup.h"
 
-static const char pv1_xml[] = "<domain type='xen'>\n  <name>pv1</name>\n  <memory>65536</memory>\n</domain>\n";
+static const char pv1_xml[] =
+    "<domain type='xen'>\n  <name>pv1</name>\n  <memory>65536</memory>\n</domain>\n";
 static const char pv2_old[] = "<domain type='xen'><name>pv2</name><!-- old --></domain>\n";
 static const char pv2_new[] = "<domain type='xen'><name>pv2</name><!-- new --></domain>\n";
 
@@ -65,7 +66,8 @@ int main(void)
 	put("not a name!.xml", "<domain/>");
 	put("notes.txt", "kept");
 	/* ... and one move that crashed after the record was written. */
-	CHECK_INT(xen_def_write(&drv, "pv2", pv2_new, strlen(pv2_new), &err), 0, "pv2's record (%s)", err.message);
+	CHECK_INT(xen_def_write(&drv, "pv2", pv2_new, strlen(pv2_new), &err), 0, "pv2's record (%s)",
+		  err.message);
 	put("pv2.xml", pv2_old);
 
 	CHECK_INT(xen_defs_migrate(&drv), 2, "two definitions moved");

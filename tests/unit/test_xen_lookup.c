@@ -76,7 +76,8 @@ static void check_lookup_costs(struct xen_driver *drv, size_t domains)
 	CHECK(list_reads == 0 && dom_reads == 1, "%zu domains: one domain read, no list (%u lists, %u reads)",
 	      domains, list_reads, dom_reads);
 	list_reads = dom_reads = 0;
-	CHECK_INT(xen_dom_lookup(drv, "nosuch", &dom, &err), -ENOENT, "%zu domains: an unknown name", domains);
+	CHECK_INT(xen_dom_lookup(drv, "nosuch", &dom, &err), -ENOENT, "%zu domains: an unknown name",
+		  domains);
 	CHECK(list_reads == 0 && dom_reads == 0, "costs no read at all (%u lists, %u reads)", list_reads,
 	      dom_reads);
 }
