@@ -315,16 +315,16 @@ static int check_value(const char *key, const char *value, struct hv_error *err)
 /* memory_limit is memory under its cgroup name: KiB, within max_memory. */
 static int set_memory_limit(struct hv_conn *conn, const char *name, const char *value, struct hv_error *err)
 {
-	struct container_events events = {0};
+	struct hv_change_batch changes = {0};
 	uint64_t kib;
 
 	if (parse_limit(value, UINT64_MAX / 1024, &kib) < 0 || kib == CGCTL_UNLIMITED)
 		return hv_error_set(err, EINVAL, "memory_limit is a number of KiB, not '%.64s'", value);
 	int ret = container_domain_set_memory(conn, name, kib, err);
 	if (ret == 0) {
-		container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, "memory_limit",
-				     HV_FIELD_CGROUP);
-		container_events_emit(driver_of(conn), &events);
+		hv_change_entry_detail(hv_batch_modified(&changes, HV_KIND_DOMAIN, name, HV_FIELD_CGROUP),
+				       "memory_limit");
+		hv_batch_emit(conn, &changes);
 	}
 	return ret;
 }
@@ -333,7 +333,7 @@ int container_domain_cgroup_set(struct hv_conn *conn, const char *name, const ch
 				struct hv_error *err)
 {
 	struct container_driver *drv = driver_of(conn);
-	struct container_events events = {0};
+	struct hv_change_batch changes = {0};
 	struct container_domain *dom;
 	struct container_spec spec;
 	auto_free char *xml = NULL;
@@ -376,10 +376,10 @@ int container_domain_cgroup_set(struct hv_conn *conn, const char *name, const ch
 			log_error("%s: cgroup %s could not be set back to '%s'", name, key, old);
 	}
 	if (ret == 0)
-		container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, key,
-				     HV_FIELD_CGROUP | HV_FIELD_CONFIG);
+		hv_change_entry_detail(
+		    hv_batch_modified(&changes, HV_KIND_DOMAIN, name, HV_FIELD_CGROUP | HV_FIELD_CONFIG), key);
 	pthread_mutex_unlock(&drv->lock);
-	container_events_emit(drv, &events);
+	hv_batch_emit(drv->conn, &changes);
 	if (ret == 0)
 		log_info("%s: cgroup %s = %s (%s)", name, key, value,
 			 live ? "live and persisted" : "persisted");

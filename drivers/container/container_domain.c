@@ -270,7 +270,7 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 			    struct hv_error *err)
 {
 	struct container_driver *drv = driver_of(conn);
-	struct container_events events = {0};
+	struct hv_change_batch changes = {0};
 	struct container_domain *dom, *created = NULL;
 	const struct container_domain *other;
 	struct hv_domain_def def;
@@ -349,18 +349,18 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 		free(dom->obj.xml);
 		dom->obj.xml = move_ptr(fixed);
 		dom->def = def;
-		container_events_add(&events, created ? HV_CHANGE_CREATED : HV_CHANGE_MODIFIED, name, NULL,
-				     NULL, NULL, 0);
+		hv_batch_add(&changes, HV_KIND_DOMAIN, created ? HV_CHANGE_CREATED : HV_CHANGE_MODIFIED, name,
+			     NULL);
 	}
 	pthread_mutex_unlock(&drv->lock);
-	container_events_emit(drv, &events);
+	hv_batch_emit(drv->conn, &changes);
 	return ret;
 }
 
 int container_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)
 {
 	struct container_driver *drv = driver_of(conn);
-	struct container_events events = {0};
+	struct hv_change_batch changes = {0};
 	struct container_domain *dom;
 	int ret = -ENOENT;
 
@@ -374,11 +374,11 @@ int container_domain_undefine(struct hv_conn *conn, const char *name, struct hv_
 		container_store_remove(drv, name);
 		hv_table_remove(&drv->domains, &dom->obj);
 		domain_free(dom);
-		container_events_add(&events, HV_CHANGE_DELETED, name, NULL, NULL, NULL, 0);
+		hv_batch_add(&changes, HV_KIND_DOMAIN, HV_CHANGE_DELETED, name, NULL);
 		ret = 0;
 	}
 	pthread_mutex_unlock(&drv->lock);
-	container_events_emit(drv, &events);
+	hv_batch_emit(drv->conn, &changes);
 	return ret;
 }
 
@@ -386,7 +386,7 @@ int container_domain_rename(struct hv_conn *conn, const char *name, const char *
 			    struct hv_error *err)
 {
 	struct container_driver *drv = driver_of(conn);
-	struct container_events events = {0};
+	struct hv_change_batch changes = {0};
 	struct container_domain *dom;
 	struct hv_domain_def def;
 	auto_free char *fixed = NULL;
@@ -421,11 +421,11 @@ int container_domain_rename(struct hv_conn *conn, const char *name, const char *
 			dom->def = def;
 			free(dom->obj.xml);
 			dom->obj.xml = move_ptr(fixed);
-			container_events_add(&events, HV_CHANGE_RENAMED, name, new_name, NULL, NULL, 0);
+			hv_batch_add(&changes, HV_KIND_DOMAIN, HV_CHANGE_RENAMED, name, new_name);
 		}
 	}
 	pthread_mutex_unlock(&drv->lock);
-	container_events_emit(drv, &events);
+	hv_batch_emit(drv->conn, &changes);
 	return ret;
 }
 
@@ -486,7 +486,7 @@ int container_domain_control(struct hv_conn *conn, const char *name, enum hv_dom
 			     struct hv_error *err)
 {
 	struct container_driver *drv = driver_of(conn);
-	struct container_events events = {0};
+	struct hv_change_batch changes = {0};
 	struct container_domain *dom;
 	struct hv_transition next;
 	enum hv_domain_state before = HV_DOMAIN_NOSTATE;
@@ -500,11 +500,10 @@ int container_domain_control(struct hv_conn *conn, const char *name, enum hv_dom
 		ret = control(drv, dom, command, &next, err);
 	}
 	if (ret == 0 || (dom && dom->state != before && before != HV_DOMAIN_NOSTATE))
-		container_events_add(&events, HV_CHANGE_LIFECYCLE, name, NULL,
-				     ret == 0 ? next.event : "stopped", ret == 0 ? next.detail : "failed",
-				     HV_FIELD_STATE | HV_FIELD_ID);
+		hv_batch_lifecycle(&changes, HV_KIND_DOMAIN, name, ret == 0 ? next.event : "stopped",
+				   ret == 0 ? next.detail : "failed", HV_FIELD_STATE | HV_FIELD_ID);
 	pthread_mutex_unlock(&drv->lock);
-	container_events_emit(drv, &events);
+	hv_batch_emit(drv->conn, &changes);
 	return ret;
 }
 
@@ -548,7 +547,7 @@ static int set_value(struct hv_conn *conn, const char *name, enum hv_tunable wha
 {
 	static const struct hv_tunable_limits limits = {.min_memory_kib = 1, .max_vcpus = VCPUS_MAX};
 	struct container_driver *drv = driver_of(conn);
-	struct container_events events = {0};
+	struct hv_change_batch changes = {0};
 	struct container_domain *dom;
 	struct hv_domain_def def;
 	bool active;
@@ -578,10 +577,9 @@ static int set_value(struct hv_conn *conn, const char *name, enum hv_tunable wha
 		dom->live_vcpus = def.vcpus;
 	}
 	if (ret == 0)
-		container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL,
-				     hv_tunable_fields(what));
+		hv_batch_modified(&changes, HV_KIND_DOMAIN, name, hv_tunable_fields(what));
 	pthread_mutex_unlock(&drv->lock);
-	container_events_emit(drv, &events);
+	hv_batch_emit(drv->conn, &changes);
 	return ret;
 }
 
@@ -611,7 +609,7 @@ int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool 
 				   struct hv_error *err)
 {
 	struct container_driver *drv = driver_of(conn);
-	struct container_events events = {0};
+	struct hv_change_batch changes = {0};
 	struct container_domain *dom;
 	int ret = 0;
 
@@ -623,11 +621,10 @@ int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool 
 		ret = container_store_write(drv, name, dom->obj.xml, dom->def.uuid, autostart, err);
 		if (ret == 0) {
 			dom->obj.autostart = autostart;
-			container_events_add(&events, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL,
-					     HV_FIELD_AUTOSTART);
+			hv_batch_modified(&changes, HV_KIND_DOMAIN, name, HV_FIELD_AUTOSTART);
 		}
 	}
 	pthread_mutex_unlock(&drv->lock);
-	container_events_emit(drv, &events);
+	hv_batch_emit(drv->conn, &changes);
 	return ret;
 }

@@ -61,38 +61,6 @@ struct container_domain *container_find(struct container_driver *drv, const char
 	return dom;
 }
 
-void container_events_add(struct container_events *events, enum hv_change_type type, const char *name,
-			  const char *new_name, const char *event, const char *detail, uint32_t fields)
-{
-	if (events->count == CONTAINER_EVENTS_MAX) {
-		log_error("too many changes at once: one is not reported");
-		return;
-	}
-	unsigned i = events->count++;
-	snprintf(events->item[i].name, sizeof(events->item[i].name), "%s", name);
-	snprintf(events->item[i].new_name, sizeof(events->item[i].new_name), "%s", new_name ? new_name : "");
-	events->item[i].change = (struct hv_change){
-	    .kind = HV_KIND_DOMAIN,
-	    .type = type,
-	    .event = event,
-	    .detail = detail,
-	    .fields = fields,
-	};
-}
-
-void container_events_emit(struct container_driver *drv, struct container_events *events)
-{
-	for (unsigned i = 0; i < events->count; i++) {
-		struct hv_change *change = &events->item[i].change;
-		/* Pointers into the item, set here: the array may have moved
-		 * (struct copies) since container_events_add. */
-		change->name = events->item[i].name;
-		change->new_name = change->type == HV_CHANGE_RENAMED ? events->item[i].new_name : NULL;
-		hv_conn_emit(drv->conn, change);
-	}
-	events->count = 0;
-}
-
 /* --- URI knobs ------------------------------------------------------------ */
 
 static int set_string(char **slot, const char *key, const char *value, bool absolute, struct hv_error *err)

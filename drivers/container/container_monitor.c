@@ -62,11 +62,11 @@ static void escalate(struct container_driver *drv, uint64_t now)
 	}
 }
 
-static void handle(struct container_driver *drv, uint64_t serial, struct container_events *events)
+static void handle(struct container_driver *drv, uint64_t serial, struct hv_change_batch *changes)
 {
 	CONTAINER_FOREACH(dom, drv)
 		if (dom->run_serial == serial && dom->pidfd >= 0) {
-			container_ended(drv, dom, events);
+			container_ended(drv, dom, changes);
 			return;
 		}
 }
@@ -91,7 +91,7 @@ static void *monitor_main(void *opaque)
 			log_error("container monitor: epoll_wait: %s", strerror(errno));
 			return NULL;
 		}
-		struct container_events events = {0};
+		struct hv_change_batch changes = {0};
 		pthread_mutex_lock(&drv->lock);
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.u64 == WAKE_TAG) {
@@ -100,12 +100,11 @@ static void *monitor_main(void *opaque)
 					(void)0; /* nonblocking: already drained */
 				continue;
 			}
-			if (events.count < CONTAINER_EVENTS_MAX)
-				handle(drv, evs[i].data.u64, &events);
+			handle(drv, evs[i].data.u64, &changes);
 		}
 		escalate(drv, container_now_ns());
 		pthread_mutex_unlock(&drv->lock);
-		container_events_emit(drv, &events);
+		hv_batch_emit(drv->conn, &changes);
 	}
 }
 

@@ -21,7 +21,7 @@
  *
  * Locking: container_driver.lock guards the domain list and every field of
  * every domain; fields set in open() are read-only afterwards.  Changes are
- * emitted after unlocking (driver.h), collected in struct container_events. */
+ * emitted after unlocking (driver.h), collected in a struct hv_change_batch. */
 #ifndef HVFS_DRIVERS_CONTAINER_PRIVATE_H
 #define HVFS_DRIVERS_CONTAINER_PRIVATE_H
 
@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include "cgroupctl/cgroupctl.h"
+#include "drivers/change_batch.h"
 #include "drivers/conf/conf.h"
 #include "drivers/driver.h"
 #include "drivers/object_table.h"
@@ -135,20 +136,6 @@ struct container_driver {
 	bool monitor_stop;
 };
 
-/* Changes collected under the lock, emitted after it (driver.h). */
-#define CONTAINER_EVENTS_MAX 4
-struct container_events {
-	unsigned count;
-	struct {
-		struct hv_change change;
-		char name[HV_NAME_MAX + 1];
-		char new_name[HV_NAME_MAX + 1];
-	} item[CONTAINER_EVENTS_MAX];
-};
-void container_events_add(struct container_events *events, enum hv_change_type type, const char *name,
-			  const char *new_name, const char *event, const char *detail, uint32_t fields);
-void container_events_emit(struct container_driver *drv, struct container_events *events);
-
 /* container_driver.c */
 uint64_t container_now_ns(void);
 /* state_dir/NAME.SUFFIX */
@@ -193,7 +180,7 @@ int container_apply_vcpus(struct container_domain *dom, unsigned vcpus, struct h
 void container_reattach(struct container_driver *drv, struct container_domain *dom);
 /* Init ended (the supervisor is gone): state, files, event. */
 void container_ended(struct container_driver *drv, struct container_domain *dom,
-		     struct container_events *events);
+		     struct hv_change_batch *changes);
 
 /* The cgroup tunables of the definition, applied at start. */
 int container_apply_spec_cgroup(struct container_domain *dom, const struct container_spec *spec,

@@ -215,7 +215,7 @@ static int read_exit_status(struct container_driver *drv, const char *name)
 }
 
 static void settle(struct container_driver *drv, struct container_domain *dom, int status, bool oom,
-		   struct container_events *events)
+		   struct hv_change_batch *changes)
 {
 	struct container_exit how;
 	char path[PATH_MAX];
@@ -229,9 +229,9 @@ static void settle(struct container_driver *drv, struct container_domain *dom, i
 	container_path(drv, dom->obj.name, "crashed", path, sizeof(path));
 	if (how.state == HV_DOMAIN_CRASHED)
 		atomic_file_write(path, how.reason, strlen(how.reason), 0600);
-	if (events)
-		container_events_add(events, HV_CHANGE_LIFECYCLE, dom->obj.name, NULL, how.event, how.detail,
-				     HV_FIELD_STATE | HV_FIELD_ID);
+	if (changes)
+		hv_batch_lifecycle(changes, HV_KIND_DOMAIN, dom->obj.name, how.event, how.detail,
+				   HV_FIELD_STATE | HV_FIELD_ID);
 }
 
 static bool oom_since_start(struct container_domain *dom)
@@ -242,7 +242,7 @@ static bool oom_since_start(struct container_domain *dom)
 }
 
 void container_ended(struct container_driver *drv, struct container_domain *dom,
-		     struct container_events *events)
+		     struct hv_change_batch *changes)
 {
 	struct hv_error err = {0};
 	bool oom;
@@ -259,7 +259,7 @@ void container_ended(struct container_driver *drv, struct container_domain *dom,
 	}
 	oom = oom_since_start(dom);
 
-	settle(drv, dom, read_exit_status(drv, dom->obj.name), oom, events);
+	settle(drv, dom, read_exit_status(drv, dom->obj.name), oom, changes);
 }
 
 /* Reads NAME.run; false when there is none or it is malformed. */

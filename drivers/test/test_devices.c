@@ -478,7 +478,7 @@ static void complete_info(struct test_driver *drv, const struct test_domain *dom
 }
 
 static int list_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-		       void *args, struct test_change *change, struct hv_error *err)
+		       void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	struct hv_device_list *out = args;
 	struct hv_device_defs defs;
@@ -512,7 +512,7 @@ int test_domain_device_list(struct hv_conn *conn, const char *domain, struct hv_
  * definition and addresses; on failure restores its MACs.  Reports the
  * change of sub (type) and of the domain. */
 static int commit_edit(struct test_driver *drv, struct hv_object *obj, char *text, struct records *r,
-		       const char *sub, enum hv_change_type type, struct test_change *change,
+		       const char *sub, enum hv_change_type type, struct hv_change_batch *changes,
 		       struct hv_error *err)
 {
 	struct test_domain *dom = domain_of(obj), staged = *dom;
@@ -538,16 +538,14 @@ static int commit_edit(struct test_driver *drv, struct hv_object *obj, char *tex
 	}
 	free(old);
 	if (type == HV_CHANGE_MODIFIED) {
-		test_change_modified(change, HV_KIND_DOMAIN, obj->name, HV_FIELD_CONFIG | HV_FIELD_DEVICES);
-		test_change_sub(change, sub);
-		test_change_detail(change, "link_state"); /* the one live-tunable attribute */
+		/* link_state: the one live-tunable attribute */
+		hv_change_entry_sub(
+		    hv_batch_modified(changes, HV_KIND_DOMAIN, obj->name, HV_FIELD_CONFIG | HV_FIELD_DEVICES),
+		    sub, "link_state");
 		return 0;
 	}
-	test_change_set(change, HV_KIND_DOMAIN, type, obj->name, NULL);
-	test_change_sub(change, sub);
-	change = test_change_next(change);
-	if (change)
-		test_change_modified(change, HV_KIND_DOMAIN, obj->name, HV_FIELD_CONFIG | HV_FIELD_DEVICES);
+	hv_change_entry_sub(hv_batch_add(changes, HV_KIND_DOMAIN, type, obj->name, NULL), sub, NULL);
+	hv_batch_modified(changes, HV_KIND_DOMAIN, obj->name, HV_FIELD_CONFIG | HV_FIELD_DEVICES);
 	return 0;
 }
 
@@ -622,7 +620,7 @@ static unsigned count_class(const struct hv_device_defs *defs, const char *cls)
 }
 
 static int attach_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			 void *args, struct test_change *change, struct hv_error *err)
+			 void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	struct attach_args *attach = args;
 	struct hv_device_def *dev = &attach->dev;
@@ -676,10 +674,10 @@ static int attach_locked(struct test_driver *drv, const struct test_kind_ops *op
 		macs_restore(drv, obj->name, dom->addrs, dom->addr_count);
 		return ret;
 	}
-	ret = commit_edit(drv, obj, text, &r, id, HV_CHANGE_CREATED, change, err);
+	ret = commit_edit(drv, obj, text, &r, id, HV_CHANGE_CREATED, changes, err);
 	/* Hot-plugged onto a network: the guest asks for a lease at once. */
 	if (ret == 0 && dev->is_interface && hv_domain_state_is_active(dom->state))
-		test_leases_acquire(drv, dom, change);
+		test_leases_acquire(drv, dom, changes);
 	return ret;
 }
 
@@ -751,7 +749,7 @@ static void renumber(struct test_dev_addr *a, const char *cls, unsigned removed)
 }
 
 static int detach_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			 void *args, struct test_change *change, struct hv_error *err)
+			 void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct device_ref *ref = args;
 	struct test_domain *dom = domain_of(obj);
@@ -793,9 +791,9 @@ static int detach_locked(struct test_driver *drv, const struct test_kind_ops *op
 	}
 	/* The MACs' holders are renamed with their devices. */
 	macs_restore(drv, obj->name, r.items, r.count);
-	ret = commit_edit(drv, obj, text, &r, dev.id, HV_CHANGE_DELETED, change, err);
+	ret = commit_edit(drv, obj, text, &r, dev.id, HV_CHANGE_DELETED, changes, err);
 	if (ret == 0 && mac[0])
-		test_leases_release(drv, obj->name, mac, change);
+		test_leases_release(drv, obj->name, mac, changes);
 	return ret;
 }
 
@@ -811,7 +809,7 @@ int test_domain_device_detach(struct hv_conn *conn, const char *domain, const ch
 /* --- live attributes ------------------------------------------------------ */
 
 static int set_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-		      void *args, struct test_change *change, struct hv_error *err)
+		      void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct device_ref *ref = args;
 	struct test_domain *dom = domain_of(obj);
@@ -847,7 +845,7 @@ static int set_locked(struct test_driver *drv, const struct test_kind_ops *ops, 
 	}
 	memcpy(r.items, dom->addrs, dom->addr_count * sizeof(*r.items));
 	r.count = dom->addr_count;
-	return commit_edit(drv, obj, text, &r, dev.id, HV_CHANGE_MODIFIED, change, err);
+	return commit_edit(drv, obj, text, &r, dev.id, HV_CHANGE_MODIFIED, changes, err);
 }
 
 int test_domain_device_set(struct hv_conn *conn, const char *domain, const char *cls, const char *name,

@@ -229,7 +229,8 @@ static void shutdown_dequeue(struct test_driver *drv, struct test_domain *dom)
 	dom->shutdown_queued = false;
 }
 
-void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *dom, struct test_change *change)
+void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *dom,
+				 struct hv_change_batch *changes)
 {
 	struct hv_error err = {0};
 	uint64_t now = test_now_ns();
@@ -244,15 +245,15 @@ void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *do
 	if (test_persist_object(drv, HV_KIND_DOMAIN, &staged.obj, &err) < 0)
 		log_error("domain '%s' shut down, but saving that failed: %s", dom->obj.name, err.message);
 	*dom = staged;
-	test_change_lifecycle(change, HV_KIND_DOMAIN, dom->obj.name, "stopped", "shutdown",
-			      HV_FIELD_STATE | HV_FIELD_ID);
-	test_leases_release(drv, dom->obj.name, NULL, change);
+	hv_batch_lifecycle(changes, HV_KIND_DOMAIN, dom->obj.name, "stopped", "shutdown",
+			   HV_FIELD_STATE | HV_FIELD_ID);
+	test_leases_release(drv, dom->obj.name, NULL, changes);
 }
 
 /* --- reading -------------------------------------------------------------- */
 
 static int domain_info_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			      void *args, struct test_change *change, struct hv_error *err)
+			      void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct test_domain *dom = domain_of(obj);
 	struct hv_domain_info *info = args;
@@ -281,7 +282,7 @@ int test_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_in
 }
 
 static int domain_stats_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			       struct hv_object *obj, void *args, struct test_change *change,
+			       struct hv_object *obj, void *args, struct hv_change_batch *changes,
 			       struct hv_error *err)
 {
 	const struct test_domain *dom = domain_of(obj);
@@ -309,7 +310,7 @@ TEST_KIND_SLOTS(domain)
 /* Every transition is reported on the state, even a reboot that leaves
  * the word "running" as it was, and on the id when it comes or goes. */
 static int domain_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-				 struct hv_object *obj, void *args, struct test_change *change,
+				 struct hv_object *obj, void *args, struct hv_change_batch *changes,
 				 struct hv_error *err)
 {
 	enum hv_domain_command command = *(enum hv_domain_command *)args;
@@ -344,13 +345,13 @@ static int domain_control_locked(struct test_driver *drv, const struct test_kind
 	shutdown_dequeue(drv, dom);
 	if (next.next == HV_DOMAIN_SHUTDOWN)
 		shutdown_enqueue(drv, dom, now + (uint64_t)drv->shutdown_delay_ms * 1000000ULL);
-	test_change_lifecycle(change, HV_KIND_DOMAIN, obj->name, next.event, next.detail, fields);
+	hv_batch_lifecycle(changes, HV_KIND_DOMAIN, obj->name, next.event, next.detail, fields);
 	/* The guest's DHCP client asks when it boots; a stopped guest's lease
 	 * is released (a reboot keeps it). */
 	if (is_active && !was_active)
-		test_leases_acquire(drv, dom, change);
+		test_leases_acquire(drv, dom, changes);
 	else if (was_active && !is_active)
-		test_leases_release(drv, obj->name, NULL, change);
+		test_leases_release(drv, obj->name, NULL, changes);
 	return 0;
 }
 
@@ -382,7 +383,7 @@ static int tunable_apply(const struct test_domain *dom, enum hv_tunable tunable,
 
 /* A tunable is part of the definition: config.xml changes with it. */
 static int domain_tune_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			      void *args, struct test_change *change, struct hv_error *err)
+			      void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct tune_args *tune = args;
 	struct test_domain *dom = domain_of(obj);
@@ -404,7 +405,7 @@ static int domain_tune_locked(struct test_driver *drv, const struct test_kind_op
 	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
 	if (ret < 0)
 		return ret;
-	test_change_modified(change, HV_KIND_DOMAIN, obj->name, fields);
+	hv_batch_modified(changes, HV_KIND_DOMAIN, obj->name, fields);
 	return 0;
 }
 

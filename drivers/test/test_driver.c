@@ -75,94 +75,6 @@ int test_fault(const struct test_driver *drv, enum test_op op, struct hv_error *
 	return hv_error_set(err, EIO, "injected fault in %s", test_op_names[op]);
 }
 
-static void change_init(struct test_change *change, enum hv_object_kind kind, enum hv_change_type type,
-			const char *name, const char *new_name, const char *event, const char *detail,
-			uint32_t fields)
-{
-	struct test_change *next = change->next;
-
-	*change = (struct test_change){.pending = true, .next = next};
-	snprintf(change->name, sizeof(change->name), "%s", name ? name : "");
-	snprintf(change->new_name, sizeof(change->new_name), "%s", new_name ? new_name : "");
-	change->change = (struct hv_change){
-	    .kind = kind,
-	    .type = type,
-	    .name = name ? change->name : NULL,
-	    .new_name = new_name ? change->new_name : NULL,
-	    .event = event,
-	    .detail = detail,
-	    .fields = fields,
-	};
-}
-
-void test_change_set(struct test_change *change, enum hv_object_kind kind, enum hv_change_type type,
-		     const char *name, const char *new_name)
-{
-	assert(type == HV_CHANGE_CREATED || type == HV_CHANGE_DELETED || type == HV_CHANGE_RENAMED);
-	change_init(change, kind, type, name, new_name, NULL, NULL, 0);
-}
-
-/* 0 would make the filesystem report every file of the object changed:
- * this driver always knows better. */
-void test_change_modified(struct test_change *change, enum hv_object_kind kind, const char *name,
-			  uint32_t fields)
-{
-	assert(fields != 0);
-	change_init(change, kind, HV_CHANGE_MODIFIED, name, NULL, NULL, NULL, fields);
-}
-
-void test_change_lifecycle(struct test_change *change, enum hv_object_kind kind, const char *name,
-			   const char *event, const char *detail, uint32_t fields)
-{
-	assert(fields != 0);
-	change_init(change, kind, HV_CHANGE_LIFECYCLE, name, NULL, event, detail, fields);
-}
-
-struct test_change *test_change_next(struct test_change *change)
-{
-	struct test_change *last = change, *more;
-
-	if (!change->pending)
-		return change;
-	while (last->next)
-		last = last->next;
-	more = calloc(1, sizeof(*more));
-	if (!more) {
-		log_error("out of memory: a change is not reported");
-		return NULL;
-	}
-	last->next = more;
-	return more;
-}
-
-void test_change_sub(struct test_change *change, const char *sub)
-{
-	snprintf(change->sub, sizeof(change->sub), "%s", sub);
-	change->change.sub = change->sub;
-}
-
-void test_change_detail(struct test_change *change, const char *detail)
-{
-	change->change.detail = detail;
-}
-
-void test_change_emit(struct test_driver *drv, struct test_change *change)
-{
-	struct test_change *more = change->next;
-
-	if (change->pending)
-		hv_conn_emit(drv->conn, &change->change);
-	change->pending = false;
-	change->next = NULL;
-	while (more) {
-		struct test_change *next = more->next;
-		if (more->pending)
-			hv_conn_emit(drv->conn, &more->change);
-		free(more);
-		more = next;
-	}
-}
-
 /* --- URI knobs ------------------------------------------------------------ */
 
 static int parse_fail_list(struct test_driver *drv, const char *list, struct hv_error *err)
@@ -272,7 +184,7 @@ static void *timer_main(void *opaque)
 	pthread_mutex_lock(&drv->lock);
 	while (!drv->timer_stop) {
 		struct test_domain *dom = drv->shutdown_head;
-		struct test_change change = {0};
+		struct hv_change_batch changes = {0};
 
 		if (!dom) {
 			pthread_cond_wait(&drv->timer_cond, &drv->lock);
@@ -286,9 +198,9 @@ static void *timer_main(void *opaque)
 			pthread_cond_timedwait(&drv->timer_cond, &drv->lock, &deadline);
 			continue;
 		}
-		test_domain_finish_shutdown(drv, dom, &change);
+		test_domain_finish_shutdown(drv, dom, &changes);
 		pthread_mutex_unlock(&drv->lock);
-		test_change_emit(drv, &change);
+		hv_batch_emit(drv->conn, &changes);
 		pthread_mutex_lock(&drv->lock);
 	}
 	pthread_mutex_unlock(&drv->lock);

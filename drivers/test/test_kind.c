@@ -103,7 +103,7 @@ int test_kind_call(struct hv_conn *conn, const struct test_kind_ops *ops, enum t
 		   test_object_fn *fn, void *args, struct hv_error *err)
 {
 	struct test_driver *drv = conn->priv;
-	struct test_change change = {0};
+	struct hv_change_batch changes = {0};
 	struct hv_object *obj;
 	int ret = test_fault(drv, op, err);
 
@@ -111,9 +111,9 @@ int test_kind_call(struct hv_conn *conn, const struct test_kind_ops *ops, enum t
 		return ret;
 	pthread_mutex_lock(&drv->lock);
 	obj = test_kind_lookup(drv, ops, name, err);
-	ret = obj ? fn(drv, ops, obj, args, &change, err) : -ENOENT;
+	ret = obj ? fn(drv, ops, obj, args, &changes, err) : -ENOENT;
 	pthread_mutex_unlock(&drv->lock);
-	test_change_emit(drv, &change);
+	hv_batch_emit(drv->conn, &changes);
 	return ret;
 }
 
@@ -134,7 +134,7 @@ int test_kind_list(struct hv_conn *conn, const struct test_kind_ops *ops, struct
 }
 
 static int get_xml_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			  void *args, struct test_change *change, struct hv_error *err)
+			  void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	char **xml = args;
 
@@ -153,7 +153,7 @@ int test_kind_get_xml(struct hv_conn *conn, const struct test_kind_ops *ops, con
 
 /* Adds a new, inactive object and its file; consumes text. */
 static int add_locked(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def,
-		      char *text, struct test_change *change, struct hv_error *err)
+		      char *text, struct hv_change_batch *changes, struct hv_error *err)
 {
 	struct hv_object *obj;
 	int ret = test_kind_insert(drv, ops, def, text, &obj, err);
@@ -171,12 +171,12 @@ static int add_locked(struct test_driver *drv, const struct test_kind_ops *ops, 
 		test_kind_destroy(obj);
 		return ret;
 	}
-	test_change_set(change, ops->kind, HV_CHANGE_CREATED, obj->name, NULL);
+	hv_batch_add(changes, ops->kind, HV_CHANGE_CREATED, obj->name, NULL);
 	return 0;
 }
 
 static int define_default_locked(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
-				 struct test_change *change, struct hv_error *err)
+				 struct hv_change_batch *changes, struct hv_error *err)
 {
 	struct hv_object_table *table = test_kind_table(drv, ops);
 	char uuid[HV_UUID_STRLEN + 1];
@@ -198,7 +198,7 @@ static int define_default_locked(struct test_driver *drv, const struct test_kind
 		free(text);
 		return ret;
 	}
-	return add_locked(drv, ops, &def, text, change, err);
+	return add_locked(drv, ops, &def, text, changes, err);
 }
 
 /* A definition names its object's UUID, or none: then an existing object
@@ -236,8 +236,8 @@ static int settle_uuid(struct test_driver *drv, const struct test_kind_ops *ops,
 /* def was parsed from xml (outside the lock); settles its UUID against the
  * model and stores the text. */
 static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
-			     const char *xml, size_t len, union test_def *def, struct test_change *change,
-			     struct hv_error *err)
+			     const char *xml, size_t len, union test_def *def,
+			     struct hv_change_batch *changes, struct hv_error *err)
 {
 	struct hv_object *obj = hv_table_find(test_kind_table(drv, ops), name);
 	union test_staged staged, before;
@@ -261,7 +261,7 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 	if (!text)
 		return hv_error_set(err, ENOMEM, "out of memory");
 	if (!obj)
-		return add_locked(drv, ops, def, text, change, err);
+		return add_locked(drv, ops, def, text, changes, err);
 
 	stage(ops, obj, &staged);
 	staged.obj.xml = text;
@@ -291,7 +291,7 @@ static int define_xml_locked(struct test_driver *drv, const struct test_kind_ops
 		hv_table_drop_uuid(test_kind_table(drv, ops), ret == 0 ? before.obj.uuid : uuid);
 	if (ret < 0)
 		return ret;
-	test_change_modified(change, ops->kind, name, fields);
+	hv_batch_modified(changes, ops->kind, name, fields);
 	return 0;
 }
 
@@ -299,7 +299,7 @@ int test_kind_define(struct hv_conn *conn, const struct test_kind_ops *ops, cons
 		     size_t len, struct hv_error *err)
 {
 	struct test_driver *drv = conn->priv;
-	struct test_change change = {0};
+	struct hv_change_batch changes = {0};
 	union test_def def;
 	int ret = test_fault(drv, ops->op.define, err);
 
@@ -315,18 +315,18 @@ int test_kind_define(struct hv_conn *conn, const struct test_kind_ops *ops, cons
 	}
 	pthread_mutex_lock(&drv->lock);
 	if (xml)
-		ret = define_xml_locked(drv, ops, name, xml, len, &def, &change, err);
+		ret = define_xml_locked(drv, ops, name, xml, len, &def, &changes, err);
 	else
-		ret = define_default_locked(drv, ops, name, &change, err);
+		ret = define_default_locked(drv, ops, name, &changes, err);
 	pthread_mutex_unlock(&drv->lock);
-	test_change_emit(drv, &change);
+	hv_batch_emit(drv->conn, &changes);
 	return ret;
 }
 
 /* --- undefine, rename, autostart ------------------------------------------ */
 
 static int undefine_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			   void *args, struct test_change *change, struct hv_error *err)
+			   void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	int ret;
 
@@ -335,7 +335,7 @@ static int undefine_locked(struct test_driver *drv, const struct test_kind_ops *
 	ret = test_persist_remove(drv, ops->kind, obj->name, err);
 	if (ret < 0)
 		return ret;
-	test_change_set(change, ops->kind, HV_CHANGE_DELETED, obj->name, NULL);
+	hv_batch_add(changes, ops->kind, HV_CHANGE_DELETED, obj->name, NULL);
 	if (ops->forget)
 		ops->forget(drv, obj);
 	hv_table_remove(test_kind_table(drv, ops), obj);
@@ -353,7 +353,7 @@ int test_kind_undefine(struct hv_conn *conn, const struct test_kind_ops *ops, co
  * in between leaves two files with one UUID, and the loader keeps the
  * first it reads; the rename then simply did not happen or did. */
 static int rename_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			 void *args, struct test_change *change, struct hv_error *err)
+			 void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const char *new_name = *(const char **)args;
 	struct hv_object_table *table = test_kind_table(drv, ops);
@@ -396,7 +396,7 @@ static int rename_locked(struct test_driver *drv, const struct test_kind_ops *op
 	}
 	free(obj->xml);
 	memcpy(obj, &staged, ops->size);
-	test_change_set(change, ops->kind, HV_CHANGE_RENAMED, name, new_name);
+	hv_batch_add(changes, ops->kind, HV_CHANGE_RENAMED, name, new_name);
 	return 0;
 
 fail_file:
@@ -420,7 +420,7 @@ int test_kind_rename(struct hv_conn *conn, const struct test_kind_ops *ops, cons
 
 /* Autostart is the driver's, not the definition's: config.xml stays. */
 static int set_autostart_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-				struct hv_object *obj, void *args, struct test_change *change,
+				struct hv_object *obj, void *args, struct hv_change_batch *changes,
 				struct hv_error *err)
 {
 	bool autostart = *(bool *)args;
@@ -434,7 +434,7 @@ static int set_autostart_locked(struct test_driver *drv, const struct test_kind_
 	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
 	if (ret < 0)
 		return ret;
-	test_change_modified(change, ops->kind, obj->name, HV_FIELD_AUTOSTART);
+	hv_batch_modified(changes, ops->kind, obj->name, HV_FIELD_AUTOSTART);
 	return 0;
 }
 

@@ -56,18 +56,13 @@ const struct test_lease *test_leases_find(const struct test_driver *drv, const c
 	return NULL;
 }
 
-static void report(struct test_change *change, const struct test_lease *lease)
+static void report(struct hv_change_batch *changes, const struct test_lease *lease)
 {
-	struct test_change *c = change ? test_change_next(change) : NULL;
-
-	if (c)
-		test_change_modified(c, HV_KIND_NETWORK, lease->network, HV_FIELD_LEASES);
-	c = change ? test_change_next(change) : NULL;
-	if (c) {
-		test_change_modified(c, HV_KIND_DOMAIN, lease->domain, HV_FIELD_DEVICES);
-		test_change_sub(c, lease->dev);
-		test_change_detail(c, "ip");
-	}
+	if (!changes)
+		return;
+	hv_batch_modified(changes, HV_KIND_NETWORK, lease->network, HV_FIELD_LEASES);
+	hv_change_entry_sub(hv_batch_modified(changes, HV_KIND_DOMAIN, lease->domain, HV_FIELD_DEVICES),
+			    lease->dev, "ip");
 }
 
 /* Forgets released leases that have expired. */
@@ -139,7 +134,7 @@ static bool pick(const struct test_driver *drv, const char *network, const char 
 
 static void acquire_one(struct test_driver *drv, const struct test_domain *dom,
 			const struct hv_device_info *info, const char *network, uint64_t now,
-			struct test_change *change)
+			struct hv_change_batch *changes)
 {
 	const char *mac = hv_device_attr(info, "mac");
 	struct test_network *net = active_network(drv, network);
@@ -168,10 +163,11 @@ static void acquire_one(struct test_driver *drv, const struct test_domain *dom,
 	lease->expiry = now + LEASE_SECONDS;
 	snprintf(lease->domain, sizeof(lease->domain), "%s", dom->obj.name);
 	snprintf(lease->dev, sizeof(lease->dev), "%s/%s", info->cls, info->name);
-	report(change, lease);
+	report(changes, lease);
 }
 
-void test_leases_acquire(struct test_driver *drv, const struct test_domain *dom, struct test_change *change)
+void test_leases_acquire(struct test_driver *drv, const struct test_domain *dom,
+			 struct hv_change_batch *changes)
 {
 	struct hv_device_defs defs;
 	struct hv_error err = {0};
@@ -197,30 +193,31 @@ void test_leases_acquire(struct test_driver *drv, const struct test_domain *dom,
 				hv_mac_address_format(&mac, text);
 				hv_device_info_set(&info, "mac", text);
 			}
-		acquire_one(drv, dom, &info, defs.devices[i].network, now, change);
+		acquire_one(drv, dom, &info, defs.devices[i].network, now, changes);
 	}
 	hv_device_defs_finish(&defs);
 }
 
 void test_leases_release(struct test_driver *drv, const char *domain, const char *mac,
-			 struct test_change *change)
+			 struct hv_change_batch *changes)
 {
 	for (size_t i = 0; i < drv->lease_count; i++) {
 		struct test_lease *l = &drv->leases[i];
 		if (!l->active || strcmp(l->domain, domain) != 0 || (mac && strcmp(l->mac, mac) != 0))
 			continue;
 		l->active = false;
-		report(change, l);
+		report(changes, l);
 	}
 }
 
-void test_leases_network_stopped(struct test_driver *drv, const char *network, struct test_change *change)
+void test_leases_network_stopped(struct test_driver *drv, const char *network,
+				 struct hv_change_batch *changes)
 {
 	for (size_t i = 0; i < drv->lease_count; i++) {
 		struct test_lease *l = &drv->leases[i];
 		if (l->active && strcmp(l->network, network) == 0) {
 			l->active = false;
-			report(change, l);
+			report(changes, l);
 		}
 	}
 }
@@ -236,7 +233,7 @@ void test_leases_renamed(struct test_driver *drv, enum hv_object_kind kind, cons
 }
 
 static int leases_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			 void *args, struct test_change *change, struct hv_error *err)
+			 void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	struct hv_lease_list *out = args;
 	size_t n = 0;

@@ -149,7 +149,7 @@ const struct test_kind_ops test_network_kind = {
 /* --- slots ---------------------------------------------------------------- */
 
 static int network_info_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			       struct hv_object *obj, void *args, struct test_change *change,
+			       struct hv_object *obj, void *args, struct hv_change_batch *changes,
 			       struct hv_error *err)
 {
 	const struct test_network *net = network_of(obj);
@@ -174,7 +174,7 @@ int test_network_info(struct hv_conn *conn, const char *name, struct hv_network_
 }
 
 static int network_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-				  struct hv_object *obj, void *args, struct test_change *change,
+				  struct hv_object *obj, void *args, struct hv_change_batch *changes,
 				  struct hv_error *err)
 {
 	enum hv_network_command command = *(enum hv_network_command *)args;
@@ -198,10 +198,10 @@ static int network_control_locked(struct test_driver *drv, const struct test_kin
 	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
 	if (ret < 0)
 		return ret;
-	test_change_lifecycle(change, HV_KIND_NETWORK, obj->name,
-			      staged.network.active ? "started" : "stopped", NULL, HV_FIELD_STATE);
+	hv_batch_lifecycle(changes, HV_KIND_NETWORK, obj->name, staged.network.active ? "started" : "stopped",
+			   NULL, HV_FIELD_STATE);
 	if (!staged.network.active)
-		test_leases_network_stopped(drv, obj->name, change);
+		test_leases_network_stopped(drv, obj->name, changes);
 	return 0;
 }
 

@@ -136,7 +136,7 @@ const struct test_kind_ops test_pool_kind = {
 /* --- slots ---------------------------------------------------------------- */
 
 static int pool_info_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			    void *args, struct test_change *change, struct hv_error *err)
+			    void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct test_pool *pool = pool_of(obj);
 	struct hv_pool_info *info = args;
@@ -167,7 +167,7 @@ int test_pool_info(struct hv_conn *conn, const char *name, struct hv_pool_info *
  * the simulation keeps the state word (build, delete, refresh); a refresh
  * measures the sizes again, so readers of them must look again too. */
 static int pool_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			       struct hv_object *obj, void *args, struct test_change *change,
+			       struct hv_object *obj, void *args, struct hv_change_batch *changes,
 			       struct hv_error *err)
 {
 	enum hv_pool_command command = *(enum hv_pool_command *)args;
@@ -220,7 +220,7 @@ static int pool_control_locked(struct test_driver *drv, const struct test_kind_o
 		if (ret < 0)
 			return ret;
 	}
-	test_change_lifecycle(change, HV_KIND_POOL, obj->name, event, NULL, fields);
+	hv_batch_lifecycle(changes, HV_KIND_POOL, obj->name, event, NULL, fields);
 	return 0;
 }
 

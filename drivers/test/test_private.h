@@ -4,8 +4,8 @@
  * Locking: one mutex, test_driver.lock, guards everything below except the
  * fields set once in open() (dir, shutdown_delay_ms, faults, conn).  Every
  * function here that takes a struct test_driver expects the lock held unless
- * it says otherwise.  Changes are collected into a struct test_change while
- * the lock is held and emitted with test_change_emit() after unlocking, as
+ * it says otherwise.  Changes are collected into a struct hv_change_batch while
+ * the lock is held and emitted with hv_batch_emit() after unlocking, as
  * driver.h requires.
  *
  * Updates are staged: an operation copies the object, edits the copy,
@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/change_batch.h"
 #include "drivers/conf/conf.h"
 #include "drivers/driver.h"
 #include "drivers/object_table.h"
@@ -255,42 +256,10 @@ struct test_kind_ops {
 
 extern const struct test_kind_ops test_domain_kind, test_network_kind, test_pool_kind;
 
-/* A change recorded under the lock, emitted after it (names copied, since
- * the object may be gone by then). */
-struct test_change {
-	bool pending;
-	struct hv_change change;
-	char name[HV_NAME_MAX + 1];
-	char new_name[HV_NAME_MAX + 1];
-	char sub[TEST_DEV_ID_MAX];
-	struct test_change *next; /* more changes of one operation (heap), emitted in order */
-};
-
 /* test_driver.c */
 uint64_t test_now_ns(void);
 /* Lock-free: faults is read-only after open.  -EIO if op was named in fail=. */
 int test_fault(const struct test_driver *drv, enum test_op op, struct hv_error *err);
-/* CREATED, DELETED or RENAMED (new_name), which carry no fields. */
-void test_change_set(struct test_change *change, enum hv_object_kind kind, enum hv_change_type type,
-		     const char *name, const char *new_name);
-/* MODIFIED: fields, enum hv_field bits, never 0, says which values changed. */
-void test_change_modified(struct test_change *change, enum hv_object_kind kind, const char *name,
-			  uint32_t fields);
-/* LIFECYCLE: libvirt's event and detail words and, as for MODIFIED, the
- * fields the transition changed. */
-void test_change_lifecycle(struct test_change *change, enum hv_object_kind kind, const char *name,
-			   const char *event, const char *detail, uint32_t fields);
-/* Room for one more change of the same operation: change itself while it
- * holds none, else a new one at the end of its chain; NULL (logged) when
- * out of memory, and the change is lost. */
-struct test_change *test_change_next(struct test_change *change);
-/* Makes change (set up by one of the above) a change of sub ("disk/vda"). */
-void test_change_sub(struct test_change *change, const char *sub);
-/* A sub-object's MODIFIED names the one file that changed (a literal), so
- * that only it is reported changed. */
-void test_change_detail(struct test_change *change, const char *detail);
-/* Called WITHOUT the lock.  Emits the whole chain and frees it. */
-void test_change_emit(struct test_driver *drv, struct test_change *change);
 
 /* test_kind.c: what every kind does alike. */
 struct hv_object_table *test_kind_table(struct test_driver *drv, const struct test_kind_ops *ops);
@@ -311,7 +280,7 @@ int test_kind_commit(struct test_driver *drv, const struct test_kind_ops *ops, s
 /* The work of a slot on one existing object, under the lock; args is the
  * slot's own (read-only unless the slot says otherwise). */
 typedef int test_object_fn(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-			   void *args, struct test_change *change, struct hv_error *err);
+			   void *args, struct hv_change_batch *changes, struct hv_error *err);
 /* The shape of such a slot: fault check, lock, lookup (-ENOENT), fn,
  * unlock, emit the change fn recorded. */
 int test_kind_call(struct hv_conn *conn, const struct test_kind_ops *ops, enum test_op op, const char *name,
@@ -366,7 +335,7 @@ int test_kind_set_autostart(struct hv_conn *conn, const struct test_kind_ops *op
 /* The timer's half of shutdown: shutdown -> shutoff, persisted (a failure
  * is logged: the file then still says shutdown, which a reopen completes). */
 void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *dom,
-				 struct test_change *change);
+				 struct hv_change_batch *changes);
 uint64_t test_domain_cpu_time(const struct test_domain *dom, uint64_t now);
 uint64_t test_domains_active_memory(const struct test_driver *drv);
 
@@ -401,12 +370,14 @@ struct test_lease {
 	bool active;	 /* false: released, remembered until expiry for the same MAC */
 };
 /* A domain starts: its interfaces on active networks get leases. */
-void test_leases_acquire(struct test_driver *drv, const struct test_domain *dom, struct test_change *change);
+void test_leases_acquire(struct test_driver *drv, const struct test_domain *dom,
+			 struct hv_change_batch *changes);
 /* A domain stops (or an interface goes: dev not NULL): leases released. */
 void test_leases_release(struct test_driver *drv, const char *domain, const char *dev,
-			 struct test_change *change);
+			 struct hv_change_batch *changes);
 /* A network stops or goes: every lease of it is released. */
-void test_leases_network_stopped(struct test_driver *drv, const char *network, struct test_change *change);
+void test_leases_network_stopped(struct test_driver *drv, const char *network,
+				 struct hv_change_batch *changes);
 void test_leases_renamed(struct test_driver *drv, enum hv_object_kind kind, const char *old_name,
 			 const char *new_name);
 /* The active lease of (domain, dev), or NULL. */

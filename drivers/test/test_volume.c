@@ -277,9 +277,9 @@ static int grow(int fd, const char *path, uint64_t from, uint64_t to, struct hv_
 
 /* The pool's sizes and the volume's files changed: readers of the pool's
  * capacity, allocation and available must look again. */
-static void sizes_changed(struct test_change *change, const char *pool)
+static void sizes_changed(struct hv_change_batch *changes, const char *pool)
 {
-	test_change_modified(change, HV_KIND_POOL, pool, HV_FIELD_POOL_SIZES);
+	hv_batch_modified(changes, HV_KIND_POOL, pool, HV_FIELD_POOL_SIZES);
 }
 
 static int check_format(const char *format, struct hv_error *err)
@@ -399,7 +399,7 @@ static int change_volume(struct hv_conn *conn, enum volume_action action, const 
 			 const struct hv_volume_def *def, uint64_t capacity, struct hv_error *err)
 {
 	struct test_driver *drv = conn->priv;
-	struct test_change change = {0};
+	struct hv_change_batch changes = {0};
 	bool changed = action == VOLUME_DELETE;
 	char dir[4096];
 	int fd, ret;
@@ -426,9 +426,9 @@ static int change_volume(struct hv_conn *conn, enum volume_action action, const 
 		ret = fd;
 	}
 	if (ret == 0 && changed)
-		sizes_changed(&change, pool);
+		sizes_changed(&changes, pool);
 	pthread_mutex_unlock(&drv->lock);
-	test_change_emit(drv, &change);
+	hv_batch_emit(drv->conn, &changes);
 	return ret;
 }
 

@@ -26,7 +26,7 @@
  *   - drv->rescan_lock is held across one rescan's read of the domain list
  *     (Xen calls, which take drv->lock briefly) and its comparison, never
  *     across hv_conn_emit(): what is emitted is a copy (names copied into
- *     xen_found_change, events static strings). */
+ *     a struct hv_change_batch, events static strings). */
 #ifndef HVFS_DRIVERS_XEN_PRIVATE_H
 #define HVFS_DRIVERS_XEN_PRIVATE_H
 
@@ -38,6 +38,7 @@
 #include <xenctrl.h>
 #include <xenstore.h>
 
+#include "drivers/change_batch.h"
 #include "drivers/driver.h"
 #include "drivers/xen/xen_map.h"
 #include "util/hash.h"
@@ -169,18 +170,10 @@ int xen_domain_start(struct xen_driver *drv, const char *name, struct hv_error *
 
 int xen_watch_start(struct xen_driver *drv, struct hv_error *err);
 void xen_watch_stop(struct xen_driver *drv);
-/* What a rescan found, emitted after drv->lock is released. */
-#define XEN_CHANGES_MAX 64
-struct xen_found_change {
-	enum hv_change_type type;
-	char name[HV_NAME_MAX + 1];
-	const char *event;
-	const char *detail;
-	uint32_t fields;
-};
-/* Compares now with drv->known, fills out (at most XEN_CHANGES_MAX) and
- * makes now the known list (now is emptied).  The caller holds drv->lock. */
-size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct xen_found_change *out);
+/* Compares now with drv->known, adds what changed to out (emitted after
+ * drv->lock is released), returns how many, and makes now the known list
+ * (now is emptied).  The caller holds drv->lock. */
+size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct hv_change_batch *out);
 /* Reads the domains now (drv->list_read) and reports what changed since
  * the last look.  Safe from any thread, with none of drv's locks held. */
 void xen_watch_rescan(struct xen_driver *drv);

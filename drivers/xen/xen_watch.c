@@ -33,7 +33,6 @@
 #include "util/log.h"
 
 #define RESCAN_INTERVAL_MS 1000
-#define CHANGES_MAX	   XEN_CHANGES_MAX
 
 static bool same_state(enum hv_domain_state a, enum hv_domain_state b)
 {
@@ -57,35 +56,39 @@ static bool take_pending(struct xen_driver *drv, uint32_t domid)
 	return false;
 }
 
-static void lifecycle_of(enum hv_domain_state before, enum hv_domain_state now, struct xen_found_change *c)
+/* Adds the lifecycle change of name from state before to now; tuned: what
+ * else the hypervisor says changed meanwhile (enum hv_field bits). */
+static void add_lifecycle(struct hv_change_batch *out, const char *name, enum hv_domain_state before,
+			  enum hv_domain_state now, uint32_t tuned)
 {
-	c->type = HV_CHANGE_LIFECYCLE;
-	c->fields = HV_FIELD_STATE | HV_FIELD_ID;
+	const char *event, *detail;
+
 	switch (now) {
 	case HV_DOMAIN_PAUSED:
-		c->event = "suspended", c->detail = "paused";
+		event = "suspended", detail = "paused";
 		break;
 	case HV_DOMAIN_RUNNING:
 	case HV_DOMAIN_BLOCKED:
-		c->event = before == HV_DOMAIN_PAUSED ? "resumed" : "started";
-		c->detail = before == HV_DOMAIN_PAUSED ? "unpaused" : "booted";
+		event = before == HV_DOMAIN_PAUSED ? "resumed" : "started";
+		detail = before == HV_DOMAIN_PAUSED ? "unpaused" : "booted";
 		break;
 	case HV_DOMAIN_SHUTDOWN:
-		c->event = "shutdown", c->detail = "finished";
+		event = "shutdown", detail = "finished";
 		break;
 	case HV_DOMAIN_SHUTOFF:
-		c->event = "stopped", c->detail = "shutdown";
+		event = "stopped", detail = "shutdown";
 		break;
 	case HV_DOMAIN_CRASHED:
-		c->event = "crashed", c->detail = "panicked";
+		event = "crashed", detail = "panicked";
 		break;
 	case HV_DOMAIN_PMSUSPENDED:
-		c->event = "pmsuspended", c->detail = "memory";
+		event = "pmsuspended", detail = "memory";
 		break;
 	default:
-		c->event = "changed", c->detail = NULL;
+		event = "changed", detail = NULL;
 		break;
 	}
+	hv_batch_lifecycle(out, HV_KIND_DOMAIN, name, event, detail, HV_FIELD_STATE | HV_FIELD_ID | tuned);
 }
 
 /* Whether hvfs is building name now (caller holds drv->lock). */
@@ -114,12 +117,12 @@ static bool is_starting(struct xen_driver *drv, const char *name)
 	return false;
 }
 
-size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct xen_found_change *out)
+size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct hv_change_batch *out)
 {
 	struct xen_dom_list *before = &drv->known;
-	size_t n = 0;
+	size_t count = out->count;
 
-	for (size_t i = 0; i < now->count && n < CHANGES_MAX; i++) {
+	for (size_t i = 0; i < now->count; i++) {
 		struct xen_dom *dom = &now->doms[i];
 		enum hv_domain_state state = xen_state_from_flags(dom->info.flags);
 		const struct xen_dom *old = NULL;
@@ -127,48 +130,33 @@ size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct x
 		for (size_t j = 0; j < before->count && !old; j++)
 			if (before->doms[j].domid == dom->domid)
 				old = &before->doms[j];
-		struct xen_found_change *c = &out[n];
-		memset(c, 0, sizeof(*c));
-		snprintf(c->name, sizeof(c->name), "%s", dom->name);
 		if (!old) {
 			dom->building = state == HV_DOMAIN_PAUSED && is_starting(drv, dom->name);
-			if (xen_def_exists(drv, dom->name)) {
-				lifecycle_of(HV_DOMAIN_SHUTOFF, HV_DOMAIN_RUNNING, c);
-			} else {
-				c->type = HV_CHANGE_CREATED;
-			}
-			n++;
+			if (xen_def_exists(drv, dom->name))
+				add_lifecycle(out, dom->name, HV_DOMAIN_SHUTOFF, HV_DOMAIN_RUNNING, 0);
+			else
+				hv_batch_add(out, HV_KIND_DOMAIN, HV_CHANGE_CREATED, dom->name, NULL);
 		} else if (strcmp(old->name, dom->name) != 0) {
 			/* Renamed behind our back (xl rename): the old name goes, the new comes. */
-			c->type = HV_CHANGE_DELETED;
-			snprintf(c->name, sizeof(c->name), "%s", old->name);
-			if (n + 1 < CHANGES_MAX) {
-				n++;
-				out[n] = (struct xen_found_change){.type = HV_CHANGE_CREATED};
-				snprintf(out[n].name, sizeof(out[n].name), "%s", dom->name);
-			}
-			n++;
+			hv_batch_add(out, HV_KIND_DOMAIN, HV_CHANGE_DELETED, old->name, NULL);
+			hv_batch_add(out, HV_KIND_DOMAIN, HV_CHANGE_CREATED, dom->name, NULL);
 		} else {
 			enum hv_domain_state was = xen_state_from_flags(old->info.flags);
 			uint32_t tuned = hypervisor_fields_changed(&old->info, &dom->info);
 			dom->building = old->building && state == HV_DOMAIN_PAUSED;
 			if (same_state(was, state)) {
-				if (!tuned)
-					continue;
-				c->type = HV_CHANGE_MODIFIED;
+				if (tuned)
+					hv_batch_modified(out, HV_KIND_DOMAIN, dom->name, tuned);
 			} else if (old->building &&
 				   (state == HV_DOMAIN_RUNNING || state == HV_DOMAIN_BLOCKED)) {
 				/* The start completes: already reported as started/created. */
-				c->type = HV_CHANGE_MODIFIED;
-				c->fields = HV_FIELD_STATE;
+				hv_batch_modified(out, HV_KIND_DOMAIN, dom->name, HV_FIELD_STATE | tuned);
 			} else {
-				lifecycle_of(was, state, c);
+				add_lifecycle(out, dom->name, was, state, tuned);
 			}
-			c->fields |= tuned;
-			n++;
 		}
 	}
-	for (size_t j = 0; j < before->count && n < CHANGES_MAX; j++) {
+	for (size_t j = 0; j < before->count; j++) {
 		const struct xen_dom *old = &before->doms[j];
 		bool still = false;
 
@@ -176,17 +164,13 @@ size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct x
 			still = now->doms[i].domid == old->domid;
 		if (still)
 			continue;
-		struct xen_found_change *c = &out[n++];
-		memset(c, 0, sizeof(*c));
-		snprintf(c->name, sizeof(c->name), "%s", old->name);
 		if (xen_def_exists(drv, old->name)) {
-			c->type = HV_CHANGE_LIFECYCLE;
-			c->event = "stopped";
-			c->detail = take_pending(drv, old->domid) ? "shutdown" : "destroyed";
-			c->fields = HV_FIELD_STATE | HV_FIELD_ID;
+			bool asked = take_pending(drv, old->domid);
+			hv_batch_lifecycle(out, HV_KIND_DOMAIN, old->name, "stopped",
+					   asked ? "shutdown" : "destroyed", HV_FIELD_STATE | HV_FIELD_ID);
 		} else {
 			take_pending(drv, old->domid);
-			c->type = HV_CHANGE_DELETED;
+			hv_batch_add(out, HV_KIND_DOMAIN, HV_CHANGE_DELETED, old->name, NULL);
 		}
 	}
 	xen_dom_list_finish(before);
@@ -194,20 +178,7 @@ size_t xen_watch_diff(struct xen_driver *drv, struct xen_dom_list *now, struct x
 	now->doms = NULL;
 	now->count = 0;
 	xen_dom_list_index(before);
-	return n;
-}
-
-static void emit_found(struct xen_driver *drv, const struct xen_found_change *changes, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		hv_conn_emit(drv->conn, &(struct hv_change){
-					    .kind = HV_KIND_DOMAIN,
-					    .type = changes[i].type,
-					    .name = changes[i].name,
-					    .event = changes[i].event,
-					    .detail = changes[i].detail,
-					    .fields = changes[i].fields,
-					});
+	return out->count - count;
 }
 
 /* Rescans and reports what changed.  emit false: only records (the first
@@ -223,10 +194,9 @@ static void emit_found(struct xen_driver *drv, const struct xen_found_change *ch
  *     next rescan frees. */
 static void rescan(struct xen_driver *drv, bool emit)
 {
-	struct xen_found_change changes[CHANGES_MAX];
+	struct hv_change_batch changes = {0};
 	struct xen_dom_list now;
 	struct hv_error err = {0};
-	size_t count;
 
 	pthread_mutex_lock(&drv->rescan_lock);
 	if (drv->list_read(drv, &now, &err) < 0) {
@@ -235,11 +205,13 @@ static void rescan(struct xen_driver *drv, bool emit)
 		return;
 	}
 	pthread_mutex_lock(&drv->lock);
-	count = xen_watch_diff(drv, &now, changes);
+	xen_watch_diff(drv, &now, &changes);
 	pthread_mutex_unlock(&drv->lock);
 	pthread_mutex_unlock(&drv->rescan_lock);
 	if (emit)
-		emit_found(drv, changes, count);
+		hv_batch_emit(drv->conn, &changes);
+	else
+		hv_batch_discard(&changes);
 }
 
 void xen_watch_rescan(struct xen_driver *drv)

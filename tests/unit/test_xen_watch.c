@@ -46,12 +46,38 @@ static const char *type_word(enum hv_change_type type)
 	return "?";
 }
 
+/* A change found, copied out of the batch (which owns the names). */
+struct found {
+	enum hv_change_type type;
+	char name[HV_NAME_MAX + 1];
+	const char *event, *detail;
+	uint32_t fields;
+};
+#define FOUND_MAX 64
+
+static size_t diff(struct xen_driver *drv, struct xen_dom_list *now, struct found *out)
+{
+	struct hv_change_batch batch = {0};
+	size_t n = xen_watch_diff(drv, now, &batch), i = 0;
+
+	CHECK_INT(batch.count, n, "the diff counts the changes it adds");
+	for (const struct hv_change_entry *e = batch.head; e && i < FOUND_MAX; e = e->next, i++) {
+		out[i] = (struct found){.type = e->change.type,
+					.event = e->change.event,
+					.detail = e->change.detail,
+					.fields = e->change.fields};
+		snprintf(out[i].name, sizeof(out[i].name), "%s", e->change.name);
+	}
+	hv_batch_discard(&batch);
+	return n;
+}
+
 static void run_steps(struct xen_driver *drv, const char *what, const struct step *steps, size_t count)
 {
 	xen_dom_list_finish(&drv->known);
 	for (size_t s = 0; s < count; s++) {
 		struct xen_dom_list now = {.doms = calloc(4, sizeof(struct xen_dom)), .count = 0};
-		struct xen_found_change found[XEN_CHANGES_MAX];
+		struct found found[FOUND_MAX];
 		for (size_t i = 0; i < 4 && steps[s].doms[i].name; i++) {
 			struct xen_dom *d = &now.doms[now.count++];
 			d->domid = steps[s].doms[i].domid;
@@ -59,7 +85,7 @@ static void run_steps(struct xen_driver *drv, const char *what, const struct ste
 			d->info.domain = d->domid;
 			d->info.flags = steps[s].doms[i].flags;
 		}
-		size_t n = xen_watch_diff(drv, &now, found);
+		size_t n = diff(drv, &now, found);
 		size_t want = 0;
 		while (want < 4 && steps[s].expect[want])
 			want++;
@@ -181,8 +207,7 @@ static void test_concurrent_rescans(struct xen_driver *drv)
 
 /* One snapshot of Domain-0 and tiny (domid 5) with tiny's flags and
  * online vCPUs; returns the number of changes found. */
-static size_t diff_tiny(struct xen_driver *drv, uint32_t flags, uint32_t vcpus,
-			struct xen_found_change *found)
+static size_t diff_tiny(struct xen_driver *drv, uint32_t flags, uint32_t vcpus, struct found *found)
 {
 	struct xen_dom_list now = {.doms = calloc(2, sizeof(struct xen_dom)), .count = 2};
 
@@ -191,7 +216,7 @@ static size_t diff_tiny(struct xen_driver *drv, uint32_t flags, uint32_t vcpus,
 	now.doms[1] = (struct xen_dom){.domid = 5, .name = "tiny"};
 	now.doms[1].info.flags = flags;
 	now.doms[1].info.nr_online_vcpus = vcpus;
-	size_t n = xen_watch_diff(drv, &now, found);
+	size_t n = diff(drv, &now, found);
 	free(now.doms);
 	return n;
 }
@@ -200,7 +225,7 @@ static size_t diff_tiny(struct xen_driver *drv, uint32_t flags, uint32_t vcpus,
  * so the rescan alone can tell the cached vcpus file that it is stale. */
 static void check_hypervisor_only_changes(struct xen_driver *drv)
 {
-	struct xen_found_change found[XEN_CHANGES_MAX];
+	struct found found[FOUND_MAX];
 
 	xen_dom_list_finish(&drv->known);
 	CHECK_INT(diff_tiny(drv, XEN_DOMINF_blocked, 1, found), 2, "vCPUs: Domain-0 and tiny appear");
@@ -271,7 +296,7 @@ int main(void)
 	xen_watch_pending_add(&drv, 8, "g1", false);
 	{
 		struct xen_dom_list now = {.doms = calloc(1, sizeof(struct xen_dom)), .count = 1};
-		struct xen_found_change found[XEN_CHANGES_MAX];
+		struct found found[FOUND_MAX];
 		xen_dom_list_finish(&drv.known);
 		drv.known.doms = calloc(2, sizeof(struct xen_dom));
 		drv.known.count = 2;
@@ -279,7 +304,7 @@ int main(void)
 		drv.known.doms[1] = (struct xen_dom){.domid = 8, .name = "g1"};
 		drv.known.doms[1].info.flags = XEN_DOMINF_running;
 		now.doms[0] = (struct xen_dom){.domid = 0, .name = "Domain-0"};
-		size_t n = xen_watch_diff(&drv, &now, found);
+		size_t n = diff(&drv, &now, found);
 		CHECK_INT(n, 1, "one change when the shut-down domain goes");
 		CHECK_STR(found[0].event, "stopped", "the domain stopped");
 		CHECK_STR(found[0].detail, "shutdown", "its detail is shutdown, not destroyed");
