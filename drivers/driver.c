@@ -103,11 +103,6 @@ int hv_conn_open(const char *uri_text, hv_change_fn on_change, void *opaque, str
 	return 0;
 }
 
-bool hv_conn_has_xenstore(const struct hv_conn *conn)
-{
-	return conn->ops->xenstore_list != NULL;
-}
-
 void hv_conn_close(struct hv_conn *conn)
 {
 	if (!conn)
@@ -503,50 +498,46 @@ int hv_network_leases(struct hv_conn *conn, const char *network, struct hv_lease
 	DISPATCH_NAMED(network_leases, network, out, err);
 }
 
-/* --- cgroup tunables (branch lxc) --- */
+/* --- a domain's named values, the driver's tree --- */
 
-bool hv_domain_has_cgroup(const struct hv_conn *conn)
+static int check_domain_key(const struct hv_conn *conn, const char *key, struct hv_error *err)
 {
-	return conn->ops->domain_cgroup_get && conn->ops->domain_cgroup_set;
-}
+	const struct hv_domain_keys *set = conn->ops->domain_keys;
 
-static int check_cgroup_key(const char *key, struct hv_error *err)
-{
-	static const char *const keys[] = {HV_CGROUP_KEYS};
-
-	for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(key, keys[i]) == 0)
+	for (const struct hv_device_key *k = set ? set->keys : NULL; k && k->key && key; k++)
+		if (strcmp(key, k->key) == 0)
 			return 0;
-	return hv_error_set(err, EINVAL, "'%s' is not a cgroup tunable", key ? key : "");
+	return hv_error_set(err, EINVAL, "'%.80s' is not one of the domain's %s keys", key ? key : "",
+			    set ? set->dir : "named");
 }
 
-int hv_domain_cgroup_get(struct hv_conn *conn, const char *name, const char *key, char **value,
-			 struct hv_error *err)
+int hv_domain_key_get(struct hv_conn *conn, const char *name, const char *key, char **value,
+		      struct hv_error *err)
 {
-	int ret = check_cgroup_key(key, err);
+	int ret = check_domain_key(conn, key, err);
 
 	if (ret < 0)
 		return ret;
-	DISPATCH_NAMED(domain_cgroup_get, name, key, value, err);
+	DISPATCH_NAMED(domain_key_get, name, key, value, err);
 }
 
-int hv_domain_cgroup_set(struct hv_conn *conn, const char *name, const char *key, const char *value,
-			 struct hv_error *err)
+int hv_domain_key_set(struct hv_conn *conn, const char *name, const char *key, const char *value,
+		      struct hv_error *err)
 {
-	int ret = check_cgroup_key(key, err);
+	int ret = check_domain_key(conn, key, err);
 
 	if (ret < 0)
 		return ret;
-	DISPATCH_NAMED(domain_cgroup_set, name, key, value, err);
+	DISPATCH_NAMED(domain_key_set, name, key, value, err);
 }
 
-/* XenStore's own rule for node names (xenstored's valid_chars), plus no
- * "." or "..": a component becomes a directory entry of the mount. */
-bool hv_xenstore_path_is_valid(const char *path)
+/* What every tree path must be to become a path of the mount: each
+ * component a directory entry name.  The driver adds its own rules. */
+bool hv_tree_path_is_valid(const char *path)
 {
 	size_t len = path ? strlen(path) : 0;
 
-	if (len == 0 || len > HV_XENSTORE_PATH_MAX || path[0] != '/')
+	if (len == 0 || len > HV_TREE_PATH_MAX || path[0] != '/')
 		return false;
 	if (len == 1)
 		return true;
@@ -557,7 +548,7 @@ bool hv_xenstore_path_is_valid(const char *path)
 		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
 			return false;
 		for (size_t i = 0; i < n; i++)
-			if (!isalnum((unsigned char)p[i]) && !strchr("-/_@.", p[i]))
+			if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
 				return false;
 		p += n;
 		if (*p == '/')
@@ -566,35 +557,35 @@ bool hv_xenstore_path_is_valid(const char *path)
 	return true;
 }
 
-#define DISPATCH_XENSTORE(slot, ...)                                                                         \
+#define DISPATCH_TREE(slot, ...)                                                                             \
 	do {                                                                                                 \
-		if (!hv_xenstore_path_is_valid(path))                                                        \
-			return hv_error_set(err, EINVAL, "'%.80s' is no XenStore path", path ? path : "");   \
+		if (!hv_tree_path_is_valid(path))                                                            \
+			return hv_error_set(err, EINVAL, "'%.80s' is no path of %s/", path ? path : "",      \
+					    conn->ops->tree_dir ? conn->ops->tree_dir : "the tree");         \
 		DISPATCH(slot, path, __VA_ARGS__);                                                           \
 	} while (0)
 
-int hv_xenstore_list(struct hv_conn *conn, const char *path, struct hv_name_list *out, struct hv_error *err)
+int hv_tree_list(struct hv_conn *conn, const char *path, struct hv_name_list *out, struct hv_error *err)
 {
-	DISPATCH_XENSTORE(xenstore_list, out, err);
+	DISPATCH_TREE(tree_list, out, err);
 }
 
-int hv_xenstore_read(struct hv_conn *conn, const char *path, char **value, size_t *len, struct hv_error *err)
+int hv_tree_read(struct hv_conn *conn, const char *path, char **value, size_t *len, struct hv_error *err)
 {
-	DISPATCH_XENSTORE(xenstore_read, value, len, err);
+	DISPATCH_TREE(tree_read, value, len, err);
 }
 
-int hv_xenstore_write(struct hv_conn *conn, const char *path, const char *value, size_t len,
-		      struct hv_error *err)
+int hv_tree_write(struct hv_conn *conn, const char *path, const char *value, size_t len, struct hv_error *err)
 {
-	DISPATCH_XENSTORE(xenstore_write, value, len, err);
+	DISPATCH_TREE(tree_write, value, len, err);
 }
 
-int hv_xenstore_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err)
+int hv_tree_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err)
 {
-	DISPATCH_XENSTORE(xenstore_mkdir, err);
+	DISPATCH_TREE(tree_mkdir, err);
 }
 
-int hv_xenstore_remove(struct hv_conn *conn, const char *path, struct hv_error *err)
+int hv_tree_remove(struct hv_conn *conn, const char *path, struct hv_error *err)
 {
-	DISPATCH_XENSTORE(xenstore_remove, err);
+	DISPATCH_TREE(tree_remove, err);
 }

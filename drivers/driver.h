@@ -193,6 +193,15 @@ struct hv_device_class {
  * interface, and the address/model/type every other device has). */
 extern const struct hv_device_class hv_libvirt_device_classes[];
 
+/* A domain's named values shown as domains/NAME/DIR/KEY (driver slot
+ * domain_keys): the keys are described as a device class's are, their
+ * fields the other enum hv_field bits, besides HV_FIELD_KEYS, whose
+ * changes also change the file (a cgroup's memory limit and memory). */
+struct hv_domain_keys {
+	const char *dir;		  /* "cgroup" */
+	const struct hv_device_key *keys; /* ended by {NULL} */
+};
+
 struct hv_device_list {
 	struct hv_device_info *devices;
 	size_t count;
@@ -264,10 +273,10 @@ enum hv_field {
 	HV_FIELD_PERSISTENT = 1u << 13,
 	HV_FIELD_DEVICES = 1u << 14, /* a domain's devices (attached, detached, changed) */
 	HV_FIELD_LEASES = 1u << 15,  /* a network's leases, and the ip of interfaces */
-	HV_FIELD_CGROUP = 1u << 16,  /* a domain's cgroup tunables (detail: the key, NULL any) */
+	HV_FIELD_KEYS = 1u << 16,    /* a domain's domain_keys values (detail: the key, NULL any) */
 };
 /* The fields whose change's detail names the one file (key) that shows it. */
-#define HV_FIELDS_KEYED ((uint32_t)HV_FIELD_CGROUP)
+#define HV_FIELDS_KEYED ((uint32_t)HV_FIELD_KEYS)
 
 struct hv_change {
 	enum hv_object_kind kind;
@@ -283,9 +292,10 @@ struct hv_change {
 	 * volume "vol1"; NULL otherwise. */
 	const char *sub;
 	uint32_t fields; /* MODIFIED, LIFECYCLE: enum hv_field bits; 0 = unknown */
-	/* kind HV_KIND_HOST only: a XenStore node ("/local/domain/0/name")
-	 * was written (MODIFIED) or removed (DELETED); NULL otherwise. */
-	const char *xenstore_path;
+	/* kind HV_KIND_HOST only: a node of the driver's tree
+	 * ("/local/domain/0/name") was written (MODIFIED) or removed
+	 * (DELETED); NULL otherwise. */
+	const char *tree_path;
 	/* Who caused it: the caller's call that asked for this change of this
 	 * object, or NULL when anything else did (a timer, the hypervisor,
 	 * another tool, a rescan that found other objects changed).  Drivers
@@ -436,41 +446,41 @@ struct hv_driver_ops {
 	int (*nodedev_info)(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
 			    struct hv_error *err);
 
-	/* --- cgroup tunables (domains/NAME/cgroup/), branch lxc; keep together ---
-	 * For drivers that place domains in cgroups; with both slots NULL the
-	 * directory is absent.  key is one of HV_CGROUP_KEYS.  get: the live
-	 * value (read from the cgroup filesystem) of an active domain, the
-	 * configured one of an inactive one, one line without newline, heap.
-	 * set: value is trimmed text; applies it to the cgroup of an active
-	 * domain and stores it in the definition, both or neither (EINVAL a
-	 * bad value, EACCES a read-only key, EIO the cgroup refused), and
-	 * reports HV_CHANGE_MODIFIED with HV_FIELD_CGROUP and detail = key. */
-	int (*domain_cgroup_get)(struct hv_conn *conn, const char *name, const char *key, char **value,
-				 struct hv_error *err);
-	int (*domain_cgroup_set)(struct hv_conn *conn, const char *name, const char *key, const char *value,
-				 struct hv_error *err);
-	/* --- end of the cgroup slots --- */
-
-	/* XenStore as a tree (the xenstore/ view; the xen driver).  path is
-	 * absolute ("/local/domain/0/name"), checked by the wrappers
-	 * (hv_xenstore_path_is_valid).  Errors follow XenStore's: ENOENT no
-	 * such node, EACCES its permissions forbid, EINVAL, EIO.
-	 * list: the names of the node's children (none for a leaf);
-	 * read: its value, NUL-terminated (*len excludes the NUL);
-	 * write: sets the value, creating the node (and missing parents);
-	 * mkdir: creates an empty node; remove: the node and all below it. */
-	int (*xenstore_list)(struct hv_conn *conn, const char *path, struct hv_name_list *out,
-			     struct hv_error *err);
-	int (*xenstore_read)(struct hv_conn *conn, const char *path, char **value, size_t *len,
-			     struct hv_error *err);
-	int (*xenstore_write)(struct hv_conn *conn, const char *path, const char *value, size_t len,
+	/* A domain's named values, one file each: domains/NAME/<dir>/KEY (the
+	 * container driver's cgroup tunables; docs/design.md, "Driver data").
+	 * NULL: no such directory.  get: the value now (the live one of an
+	 * active domain), one line without newline, heap.  set: value is one
+	 * trimmed line; applies and stores it, both or neither (EINVAL a bad
+	 * value, EACCES a read-only key, EIO the backend refused), and reports
+	 * HV_CHANGE_MODIFIED with HV_FIELD_KEYS and detail = key.  The wrappers
+	 * check that key is one of domain_keys. */
+	const struct hv_domain_keys *domain_keys;
+	int (*domain_key_get)(struct hv_conn *conn, const char *name, const char *key, char **value,
 			      struct hv_error *err);
-	int (*xenstore_mkdir)(struct hv_conn *conn, const char *path, struct hv_error *err);
-	int (*xenstore_remove)(struct hv_conn *conn, const char *path, struct hv_error *err);
-};
+	int (*domain_key_set)(struct hv_conn *conn, const char *name, const char *key, const char *value,
+			      struct hv_error *err);
 
-/* The keys of domains/NAME/cgroup/, alphabetical; "path" is read-only. */
-#define HV_CGROUP_KEYS "cpu_quota", "cpu_weight", "cpuset", "memory_limit", "path", "pids_limit"
+	/* A tree of nodes shown at the top of the mount as directories and
+	 * files: tree_dir/PATH (the xen driver's XenStore as xenstore/).  NULL
+	 * tree_dir: none.  path is absolute ("/local/domain/0/name"), checked
+	 * by the wrappers (hv_tree_path_is_valid) and by the driver for its own
+	 * rules.  Errors: ENOENT no such node, EACCES its permissions forbid,
+	 * EINVAL, EIO.  list: the names of the node's children (none for a
+	 * leaf); read: its value, NUL-terminated (*len excludes the NUL);
+	 * write: sets the value, creating the node (and missing parents);
+	 * mkdir: creates an empty node; remove: the node and all below it.  A
+	 * node changed by anyone is reported as a change of kind HV_KIND_HOST
+	 * with tree_path set. */
+	const char *tree_dir;
+	int (*tree_list)(struct hv_conn *conn, const char *path, struct hv_name_list *out,
+			 struct hv_error *err);
+	int (*tree_read)(struct hv_conn *conn, const char *path, char **value, size_t *len,
+			 struct hv_error *err);
+	int (*tree_write)(struct hv_conn *conn, const char *path, const char *value, size_t len,
+			  struct hv_error *err);
+	int (*tree_mkdir)(struct hv_conn *conn, const char *path, struct hv_error *err);
+	int (*tree_remove)(struct hv_conn *conn, const char *path, struct hv_error *err);
+};
 
 struct hv_conn {
 	const struct hv_driver_ops *ops;
@@ -488,8 +498,6 @@ int hv_conn_open(const char *uri, hv_change_fn on_change, void *opaque, struct h
  * xen"): the optional ones are left out without their libraries.  A scheme
  * left out makes hv_conn_open() fail with EOPNOTSUPP and says so. */
 const char *hv_built_drivers(void);
-/* Whether the driver shows XenStore (the xenstore/ view). */
-bool hv_conn_has_xenstore(const struct hv_conn *conn);
 /* Closes the driver and frees the connection.  close(NULL) is a no-op. */
 void hv_conn_close(struct hv_conn *conn);
 void hv_conn_emit(struct hv_conn *conn, const struct hv_change *change);
@@ -564,23 +572,24 @@ int hv_volume_resize(struct hv_conn *conn, const char *pool, const char *name, u
 int hv_nodedev_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
 int hv_nodedev_info(struct hv_conn *conn, const char *name, struct hv_nodedev_info *info,
 		    struct hv_error *err);
-/* cgroup tunables: whether the driver has them, and get/set (key checked). */
-bool hv_domain_has_cgroup(const struct hv_conn *conn);
-int hv_domain_cgroup_get(struct hv_conn *conn, const char *name, const char *key, char **value,
-			 struct hv_error *err);
-int hv_domain_cgroup_set(struct hv_conn *conn, const char *name, const char *key, const char *value,
-			 struct hv_error *err);
-
-/* XenStore paths: absolute, components of [A-Za-z0-9_@-] (and '.', but
- * not "." or ".."), no empty component, at most 3072 bytes. */
-#define HV_XENSTORE_PATH_MAX 3072
-bool hv_xenstore_path_is_valid(const char *path);
-int hv_xenstore_list(struct hv_conn *conn, const char *path, struct hv_name_list *out, struct hv_error *err);
-int hv_xenstore_read(struct hv_conn *conn, const char *path, char **value, size_t *len, struct hv_error *err);
-int hv_xenstore_write(struct hv_conn *conn, const char *path, const char *value, size_t len,
+/* A domain's named values (slot domain_keys): get/set, key checked. */
+int hv_domain_key_get(struct hv_conn *conn, const char *name, const char *key, char **value,
 		      struct hv_error *err);
-int hv_xenstore_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err);
-int hv_xenstore_remove(struct hv_conn *conn, const char *path, struct hv_error *err);
+int hv_domain_key_set(struct hv_conn *conn, const char *name, const char *key, const char *value,
+		      struct hv_error *err);
+
+/* Paths of the driver's tree (slot tree_dir): absolute, no empty
+ * component, none "." or "..", no control characters, at most
+ * HV_TREE_PATH_MAX bytes; the driver may refuse more (XenStore's own
+ * character set). */
+#define HV_TREE_PATH_MAX 3072
+bool hv_tree_path_is_valid(const char *path);
+int hv_tree_list(struct hv_conn *conn, const char *path, struct hv_name_list *out, struct hv_error *err);
+int hv_tree_read(struct hv_conn *conn, const char *path, char **value, size_t *len, struct hv_error *err);
+int hv_tree_write(struct hv_conn *conn, const char *path, const char *value, size_t len,
+		  struct hv_error *err);
+int hv_tree_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err);
+int hv_tree_remove(struct hv_conn *conn, const char *path, struct hv_error *err);
 
 /* By-kind dispatch for what domains, networks and pools have alike (the
  * files config.xml and autostart, mkdir/rmdir/rename of the object).

@@ -18,9 +18,9 @@ int fs_ctx_init(struct fs_ctx *ctx, struct timespec now)
 	ctx->events = events_create();
 	ctx->unlinked = fs_unlinked_create();
 	ctx->scratch_budget = scratch_budget_create();
-	ctx->device_types = fs_device_types_create();
+	ctx->driver_types = fs_driver_types_create();
 	if (!ctx->last_errors || !ctx->events || !ctx->unlinked || !ctx->scratch_budget ||
-	    !ctx->device_types) {
+	    !ctx->driver_types) {
 		fs_ctx_finish(ctx);
 		return -ENOMEM;
 	}
@@ -37,8 +37,8 @@ void fs_ctx_finish(struct fs_ctx *ctx)
 	fs_handles_free_all(ctx);
 	node_table_destroy(ctx->nodes);
 	ctx->nodes = NULL;
-	fs_device_types_destroy(ctx->device_types); /* after the nodes that point at them */
-	ctx->device_types = NULL;
+	fs_driver_types_destroy(ctx->driver_types); /* after the nodes that point at them */
+	ctx->driver_types = NULL;
 	scratch_budget_destroy(ctx->scratch_budget);
 	ctx->scratch_budget = NULL;
 	fs_unlinked_destroy(ctx->unlinked);

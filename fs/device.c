@@ -41,8 +41,8 @@ static int find_device(struct fs_ctx *ctx, const struct fs_object *obj, struct h
 
 /* A device's file: the key is the file's own name (FS_ATTR_KEYED), so
  * obj->sub is {class, device, key}. */
-static int show_device_key(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
-			   struct hv_error *err)
+int fs_show_device_key(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+		       struct hv_error *err)
 {
 	struct hv_device_info dev;
 	int ret;
@@ -57,8 +57,8 @@ static int show_device_key(struct fs_ctx *ctx, const struct fs_object *obj, stru
 }
 
 /* One word, trimmed; the driver says which values it takes. */
-static int store_device_key(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
-			    struct hv_error *err)
+int fs_store_device_key(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
+			struct hv_error *err)
 {
 	char word[256];
 
@@ -70,110 +70,11 @@ static int store_device_key(struct fs_ctx *ctx, const struct fs_object *obj, con
 				    obj->sub[obj->sub_count - 1], word, err);
 }
 
-/* The directory types of a driver's device classes (one per class, its
- * files from the class's keys), made the first time a device is looked up
- * (the driver is not open when the context is made), then read-only until
- * the context goes: nodes point at them. */
-struct fs_device_types {
-	pthread_mutex_t lock;
-	bool built;
-	size_t count;
-	struct fs_dir_type *types; /* types[i] describes classes[i] */
-	const struct hv_device_class *classes;
-	struct fs_attr *attrs; /* all types' tables, each {NULL}-terminated */
-};
-
-static const struct fs_attr no_attrs[] = {{NULL}};
-
-/* A class the driver does not describe: a directory with no files. */
-static const struct fs_dir_type undescribed_type = {
-    .name = "device",
-    .is_sub = true,
-    .attrs = no_attrs,
-};
-
-struct fs_device_types *fs_device_types_create(void)
-{
-	struct fs_device_types *t = calloc(1, sizeof(*t));
-
-	if (t)
-		pthread_mutex_init(&t->lock, NULL);
-	return t;
-}
-
-void fs_device_types_destroy(struct fs_device_types *t)
-{
-	if (!t)
-		return;
-	pthread_mutex_destroy(&t->lock);
-	free(t->types);
-	free(t->attrs);
-	free(t);
-}
-
-static int compare_attrs(const void *a, const void *b)
-{
-	return strcmp(((const struct fs_attr *)a)->name, ((const struct fs_attr *)b)->name);
-}
-
-/* Called with t->lock held.  -ENOMEM leaves nothing built: a later lookup
- * tries again. */
-static int build_types(struct fs_device_types *t, const struct hv_device_class *classes)
-{
-	size_t count = 0, keys = 0;
-
-	for (const struct hv_device_class *c = classes; c && c->cls; c++, count++)
-		for (const struct hv_device_key *k = c->keys; k && k->key; k++)
-			keys++;
-	struct fs_dir_type *types = calloc(count ? count : 1, sizeof(*types));
-	struct fs_attr *attrs = calloc(keys + count + 1, sizeof(*attrs));
-	if (!types || !attrs) {
-		free(types);
-		free(attrs);
-		return -ENOMEM;
-	}
-	struct fs_attr *a = attrs;
-	for (size_t i = 0; i < count; i++) {
-		const struct hv_device_class *c = &classes[i];
-		struct fs_attr *first = a;
-		for (const struct hv_device_key *k = c->keys; k && k->key; k++, a++)
-			*a = (struct fs_attr){
-			    .name = k->key,
-			    .mode = k->writable ? 0644 : 0444,
-			    .flags = FS_ATTR_KEYED,
-			    .fields = HV_FIELD_DEVICES | k->fields,
-			    .show = show_device_key,
-			    .store = k->writable ? store_device_key : NULL,
-			};
-		qsort(first, (size_t)(a - first), sizeof(*first), compare_attrs); /* attrs are alphabetical */
-		a++;								  /* its {NULL} */
-		types[i] = (struct fs_dir_type){.name = c->cls, .is_sub = true, .attrs = first};
-	}
-	t->types = types;
-	t->attrs = attrs;
-	t->classes = classes;
-	t->count = count;
-	t->built = true;
-	return 0;
-}
-
 static const struct fs_dir_type *device_type_of(struct fs_ctx *ctx, const struct fs_object *obj,
 						const char *name)
 {
-	struct fs_device_types *t = ctx->device_types;
-	const struct fs_dir_type *type = &undescribed_type;
-
 	(void)name;
-	if (!t || !ctx->conn || obj->sub_count < 1)
-		return type;
-	pthread_mutex_lock(&t->lock);
-	if (t->built || build_types(t, ctx->conn->ops->device_classes) == 0) {
-		const struct hv_device_class *c = hv_device_class_find(ctx->conn, obj->sub[0]);
-		if (c)
-			type = &t->types[c - t->classes];
-	}
-	pthread_mutex_unlock(&t->lock);
-	return type;
+	return obj->sub_count < 1 ? NULL : fs_device_class_type(ctx, obj->sub[0]);
 }
 
 /* Names of obj's device classes (sub_count 0), or of the devices of class
@@ -221,6 +122,8 @@ static int detach_device(struct fs_ctx *ctx, const struct fs_object *obj, const 
 {
 	return hv_domain_device_detach(ctx->conn, obj->name, obj->sub[0], name, err);
 }
+
+static const struct fs_attr no_attrs[] = {{NULL}};
 
 static const struct fs_collection class_collection = {
     .kind = HV_KIND_DOMAIN,

@@ -113,7 +113,7 @@ int fs_collection_member(struct fs_ctx *ctx, struct node *dir, const char *name,
 	hv_name_list_finish(&names);
 	if (ret == 0)
 		*type = fs_collection_child_type(ctx, dir, name);
-	/* A backend that failed is not an absent name (xenstored gone). */
+	/* A backend that failed is not an absent name (the backend's daemon gone). */
 	if (ret == -EIO)
 		log_warning("looking up %s: %s", name, err.message);
 	return ret == -EIO ? -EIO : ret < 0 ? -ENOENT : 0;
@@ -190,9 +190,9 @@ static int build_listing(struct fs_ctx *ctx, struct node *dir, struct dir_listin
 	ret = listing_add(l, ".", S_IFDIR);
 	if (ret == 0)
 		ret = listing_add(l, "..", S_IFDIR);
-	for (const struct fs_subdir *s = type->subdirs; ret == 0 && s && s->name; s++)
-		if (fs_subdir_present(ctx, s))
-			ret = listing_add(l, s->name, S_IFDIR);
+	for (const struct fs_subdir *s = type->subdirs; ret == 0 && !fs_subdir_end(s); s++)
+		if (fs_subdir_name(ctx, s))
+			ret = listing_add(l, fs_subdir_name(ctx, s), S_IFDIR);
 	for (const struct fs_attr *a = type->attrs; ret == 0 && a && a->name; a++)
 		ret = listing_add(l, a->name, S_IFREG);
 	if (ret == 0 && type->collection) {
@@ -414,7 +414,7 @@ int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const 
 	if (!parent->dir->collection) {
 		if (fs_dir_find_attr(parent->dir, name))
 			return -ENOTDIR;
-		if (fs_dir_find_subdir(parent->dir, name))
+		if (fs_dir_find_subdir(ctx, parent->dir, name))
 			return -EPERM;
 		if (!fs_dir_accepts_scratch(parent->dir))
 			return -ENOENT;
@@ -431,6 +431,23 @@ int fs_ops_rmdir(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, const 
 
 /* A scratch file renamed over an attribute is a write of its content,
  * with the same checks; only if that succeeds does the rename happen. */
+/* The object attr of directory dir shows, as a write of the file itself
+ * would see it: a keyed file's key is its name, the innermost sub. */
+static int attr_object(struct node *dir, const struct fs_attr *attr, struct fs_object *obj,
+		       struct fs_object_names *names)
+{
+	int ret = node_object(dir, obj, names);
+
+	if (ret < 0 || !(attr->flags & FS_ATTR_KEYED))
+		return ret;
+	if (obj->sub_count >= FS_SUB_MAX)
+		return -ENAMETOOLONG;
+	snprintf(names->sub[obj->sub_count], sizeof(names->sub[0]), "%s", attr->name);
+	obj->sub[obj->sub_count] = names->sub[obj->sub_count];
+	obj->sub_count++;
+	return 0;
+}
+
 static int rename_over_attribute(struct fs_ctx *ctx, struct node *parent, const char *name,
 				 struct node *new_parent, const struct fs_attr *attr)
 {
@@ -457,7 +474,7 @@ static int rename_over_attribute(struct fs_ctx *ctx, struct node *parent, const 
 		hv_error_set(&err, EACCES, "%s is read-only", attr->name);
 	else if (len > limit)
 		hv_error_set(&err, EFBIG, "the value is larger than %zu bytes", limit);
-	else if (node_object(new_parent, &obj, &obj_name) < 0)
+	else if (attr_object(new_parent, attr, &obj, &obj_name) < 0)
 		hv_error_set(&err, ENOENT, "the object is gone");
 	else {
 		/* The kernel reports the rename (IN_MOVED_TO), not a write: the
@@ -485,7 +502,7 @@ static int rename_over_attribute(struct fs_ctx *ctx, struct node *parent, const 
 static int rename_in_object(struct fs_ctx *ctx, struct node *parent, const char *name,
 			    struct node *new_parent, const char *new_name, unsigned flags)
 {
-	if (fs_dir_find_attr(parent->dir, name) || fs_dir_find_subdir(parent->dir, name))
+	if (fs_dir_find_attr(parent->dir, name) || fs_dir_find_subdir(ctx, parent->dir, name))
 		return -EPERM;
 	if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
@@ -497,7 +514,7 @@ static int rename_in_object(struct fs_ctx *ctx, struct node *parent, const char 
 		return -EEXIST;
 	if (attr)
 		return rename_over_attribute(ctx, parent, name, new_parent, attr);
-	if (fs_dir_find_subdir(new_parent->dir, new_name))
+	if (fs_dir_find_subdir(ctx, new_parent->dir, new_name))
 		return -EEXIST;
 	return node_scratch_move(parent, name, new_parent, new_name, flags & RENAME_NOREPLACE);
 }

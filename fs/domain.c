@@ -136,9 +136,9 @@ static const struct fs_attr domain_attrs[] = {
 };
 
 static const struct fs_subdir domain_subdirs[] = {
-    {"cgroup", &fs_cgroup_type},
-    {"devices", &fs_devices_type},
-    {"stats", &stats_type},
+    {.name = "devices", .type = &fs_devices_type},
+    {.name = "stats", .type = &stats_type},
+    {.name_of = fs_domain_keys_dir, .type_of = fs_domain_keys_type}, /* the driver's domain_keys */
     {NULL},
 };
 

@@ -42,7 +42,7 @@ struct fs_file {
 
 /* The object a node belongs to: found by walking up to the nearest
  * directory whose type is an object type. */
-/* Deep enough for XenStore paths below xenstore/ (fs/xenstore.c). */
+/* Deep enough for the paths of a driver's tree (fs/node_tree.c). */
 #define FS_SUB_MAX 16
 
 struct fs_object {
@@ -72,24 +72,33 @@ enum fs_attr_flags {
 	FS_ATTR_KEYED = 1 << 5,	   /* one of a driver's keys: its name is the innermost sub (device.c) */
 };
 
+typedef int (*fs_show_fn)(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+			  struct hv_error *err);
+typedef int (*fs_store_fn)(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
+			   struct hv_error *err);
+
 struct fs_attr {
 	const char *name;
 	mode_t mode; /* permission bits for root; --group adds the group's */
 	unsigned flags;
 	uint32_t fields; /* enum hv_field bits this file shows: it changes when they do */
 	/* Renders the whole value, newline-terminated, into out. */
-	int (*show)(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
-		    struct hv_error *err);
+	fs_show_fn show;
 	/* Receives the whole value written (maybe with a trailing newline). */
-	int (*store)(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
-		     struct hv_error *err);
+	fs_store_fn store;
 };
 
 struct fs_dir_type;
 
+/* A fixed subdirectory: name and type, or, for one the driver describes
+ * (drivers/driver.h: domain_keys, tree_dir), the functions that give them:
+ * name_of is NULL when this driver has no such directory (it is then
+ * neither listed nor found).  {NULL} ends a table. */
 struct fs_subdir {
 	const char *name;
 	const struct fs_dir_type *type;
+	const char *(*name_of)(const struct fs_ctx *ctx);
+	const struct fs_dir_type *(*type_of)(const struct fs_ctx *ctx);
 };
 
 /* Children that are driver objects (domains/NAME ...): listed, created,
@@ -114,7 +123,7 @@ struct fs_collection {
 	 * such as host/devices/by-name/): each member is a node of this
 	 * attribute, whose show gets the member's name as the innermost sub. */
 	const struct fs_attr *link;
-	/* Set when some members are files and others directories (XenStore's
+	/* Set when some members are files and others directories (a driver's tree's
 	 * leaves and inner nodes): the member's attribute (FS_ATTR_MEMBER)
 	 * when it is a file, NULL when a directory.  remove then also serves
 	 * unlink, and create_file makes a file member (open with O_CREAT). */
@@ -135,10 +144,6 @@ struct fs_dir_type {
 	 * for trees whose driver reports no changes, such as the host's
 	 * devices, which come and go with hot-plug. */
 	bool uncached;
-	/* NULL, or whether a fixed subdirectory of this type exists with the
-	 * driver (cgroup/ only for drivers with cgroup slots): an absent one
-	 * is neither listed nor found. */
-	bool (*present)(const struct fs_ctx *ctx);
 };
 
 /* One inode.  Lifetime: a node lives while the kernel holds lookups on it
@@ -200,7 +205,7 @@ struct fs_ctx {
 	struct fuse_session *session;
 	struct fs_options options;
 	struct notifier *notifier;
-	struct fs_device_types *device_types; /* built from the driver's classes (device.c) */
+	struct fs_driver_types *driver_types; /* the types the driver describes (driver_types.c) */
 	struct last_errors *last_errors;
 	struct events *events;
 	struct timespec mount_time;
@@ -336,29 +341,43 @@ bool fs_unlinked_replacing(struct fs_unlinked *unlinked, fuse_ino_t parent, cons
 /* --- tree.c: the directory types ------------------------------------- */
 extern const struct fs_dir_type fs_root_type;
 const struct fs_attr *fs_dir_find_attr(const struct fs_dir_type *type, const char *name);
-const struct fs_dir_type *fs_dir_find_subdir(const struct fs_dir_type *type, const char *name);
-/* The same, for lookups and listings: NULL when the driver lacks it. */
-const struct fs_dir_type *fs_dir_find_present_subdir(const struct fs_ctx *ctx, const struct fs_dir_type *type,
-						     const char *name);
-bool fs_subdir_present(const struct fs_ctx *ctx, const struct fs_subdir *subdir);
+/* The fixed subdirectory name of type with this driver, or NULL. */
+const struct fs_dir_type *fs_dir_find_subdir(const struct fs_ctx *ctx, const struct fs_dir_type *type,
+					     const char *name);
+/* Walks type's fixed subdirectories: s from type->subdirs while
+ * !fs_subdir_end(s); fs_subdir_name() is NULL for one this driver lacks. */
+bool fs_subdir_end(const struct fs_subdir *s);
+const char *fs_subdir_name(const struct fs_ctx *ctx, const struct fs_subdir *s);
+const struct fs_dir_type *fs_subdir_type(const struct fs_ctx *ctx, const struct fs_subdir *s);
 /* Attribute tables, one per object kind (host.c, domain.c, network.c, pool.c). */
 extern const struct fs_dir_type fs_host_type;
 extern const struct fs_dir_type fs_domains_type;
 extern const struct fs_dir_type fs_networks_type;
 extern const struct fs_dir_type fs_pools_type;
 extern const struct fs_dir_type fs_devices_type; /* domains/NAME/devices/ (device.c) */
-/* The device classes' directory types of one context (device.c). */
-struct fs_device_types *fs_device_types_create(void);
-void fs_device_types_destroy(struct fs_device_types *types);
+/* A device's file (device.c): the key is the file's name (FS_ATTR_KEYED). */
+int fs_show_device_key(struct fs_ctx *ctx, const struct fs_object *obj, struct strbuf *out,
+		       struct hv_error *err);
+int fs_store_device_key(struct fs_ctx *ctx, const struct fs_object *obj, const char *value, size_t len,
+			struct hv_error *err);
+/* The directory types the driver describes, one set per context
+ * (driver_types.c): a device class's (one with no files for a class the
+ * driver does not describe). */
+struct fs_driver_types *fs_driver_types_create(void);
+void fs_driver_types_destroy(struct fs_driver_types *types);
+const struct fs_dir_type *fs_device_class_type(const struct fs_ctx *ctx, const char *cls);
 extern const struct fs_dir_type fs_volumes_type;      /* pools/NAME/volumes/ (volume.c) */
 extern const struct fs_dir_type fs_host_devices_type; /* host/devices/ (nodedev.c) */
-extern const struct fs_dir_type fs_cgroup_type;	      /* domains/NAME/cgroup/ (cgroup.c) */
-bool fs_cgroup_present(const struct fs_ctx *ctx);
-extern const struct fs_dir_type fs_xenstore_type; /* xenstore/ (xenstore.c) */
-/* The XenStore path of a node of the xenstore/ view ("/local/domain/0"),
- * from obj's subs plus name (may be NULL).  -ENAMETOOLONG when deeper than
- * the view goes. */
-int fs_xenstore_path(const struct fs_object *obj, const char *name, char *buf, size_t size);
+/* domains/NAME/<dir>/, the driver's domain_keys (driver_types.c). */
+const char *fs_domain_keys_dir(const struct fs_ctx *ctx);
+const struct fs_dir_type *fs_domain_keys_type(const struct fs_ctx *ctx);
+/* <tree_dir>/ at the root, the driver's tree (node_tree.c). */
+const char *fs_tree_dir(const struct fs_ctx *ctx);
+extern const struct fs_dir_type fs_tree_type;
+/* The driver's path of a node of the tree ("/local/domain/0"), from obj's
+ * subs plus name (may be NULL).  -ENAMETOOLONG when deeper than the view
+ * goes. */
+int fs_tree_path(const struct fs_object *obj, const char *name, char *buf, size_t size);
 
 /* Shared show/store helpers for attribute tables (attr_helpers.c). */
 int fs_show_u64(struct strbuf *out, uint64_t value);

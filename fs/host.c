@@ -62,7 +62,7 @@ static const struct fs_attr host_attrs[] = {
 };
 
 static const struct fs_subdir host_subdirs[] = {
-    {"devices", &fs_host_devices_type},
+    {.name = "devices", .type = &fs_host_devices_type},
     {NULL},
 };
 

@@ -61,9 +61,10 @@ enum domain_metric {
 };
 
 static const struct metric domain_metrics[DOMAIN_METRIC_COUNT] = {
-    [DOMAIN_STATE] = {"hvfs_domain_state", "gauge",
-		      "Domain state as libvirt numbers it: 1 running, 2 blocked, 3 paused, 4 shutdown, "
-		      "5 shutoff, 6 crashed, 7 pmsuspended."},
+    [DOMAIN_STATE] =
+	{"hvfs_domain_state", "gauge",
+	 "Domain state as virDomainState numbers it: 1 running, 2 blocked, 3 paused, 4 shutdown, "
+	 "5 shutoff, 6 crashed, 7 pmsuspended."},
     [DOMAIN_CPU_TIME] = {"hvfs_domain_cpu_time_seconds_total", "counter", "CPU time the domain has used."},
     [DOMAIN_MEMORY] = {"hvfs_domain_memory_bytes", "gauge", "Current memory of the domain."},
     [DOMAIN_MAX_MEMORY] = {"hvfs_domain_max_memory_bytes", "gauge", "Maximum memory of the domain."},

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* host/devices/: the host's device tree, as libvirt's node devices.
+/* host/devices/: the host's device tree, as virsh nodedev-list names it.
  *
  *   host/devices/computer/                 the root device
  *   host/devices/computer/pci_0000_00_1c_0/pci_0000_01_00_0/net_eno1_.../
@@ -8,7 +8,7 @@
  * Each device is a directory (a sub-object of the host) holding its
  * attribute files and, as a sub-object collection, the devices whose
  * parent it is.  A device's files depend on its capability; the type of
- * a member is chosen from its name's prefix, which libvirt's naming ties
+ * a member is chosen from its name's prefix, which that naming ties
  * to the capability (pci_, usb_, scsi_host, net_, block_), with a generic
  * type for anything else.  Every file shows a field of the record the
  * driver gives for the innermost sub-object name (device names are
@@ -229,8 +229,8 @@ static const struct fs_dir_type by_name_type = {
 
 /* Alphabetical. */
 static const struct fs_subdir devices_subdirs[] = {
-    {"by-name", &by_name_type},
-    {HV_NODEDEV_COMPUTER, &system_type},
+    {.name = "by-name", .type = &by_name_type},
+    {.name = HV_NODEDEV_COMPUTER, .type = &system_type},
     {NULL},
 };
 

@@ -71,15 +71,16 @@ struct queued_change {
 	uint64_t attr_bits; /* MODIFIED: indexes into the directory type's attrs */
 	uint64_t skip_bits; /* files whose event the kernel produced itself */
 	char name[HV_NAME_MAX + 1];
-	/* MODIFIED of a fixed subdirectory's files ("cgroup"); "" for the
+	/* MODIFIED of a fixed subdirectory's files (domain_keys); "" for the
 	 * object's own directory. */
 	char dir[32];
 	char new_name[HV_NAME_MAX + 1];
 	/* A change of a sub-object: "disk/vda" below domains/NAME/devices,
 	 * "vol1" below pools/NAME/volumes; "" for the object itself. */
 	char sub[HV_DEVICE_CLASS_MAX + HV_DEVICE_NAME_MAX + 2];
-	/* A XenStore node below xenstore/ ("local/domain/0/name"), or "". */
-	char xenstore[256];
+	/* A node of the driver's tree (tree_dir), relative:
+	 * "local/domain/0/name"; "" for any other change. */
+	char tree_path[256];
 };
 
 struct self_op {
@@ -188,7 +189,7 @@ static void enqueue(struct fs_ctx *ctx, const struct queued_change *change)
 		for (struct queued_change *q = n->head; q; q = q->next) {
 			if (q->kind != change->kind || strcmp(q->name, change->name) != 0 ||
 			    strcmp(q->dir, change->dir) != 0 || strcmp(q->sub, change->sub) != 0 ||
-			    strcmp(q->xenstore, change->xenstore) != 0)
+			    strcmp(q->tree_path, change->tree_path) != 0)
 				continue;
 			match = q->type == HV_CHANGE_MODIFIED ? q : NULL;
 		}
@@ -235,9 +236,9 @@ static fuse_ino_t attr_ino(struct fs_ctx *ctx, enum hv_object_kind kind, const c
 }
 
 /* The type of an object's directory (dir "") or fixed subdirectory. */
-static const struct fs_dir_type *dir_type(enum hv_object_kind kind, const char *dir)
+static const struct fs_dir_type *dir_type(const struct fs_ctx *ctx, enum hv_object_kind kind, const char *dir)
 {
-	return dir[0] ? fs_dir_find_subdir(object_type(kind), dir) : object_type(kind);
+	return dir[0] ? fs_dir_find_subdir(ctx, object_type(kind), dir) : object_type(kind);
 }
 
 /* The files (bits) of an object's directory (or of its fixed subdirectory
@@ -245,7 +246,7 @@ static const struct fs_dir_type *dir_type(enum hv_object_kind kind, const char *
 static void invalidate_attrs(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name, const char *dir,
 			     uint64_t bits)
 {
-	const struct fs_dir_type *type = dir_type(kind, dir);
+	const struct fs_dir_type *type = dir_type(ctx, kind, dir);
 	unsigned i = 0;
 
 	for (const struct fs_attr *a = type && bits ? type->attrs : NULL; a && a->name && i < 64; a++, i++) {
@@ -268,7 +269,7 @@ static void invalidate_attrs(struct fs_ctx *ctx, enum hv_object_kind kind, const
 static void attrs_changed(struct fs_ctx *ctx, enum hv_object_kind kind, const char *name, const char *dir,
 			  uint64_t bits, const struct hv_change *change)
 {
-	const struct fs_dir_type *type = dir_type(kind, dir);
+	const struct fs_dir_type *type = dir_type(ctx, kind, dir);
 	struct queued_change q = {.kind = kind, .type = HV_CHANGE_MODIFIED, .attr_bits = bits};
 	char path[256], file[320];
 	unsigned i = 0;
@@ -290,7 +291,7 @@ static void attrs_changed(struct fs_ctx *ctx, enum hv_object_kind kind, const ch
 }
 
 /* The fixed subdirectories of an object whose files report changes with
- * the object's (a domain's cgroup/, when the driver has it); collections
+ * the object's (a domain's domain_keys, when the driver has them); collections
  * below it (devices/, volumes/) report theirs as sub-objects. */
 #define OBJECT_DIRS_MAX 8
 static size_t object_dirs(struct fs_ctx *ctx, enum hv_object_kind kind, const char *dirs[OBJECT_DIRS_MAX])
@@ -298,10 +299,13 @@ static size_t object_dirs(struct fs_ctx *ctx, enum hv_object_kind kind, const ch
 	size_t count = 0;
 
 	dirs[count++] = "";
-	for (const struct fs_subdir *sub = object_type(kind)->subdirs; sub && sub->name; sub++)
-		if (!sub->type->collection && strlen(sub->name) < sizeof(((struct queued_change *)0)->dir) &&
-		    fs_subdir_present(ctx, sub) && count < OBJECT_DIRS_MAX)
-			dirs[count++] = sub->name;
+	for (const struct fs_subdir *sub = object_type(kind)->subdirs; !fs_subdir_end(sub); sub++) {
+		const char *name = fs_subdir_name(ctx, sub);
+		const struct fs_dir_type *type = name ? fs_subdir_type(ctx, sub) : NULL;
+		if (type && !type->collection && strlen(name) < sizeof(((struct queued_change *)0)->dir) &&
+		    count < OBJECT_DIRS_MAX)
+			dirs[count++] = name;
+	}
 	return count;
 }
 
@@ -316,7 +320,8 @@ static void object_changed(struct fs_ctx *ctx, const struct hv_change *change)
 	char path[256];
 
 	for (size_t i = 0; i < count; i++) {
-		bits[i] = affected_attrs(dir_type(change->kind, dirs[i]), change->fields, change->detail);
+		bits[i] =
+		    affected_attrs(dir_type(ctx, change->kind, dirs[i]), change->fields, change->detail);
 		invalidate_attrs(ctx, change->kind, change->name, dirs[i], bits[i]);
 	}
 	if (change->type == HV_CHANGE_LIFECYCLE) {
@@ -426,26 +431,28 @@ static void on_sub_change(struct fs_ctx *ctx, const struct hv_change *change)
 	}
 }
 
-/* A XenStore node was written or removed (the xen driver's watch): an
- * events line now; IN_MODIFY on its file (or the kernel's forgetting of a
- * removed one) from the notifier thread.  The view is never cached, so
- * there is no cached value to drop first.  Paths too long for the queue
- * get their events line only. */
-static void on_xenstore_change(struct fs_ctx *ctx, const struct hv_change *change)
+/* A node of the driver's tree was written or removed (by anyone: the
+ * driver watches it): an events line now; IN_MODIFY on its file (or the
+ * kernel's forgetting of a removed one) from the notifier thread.  The
+ * tree is never cached, so there is no cached value to drop first.  Paths
+ * too long for the queue get their events line only. */
+static void on_tree_change(struct fs_ctx *ctx, const struct hv_change *change)
 {
 	struct queued_change q = {.kind = HV_KIND_HOST, .type = change->type};
-	const char *rel = change->xenstore_path + 1; /* without the leading '/' */
-	char path[HV_XENSTORE_PATH_MAX + 16];
+	const char *rel = change->tree_path + 1; /* without the leading '/' */
+	char path[HV_TREE_PATH_MAX + HV_NAME_MAX + 2];
 
-	snprintf(path, sizeof(path), "xenstore/%s", rel);
+	if (!fs_tree_dir(ctx))
+		return; /* a driver that reports what it does not show */
+	snprintf(path, sizeof(path), "%s/%s", fs_tree_dir(ctx), rel);
 	events_append(ctx->events, path,
 		      change->type == HV_CHANGE_DELETED	  ? "deleted"
 		      : change->type == HV_CHANGE_CREATED ? "created"
 							  : "changed",
 		      NULL);
-	if (!rel[0] || strlen(rel) >= sizeof(q.xenstore))
+	if (!rel[0] || strlen(rel) >= sizeof(q.tree_path))
 		return;
-	snprintf(q.xenstore, sizeof(q.xenstore), "%s", rel);
+	snprintf(q.tree_path, sizeof(q.tree_path), "%s", rel);
 	enqueue(ctx, &q);
 }
 
@@ -472,8 +479,8 @@ void fs_on_change(void *opaque, const struct hv_change *change)
 	char path[256], new_path[256];
 	struct queued_change q = {.kind = change->kind, .type = change->type};
 
-	if (change->kind == HV_KIND_HOST && change->xenstore_path && change->xenstore_path[0] == '/') {
-		on_xenstore_change(ctx, change);
+	if (change->kind == HV_KIND_HOST && change->tree_path && change->tree_path[0] == '/') {
+		on_tree_change(ctx, change);
 		return;
 	}
 	if (change->sub && change->name) {
@@ -627,7 +634,7 @@ static void report_file(struct fs_ctx *ctx, fuse_ino_t ino, const char *path, bo
 
 static void report_modified(struct fs_ctx *ctx, const struct queued_change *q)
 {
-	const struct fs_dir_type *type = dir_type(q->kind, q->dir);
+	const struct fs_dir_type *type = dir_type(ctx, q->kind, q->dir);
 	unsigned i = 0;
 
 	for (const struct fs_attr *a = type ? type->attrs : NULL; a && a->name && i < 64; a++, i++) {
@@ -737,24 +744,26 @@ static void report_sub(struct fs_ctx *ctx, const struct queued_change *q)
 		fuse_lowlevel_notify_inval_entry(ctx->session, subdir_ino, parent, strlen(parent));
 }
 
-/* xenstore/PATH changed: utimensat of it (IN_MODIFY).  It appeared or
+/* A tree node (TREE_DIR/PATH) changed: utimensat of it (IN_MODIFY).  It appeared or
  * went: mkdir/rmdir of it on the mount, which the handlers answer from the
  * notifier's own record (fs_self_lookup) without asking the driver, so
  * that watchers of its directory see IN_CREATE/IN_DELETE (with IN_ISDIR,
  * whatever the node is: a later lookup says what it is). */
-static void report_xenstore(struct fs_ctx *ctx, const struct queued_change *q)
+static void report_tree_node(struct fs_ctx *ctx, const struct queued_change *q)
 {
-	char copy[sizeof(q->xenstore)], mount[sizeof(q->xenstore) + 4096];
-	const char *parts[FS_SUB_MAX + 1] = {"xenstore"};
+	char copy[sizeof(q->tree_path)], mount[sizeof(q->tree_path) + 4096];
+	const char *parts[FS_SUB_MAX + 1] = {fs_tree_dir(ctx)};
 	size_t count = 1;
 
-	snprintf(copy, sizeof(copy), "%s", q->xenstore);
+	if (!parts[0])
+		return;
+	snprintf(copy, sizeof(copy), "%s", q->tree_path);
 	for (char *save = NULL, *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
 		if (count == FS_SUB_MAX + 1)
 			return; /* deeper than the view */
 		parts[count++] = p;
 	}
-	snprintf(mount, sizeof(mount), "%s/xenstore/%s", ctx->mountpoint, q->xenstore);
+	snprintf(mount, sizeof(mount), "%s/%s/%s", ctx->mountpoint, parts[0], q->tree_path);
 	if (q->type == HV_CHANGE_CREATED || q->type == HV_CHANGE_DELETED) {
 		fuse_ino_t parent = node_find_path(ctx->nodes, parts, count - 1);
 		const char *leaf = parts[count - 1];
@@ -823,8 +832,8 @@ static void *notifier_main(void *opaque)
 		if (overflowed && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE))
 			invalidate_everything(ctx);
 		if (q && __atomic_load_n(&ctx->serving, __ATOMIC_ACQUIRE)) {
-			if (q->xenstore[0])
-				report_xenstore(ctx, q);
+			if (q->tree_path[0])
+				report_tree_node(ctx, q);
 			else if (q->sub[0])
 				report_sub(ctx, q);
 			else if (q->type == HV_CHANGE_MODIFIED)
@@ -877,7 +886,7 @@ int notifier_start(struct fs_ctx *ctx)
 /* One line per queued change, for the tests of the notifier's decisions:
  *   mkdir|rmdir KIND/NAME[/SUBDIR/SUB]     rename KIND/OLD KIND/NEW
  *   modify PATH (the notifier's IN_MODIFY)   kernel PATH (the writer's own)
- *   xenstore created|deleted|modified xenstore/PATH */
+ *   tree created|deleted|modified TREE_DIR/PATH */
 int notifier_describe(struct fs_ctx *ctx, struct strbuf *out)
 {
 	static const char *const verbs[] = {
@@ -889,12 +898,12 @@ int notifier_describe(struct fs_ctx *ctx, struct strbuf *out)
 	pthread_mutex_lock(&n->lock);
 	for (const struct queued_change *q = n->head; q && ret == 0; q = q->next) {
 		object_path(q->kind, q->name, path, sizeof(path));
-		if (q->xenstore[0]) {
-			ret = strbuf_printf(out, "xenstore %s xenstore/%s\n",
+		if (q->tree_path[0]) {
+			ret = strbuf_printf(out, "tree %s %s/%s\n",
 					    q->type == HV_CHANGE_CREATED   ? "created"
 					    : q->type == HV_CHANGE_DELETED ? "deleted"
 									   : "modified",
-					    q->xenstore);
+					    fs_tree_dir(ctx) ? fs_tree_dir(ctx) : "?", q->tree_path);
 		} else if (q->type != HV_CHANGE_MODIFIED) {
 			if (q->type == HV_CHANGE_RENAMED)
 				ret = strbuf_printf(out, "rename %s %s/%s\n", path,
@@ -908,7 +917,7 @@ int notifier_describe(struct fs_ctx *ctx, struct strbuf *out)
 			const struct fs_dir_type *type =
 			    q->sub[0]
 				? node_dir_type(ctx->nodes, sub_ino(ctx, q->kind, q->name, q->sub, NULL))
-				: dir_type(q->kind, q->dir);
+				: dir_type(ctx, q->kind, q->dir);
 			unsigned i = 0;
 			for (const struct fs_attr *a = type ? type->attrs : NULL;
 			     a && a->name && i < 64 && ret == 0; a++, i++)

@@ -170,7 +170,7 @@ static int resolve_child(struct fs_ctx *ctx, struct node *dir, const char *name,
 		return -ENOTDIR;
 	if ((*attr = fs_dir_find_attr(dir->dir, name)))
 		return 0;
-	if ((*type = fs_dir_find_present_subdir(ctx, dir->dir, name)))
+	if ((*type = fs_dir_find_subdir(ctx, dir->dir, name)))
 		return 0;
 	const struct fs_collection *c = dir->dir->collection;
 	if (c && c->list) {
@@ -179,7 +179,7 @@ static int resolve_child(struct fs_ctx *ctx, struct node *dir, const char *name,
 			*type = NULL;
 			*attr = c->link;
 		} else if (ret == 0 && c->attr_of && (*attr = fs_collection_member_attr(ctx, dir, name))) {
-			*type = NULL; /* a file member (a XenStore leaf) */
+			*type = NULL; /* a file member (a leaf of the driver's tree) */
 		}
 		return ret;
 	}
@@ -545,7 +545,7 @@ int fs_scratch_create(fuse_req_t req, struct fs_ctx *ctx, struct node *parent, c
 	/* Objects are made with mkdir in their collection, nothing else is. */
 	if (!fs_dir_accepts_scratch(parent->dir))
 		return -EACCES;
-	if (fs_dir_find_attr(parent->dir, name) || fs_dir_find_subdir(parent->dir, name))
+	if (fs_dir_find_attr(parent->dir, name) || fs_dir_find_subdir(ctx, parent->dir, name))
 		return -EEXIST;
 	ret = check_object(ctx, parent, &err);
 	if (ret < 0)
@@ -591,7 +591,7 @@ static int create_replacement(struct fs_ctx *ctx, struct node *parent, const str
 			       fi, out);
 }
 
-/* O_CREAT in a collection with file members (xenstore/): the driver makes
+/* O_CREAT in a collection with file members (the driver's tree): the driver makes
  * the member, which is then opened for writing like any attribute. */
 static int create_member(struct fs_ctx *ctx, struct node *parent, const char *name, struct fuse_file_info *fi,
 			 struct node **out)
@@ -687,7 +687,7 @@ static int do_unlink(fuse_req_t req, struct node *parent, const char *name)
 		return -EPERM; /* an index of links the driver's objects make */
 	if (parent->dir->collection && parent->dir->collection->attr_of)
 		return fs_collection_unlink(fuse_req_userdata(req), parent, name);
-	if (fs_dir_find_subdir(parent->dir, name) || parent->dir->collection)
+	if (fs_dir_find_subdir(ctx_of(req), parent->dir, name) || parent->dir->collection)
 		return -EISDIR;
 	if (!fs_dir_accepts_scratch(parent->dir))
 		return -ENOENT;

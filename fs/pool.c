@@ -54,7 +54,7 @@ static const struct fs_attr pool_attrs[] = {
 
 /* Alphabetical (fs_dir_find_subdir). */
 static const struct fs_subdir pool_subdirs[] = {
-    {"volumes", &fs_volumes_type},
+    {.name = "volumes", .type = &fs_volumes_type},
     {NULL},
 };
 

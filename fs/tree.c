@@ -10,14 +10,14 @@ static const struct fs_attr root_attrs[] = {
     {NULL},
 };
 
-/* Alphabetical. */
+/* Alphabetical, then the driver's. */
 static const struct fs_subdir root_subdirs[] = {
-    {"domains", &fs_domains_type},
-    {"host", &fs_host_type},
-    {"networks", &fs_networks_type},
-    {"pools", &fs_pools_type},
-    {"xenstore", &fs_xenstore_type}, /* present only for drivers with a XenStore */
-    {NULL, NULL},
+    {.name = "domains", .type = &fs_domains_type},
+    {.name = "host", .type = &fs_host_type},
+    {.name = "networks", .type = &fs_networks_type},
+    {.name = "pools", .type = &fs_pools_type},
+    {.name_of = fs_tree_dir, .type = &fs_tree_type}, /* the driver's tree_dir */
+    {NULL},
 };
 
 const struct fs_dir_type fs_root_type = {
@@ -34,25 +34,31 @@ const struct fs_attr *fs_dir_find_attr(const struct fs_dir_type *type, const cha
 	return NULL;
 }
 
-const struct fs_dir_type *fs_dir_find_subdir(const struct fs_dir_type *type, const char *name)
+bool fs_subdir_end(const struct fs_subdir *s)
 {
-	for (const struct fs_subdir *s = type->subdirs; s && s->name; s++)
-		if (strcmp(s->name, name) == 0)
-			return s->type;
-	return NULL;
+	return !s || (!s->name && !s->name_of);
 }
 
-bool fs_subdir_present(const struct fs_ctx *ctx, const struct fs_subdir *subdir)
+const char *fs_subdir_name(const struct fs_ctx *ctx, const struct fs_subdir *s)
 {
-	return !subdir->type->present || subdir->type->present(ctx);
+	if (s->name)
+		return s->name;
+	return ctx && ctx->conn ? s->name_of(ctx) : NULL;
 }
 
-const struct fs_dir_type *fs_dir_find_present_subdir(const struct fs_ctx *ctx, const struct fs_dir_type *type,
-						     const char *name)
+const struct fs_dir_type *fs_subdir_type(const struct fs_ctx *ctx, const struct fs_subdir *s)
 {
-	for (const struct fs_subdir *s = type->subdirs; s && s->name; s++)
-		if (strcmp(s->name, name) == 0)
-			return fs_subdir_present(ctx, s) ? s->type : NULL;
+	return s->type ? s->type : s->type_of(ctx);
+}
+
+const struct fs_dir_type *fs_dir_find_subdir(const struct fs_ctx *ctx, const struct fs_dir_type *type,
+					     const char *name)
+{
+	for (const struct fs_subdir *s = type->subdirs; !fs_subdir_end(s); s++) {
+		const char *sub_name = fs_subdir_name(ctx, s);
+		if (sub_name && strcmp(sub_name, name) == 0)
+			return fs_subdir_type(ctx, s);
+	}
 	return NULL;
 }
 

@@ -180,6 +180,19 @@ static int get_locked(struct container_driver *drv, struct container_domain *dom
 	return ret;
 }
 
+/* domains/NAME/cgroup/ (driver.h, domain_keys): a file changes with its
+ * key and with the domain files that set the same cgroup file. */
+static const struct hv_device_key cgroup_keys[] = {
+    {"cpu_quota", true, HV_FIELD_VCPUS},
+    {"cpu_weight", true, 0},
+    {"cpuset", true, 0},
+    {"memory_limit", true, HV_FIELD_MEMORY},
+    {"path", false, 0},
+    {"pids_limit", true, 0},
+    {NULL},
+};
+const struct hv_domain_keys container_cgroup_keys = {.dir = "cgroup", .keys = cgroup_keys};
+
 int container_domain_cgroup_get(struct hv_conn *conn, const char *name, const char *key, char **value,
 				struct hv_error *err)
 {
@@ -322,7 +335,7 @@ static int set_memory_limit(struct hv_conn *conn, const char *name, const char *
 		return hv_error_set(err, EINVAL, "memory_limit is a number of KiB, not '%.64s'", value);
 	int ret = container_domain_set_memory(conn, name, kib, err);
 	if (ret == 0) {
-		hv_change_entry_detail(hv_batch_modified(&changes, HV_KIND_DOMAIN, name, HV_FIELD_CGROUP),
+		hv_change_entry_detail(hv_batch_modified(&changes, HV_KIND_DOMAIN, name, HV_FIELD_KEYS),
 				       "memory_limit");
 		hv_batch_emit(conn, &changes);
 	}
@@ -377,7 +390,7 @@ int container_domain_cgroup_set(struct hv_conn *conn, const char *name, const ch
 	}
 	if (ret == 0)
 		hv_change_entry_detail(
-		    hv_batch_modified(&changes, HV_KIND_DOMAIN, name, HV_FIELD_CGROUP | HV_FIELD_CONFIG), key);
+		    hv_batch_modified(&changes, HV_KIND_DOMAIN, name, HV_FIELD_KEYS | HV_FIELD_CONFIG), key);
 	pthread_mutex_unlock(&drv->lock);
 	hv_batch_emit(drv->conn, &changes);
 	if (ret == 0)

@@ -187,6 +187,7 @@ int container_apply_spec_cgroup(struct container_domain *dom, const struct conta
 				struct hv_error *err);
 
 /* container_cgroup.c: the domains/NAME/cgroup/ slots. */
+extern const struct hv_domain_keys container_cgroup_keys;
 int container_domain_cgroup_get(struct hv_conn *conn, const char *name, const char *key, char **value,
 				struct hv_error *err);
 int container_domain_cgroup_set(struct hv_conn *conn, const char *name, const char *key, const char *value,

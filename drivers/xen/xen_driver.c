@@ -235,9 +235,10 @@ const struct hv_driver_ops hv_xen_driver_ops = {
     .domain_stats = xen_domain_stats,
     .domain_undefine = xen_domain_undefine,
 
-    .xenstore_list = xen_store_list,
-    .xenstore_mkdir = xen_store_mkdir,
-    .xenstore_read = xen_store_read,
-    .xenstore_remove = xen_store_remove,
-    .xenstore_write = xen_store_write,
+    .tree_dir = "xenstore",
+    .tree_list = xen_store_list,
+    .tree_mkdir = xen_store_mkdir,
+    .tree_read = xen_store_read,
+    .tree_remove = xen_store_remove,
+    .tree_write = xen_store_write,
 };

@@ -197,6 +197,9 @@ int xen_domain_control(struct hv_conn *conn, const char *name, enum hv_domain_co
 		       struct hv_error *err);
 int xen_domain_set_memory(struct hv_conn *conn, const char *name, uint64_t kib, struct hv_error *err);
 int xen_domain_set_vcpus(struct hv_conn *conn, const char *name, unsigned vcpus, struct hv_error *err);
+/* XenStore's own rule for node names (xenstored's valid_chars) on top of
+ * hv_tree_path_is_valid. */
+bool xen_store_path_is_valid(const char *path);
 int xen_store_list(struct hv_conn *conn, const char *path, struct hv_name_list *out, struct hv_error *err);
 int xen_store_read(struct hv_conn *conn, const char *path, char **value, size_t *len, struct hv_error *err);
 int xen_store_write(struct hv_conn *conn, const char *path, const char *value, size_t len,

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The xenstore/ view's slots: XenStore itself, read and written through
+/* The tree slots (xenstore/): XenStore itself, read and written through
  * libxenstore with dom0's rights (the store's permissions still apply to
  * what dom0 may not do).  libxenstore reports failures in errno with
  * xenstored's own codes (ENOENT, EACCES, EINVAL, E2BIG, ...); they are
  * passed on, and a lost connection becomes EIO. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,24 @@
 #include "drivers/xen/xen_private.h"
 #include "util/cleanup.h"
 #include "util/hash.h"
+
+bool xen_store_path_is_valid(const char *path)
+{
+	if (!hv_tree_path_is_valid(path))
+		return false;
+	for (const char *p = path; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-/_@.", *p))
+			return false;
+	return true;
+}
+
+/* Every slot starts here: the wrappers checked what any tree path must be,
+ * this is what XenStore adds. */
+#define CHECK_PATH(path, err)                                                                                \
+	do {                                                                                                 \
+		if (!xen_store_path_is_valid(path))                                                          \
+			return hv_error_set(err, EINVAL, "'%.80s' is no XenStore path", path);               \
+	} while (0)
 
 /* The errno a failed libxenstore call leaves, as the user should see it. */
 static int store_error(struct hv_error *err, const char *what, const char *path)
@@ -43,10 +62,12 @@ int xen_store_list(struct hv_conn *conn, const char *path, struct hv_name_list *
 {
 	struct xen_driver *drv = conn->priv;
 	unsigned n = 0;
-	auto_free char **names = xs_directory(drv->xs, XBT_NULL, path, &n);
+	auto_free char **names = NULL;
 
+	CHECK_PATH(path, err);
 	out->names = NULL;
 	out->count = 0;
+	names = xs_directory(drv->xs, XBT_NULL, path, &n);
 	if (!names)
 		return store_error(err, "directory", path);
 	out->names = calloc(n + 1, sizeof(*out->names));
@@ -66,8 +87,10 @@ int xen_store_read(struct hv_conn *conn, const char *path, char **value, size_t 
 {
 	struct xen_driver *drv = conn->priv;
 	unsigned n = 0;
-	char *data = xs_read(drv->xs, XBT_NULL, path, &n);
+	char *data;
 
+	CHECK_PATH(path, err);
+	data = xs_read(drv->xs, XBT_NULL, path, &n);
 	if (!data)
 		return store_error(err, "read", path);
 	*value = data; /* libxenstore NUL-terminates */
@@ -80,6 +103,7 @@ int xen_store_write(struct hv_conn *conn, const char *path, const char *value, s
 {
 	struct xen_driver *drv = conn->priv;
 
+	CHECK_PATH(path, err);
 	if (!xs_write(drv->xs, XBT_NULL, path, value, (unsigned)len))
 		return store_error(err, "write", path);
 	return 0;
@@ -89,6 +113,7 @@ int xen_store_mkdir(struct hv_conn *conn, const char *path, struct hv_error *err
 {
 	struct xen_driver *drv = conn->priv;
 
+	CHECK_PATH(path, err);
 	if (!xs_mkdir(drv->xs, XBT_NULL, path))
 		return store_error(err, "mkdir", path);
 	return 0;
@@ -100,6 +125,7 @@ int xen_store_remove(struct hv_conn *conn, const char *path, struct hv_error *er
 	unsigned len;
 	auto_free char *value = NULL;
 
+	CHECK_PATH(path, err);
 	if (strcmp(path, "/") == 0)
 		return hv_error_set(err, EACCES, "the root of XenStore cannot be removed");
 	/* xs_rm of a missing node succeeds; rm(1) expects ENOENT. */
@@ -149,7 +175,7 @@ static void walk(struct xen_driver *drv, const char *path, size_t *budget)
 	(*budget)--;
 	children = xs_directory(drv->xs, XBT_NULL, path, &n);
 	for (unsigned i = 0; children && i < n; i++) {
-		char child[HV_XENSTORE_PATH_MAX + 1];
+		char child[HV_TREE_PATH_MAX + 1];
 		if (snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") == 0 ? "" : path, children[i]) <
 		    (int)sizeof(child))
 			walk(drv, child, budget);
@@ -229,7 +255,7 @@ enum xen_store_event xen_store_track(struct xen_driver *drv, const char *path, c
 		return XEN_STORE_DELETED;
 	}
 	/* New: it and each unknown ancestor; the topmost is what appeared. */
-	char walk_path[HV_XENSTORE_PATH_MAX + 1];
+	char walk_path[HV_TREE_PATH_MAX + 1];
 	snprintf(walk_path, sizeof(walk_path), "%s", path);
 	for (;;) {
 		hash_map_put(drv->paths, walk_path, drv);
@@ -262,6 +288,6 @@ void xen_store_report(struct xen_driver *drv, const char *path, enum xen_store_e
 	hv_conn_emit(drv->conn, &(struct hv_change){
 				    .kind = HV_KIND_HOST,
 				    .type = types[event],
-				    .xenstore_path = path,
+				    .tree_path = path,
 				});
 }

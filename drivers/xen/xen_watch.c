@@ -423,7 +423,7 @@ static void report_device(struct xen_driver *drv, const struct device_ref *ref, 
 /* One XenStore path the watch fired for. */
 static void handle_path(struct xen_driver *drv, const char *path)
 {
-	char created[HV_XENSTORE_PATH_MAX + 1];
+	char created[HV_TREE_PATH_MAX + 1];
 	struct device_ref ref;
 	bool is_device = device_of(path, &ref);
 	bool device_known = is_device && xen_store_known(drv, ref.dir);

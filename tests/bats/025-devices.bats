@@ -148,6 +148,19 @@ attach() {
 	assert_output up
 }
 
+@test "a device file is replaced atomically by configuration tools (sed -i)" {
+	sed -i 's/up/down/' "$(D test)/devices/interface/0/link_state"
+	run cat "$(D test)/devices/interface/0/link_state"
+	assert_output down
+	run grep -c "<link state='down'/>" "$(D test)/config.xml"
+	assert_output 1
+	sed -i 's/down/up/' "$(D test)/devices/interface/0/link_state"
+	run cat "$(D test)/devices/interface/0/link_state"
+	assert_output up
+	run ls -A "$(D test)/devices/interface/0"
+	refute_output --partial sed
+}
+
 @test "a lease appears when the domain starts and goes when it stops" {
 	mkdir "$(D lease)"
 	iface_xml | attach lease

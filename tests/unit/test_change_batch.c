@@ -43,7 +43,7 @@ int main(void)
 	hv_batch_add(&batch, HV_KIND_DOMAIN, HV_CHANGE_RENAMED, name, "web2");
 	hv_change_entry_sub(hv_batch_modified(&batch, HV_KIND_DOMAIN, name, HV_FIELD_DEVICES), sub, "ip");
 	hv_batch_lifecycle(&batch, HV_KIND_NETWORK, "default", "started", NULL, HV_FIELD_STATE);
-	hv_change_entry_detail(hv_batch_modified(&batch, HV_KIND_DOMAIN, name, HV_FIELD_CGROUP), "cpuset");
+	hv_change_entry_detail(hv_batch_modified(&batch, HV_KIND_DOMAIN, name, HV_FIELD_KEYS), "cpuset");
 	hv_batch_add(&batch, HV_KIND_HOST, HV_CHANGE_MODIFIED, NULL, NULL);
 	strcpy(name, "gone");
 	strcpy(sub, "YYY");

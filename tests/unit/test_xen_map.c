@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "drivers/xen/xen_map.h"
+#include "drivers/xen/xen_private.h"
 #include "tests/unit/unit.h"
 #include "util/cleanup.h"
 
@@ -190,42 +191,49 @@ static void check_generated_xml(void)
 	CHECK_INT(guest.def.max_memory_kib, 131072, "default memory 128 MiB");
 }
 
+/* What any driver's tree path must be (hv_tree_path_is_valid), and what
+ * XenStore adds (xen_store_path_is_valid): its own character set. */
 static void check_xenstore_paths(void)
 {
 	static const struct {
 		const char *path;
-		bool valid;
+		bool tree, xenstore;
 	} cases[] = {
-	    {"/", true},
-	    {"/local/domain/0/name", true},
-	    {"/local/domain/0/device/vbd/51712/state", true},
-	    {"/vm/4dea22b3-1d52-d8f3-2516-782e98a23fa0/image", true},
-	    {"/a_b-c@d.e", true},
-	    {"", false},
-	    {"local/domain", false},
-	    {"/local//domain", false},
-	    {"/local/domain/", false},
-	    {"/local/../etc", false},
-	    {"/local/./domain", false},
-	    {"/local/dom ain", false},
-	    {"/local/dom$ain", false},
+	    {"/", true, true},
+	    {"/local/domain/0/name", true, true},
+	    {"/local/domain/0/device/vbd/51712/state", true, true},
+	    {"/vm/4dea22b3-1d52-d8f3-2516-782e98a23fa0/image", true, true},
+	    {"/a_b-c@d.e", true, true},
+	    {"", false, false},
+	    {"local/domain", false, false},
+	    {"/local//domain", false, false},
+	    {"/local/domain/", false, false},
+	    {"/local/../etc", false, false},
+	    {"/local/./domain", false, false},
+	    {"/local/dom ain", true, false},
+	    {"/local/dom$ain", true, false},
 	};
-	char long_path[HV_XENSTORE_PATH_MAX + 2];
+	char long_path[HV_TREE_PATH_MAX + 2];
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
-		CHECK_INT(hv_xenstore_path_is_valid(cases[i].path), cases[i].valid, "xenstore path '%s'",
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		CHECK_INT(hv_tree_path_is_valid(cases[i].path), cases[i].tree, "tree path '%s'",
 			  cases[i].path);
-	CHECK(!hv_xenstore_path_is_valid(NULL), "NULL is no path");
+		CHECK_INT(xen_store_path_is_valid(cases[i].path), cases[i].xenstore, "xenstore path '%s'",
+			  cases[i].path);
+	}
+	CHECK(!hv_tree_path_is_valid("/local/dom\nain"), "a control character is refused");
+	CHECK(!hv_tree_path_is_valid(NULL), "NULL is no path");
+	CHECK(!xen_store_path_is_valid(NULL), "NULL is no XenStore path");
 	memset(long_path, 'a', sizeof(long_path) - 1);
 	long_path[0] = '/';
 	long_path[sizeof(long_path) - 1] = '\0';
-	CHECK(!hv_xenstore_path_is_valid(long_path), "a path over %d bytes", HV_XENSTORE_PATH_MAX);
-	long_path[HV_XENSTORE_PATH_MAX] = '\0';
-	CHECK(hv_xenstore_path_is_valid(long_path), "a path of exactly %d bytes", HV_XENSTORE_PATH_MAX);
+	CHECK(!hv_tree_path_is_valid(long_path), "a path over %d bytes", HV_TREE_PATH_MAX);
+	long_path[HV_TREE_PATH_MAX] = '\0';
+	CHECK(hv_tree_path_is_valid(long_path), "a path of exactly %d bytes", HV_TREE_PATH_MAX);
 
-	struct hv_conn xen = {.ops = &hv_xen_driver_ops}, test = {.ops = &hv_test_driver_ops};
-	CHECK(hv_conn_has_xenstore(&xen), "xen:/// has a XenStore");
-	CHECK(!hv_conn_has_xenstore(&test), "test:/// has none");
+	/* The driver names its tree; fs/ knows no name of its own for it. */
+	CHECK_STR(hv_xen_driver_ops.tree_dir, "xenstore", "xen:/// shows its tree as xenstore/");
+	CHECK(hv_test_driver_ops.tree_dir == NULL, "test:/// has no tree");
 }
 
 static void check_open_without_xen(void)
