@@ -146,7 +146,7 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int hv_record_list(const char *dir, enum hv_object_kind kind, struct hv_name_list *out)
+int hv_record_list(const char *dir, enum hv_object_kind kind, struct hv_name_list *out, struct hv_error *err)
 {
 	struct hv_name_list list = {0};
 	char path[PATH_MAX];
@@ -157,9 +157,11 @@ int hv_record_list(const char *dir, enum hv_object_kind kind, struct hv_name_lis
 
 	*out = list;
 	if (ret < 0)
-		return ret;
+		return hv_error_set(err, EIO, "cannot list %s/%s: %s", dir, hv_object_kind_dir(kind),
+				    strerror(-ret));
 	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT ? 0
+				       : hv_error_set(err, EIO, "cannot list %s: %s", path, strerror(errno));
 	while ((entry = readdir(d))) {
 		const char *name = entry->d_name;
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
@@ -191,5 +193,5 @@ int hv_record_list(const char *dir, enum hv_object_kind kind, struct hv_name_lis
 nomem:
 	closedir(d);
 	hv_name_list_finish(&list);
-	return -ENOMEM;
+	return hv_error_set(err, ENOMEM, "out of memory listing %s", path);
 }

@@ -58,7 +58,7 @@ int hv_record_read(const char *dir, enum hv_object_kind kind, const char *name, 
 		   struct hv_record *r);
 /* The names of the records in DIR/KIND, sorted; none when it does not
  * exist.  Leftover temporary files (names no object can have) are removed
- * and logged.  0 or -errno. */
-int hv_record_list(const char *dir, enum hv_object_kind kind, struct hv_name_list *out);
+ * and logged.  0, or -errno with err set (ENOMEM, else EIO). */
+int hv_record_list(const char *dir, enum hv_object_kind kind, struct hv_name_list *out, struct hv_error *err);
 
 #endif

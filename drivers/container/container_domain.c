@@ -11,6 +11,7 @@
 
 #include "drivers/container/container_private.h"
 #include "drivers/lifecycle.h"
+#include "drivers/records.h"
 #include "drivers/tunables.h"
 #include "util/atomic_file.h"
 #include "util/cleanup.h"
@@ -122,7 +123,7 @@ int container_domains_load(struct container_driver *drv, struct hv_error *err)
 	int ret = container_store_migrate(drv, err);
 
 	if (ret >= 0)
-		ret = container_store_list(drv, &names, err);
+		ret = hv_record_list(drv->state_dir, HV_KIND_DOMAIN, &names, err);
 	if (ret < 0)
 		return ret;
 	pthread_mutex_lock(&drv->lock);

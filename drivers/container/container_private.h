@@ -158,8 +158,6 @@ int container_store_read(struct container_driver *drv, const char *name, char **
 void container_store_remove(struct container_driver *drv, const char *name);
 /* What runs left follows a rename. */
 void container_store_move_runs(struct container_driver *drv, const char *name, const char *new_name);
-/* The names with a record, sorted. */
-int container_store_list(struct container_driver *drv, struct hv_name_list *out, struct hv_error *err);
 /* Makes STATE_DIR/domains/ and moves definitions of the layout before
  * records into it: how many, or -errno with err set. */
 int container_store_migrate(struct container_driver *drv, struct hv_error *err);

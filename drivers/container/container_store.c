@@ -103,16 +103,6 @@ void container_store_move_runs(struct container_driver *drv, const char *name, c
 	}
 }
 
-int container_store_list(struct container_driver *drv, struct hv_name_list *out, struct hv_error *err)
-{
-	int ret = hv_record_list(drv->state_dir, HV_KIND_DOMAIN, out);
-
-	if (ret < 0)
-		return hv_error_set(err, ret == -ENOMEM ? ENOMEM : EIO, "cannot list %s/domains: %s",
-				    drv->state_dir, strerror(-ret));
-	return 0;
-}
-
 /* NAME.xml, NAME.uuid and NAME.autostart become domains/NAME.  A record
  * already there is the newer copy (a crash between the two steps): the
  * old files only go. */

@@ -401,11 +401,10 @@ static int load_pool(struct test_driver *drv, const char *name, const struct hv_
 static int load_kind(struct test_driver *drv, enum hv_object_kind kind, uint64_t now, struct hv_error *err)
 {
 	struct hv_name_list names = {0};
-	int ret = hv_record_list(drv->dir, kind, &names);
+	int ret = hv_record_list(drv->dir, kind, &names, err);
 
 	if (ret < 0)
-		return hv_error_set(err, EIO, "cannot read %s/%s: %s", drv->dir, hv_object_kind_dir(kind),
-				    strerror(-ret));
+		return ret;
 	for (size_t i = 0; i < names.count; i++) {
 		const char *name = names.names[i];
 		char path[PATH_MAX];

@@ -87,16 +87,6 @@ int xen_def_remove(struct xen_driver *drv, const char *name, struct hv_error *er
 	return 0;
 }
 
-int xen_def_list(struct xen_driver *drv, struct hv_name_list *out, struct hv_error *err)
-{
-	int ret = hv_record_list(drv->state_dir, HV_KIND_DOMAIN, out);
-
-	if (ret < 0)
-		return hv_error_set(err, ret == -ENOMEM ? ENOMEM : EIO,
-				    "cannot list the definitions in %s: %s", drv->state_dir, strerror(-ret));
-	return 0;
-}
-
 /* One definition of the layout before: NAME.xml becomes domains/NAME.  A
  * record already there is the newer copy (a crash between the two steps):
  * the old file only goes. */

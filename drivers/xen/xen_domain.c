@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "drivers/lifecycle.h"
+#include "drivers/records.h"
 #include "drivers/tunables.h"
 #include "drivers/xen/xen_private.h"
 #include "util/cleanup.h"
@@ -210,7 +211,7 @@ int xen_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_er
 
 	if (ret < 0)
 		return ret;
-	ret = xen_def_list(drv, &defined, err);
+	ret = hv_record_list(drv->state_dir, HV_KIND_DOMAIN, &defined, err);
 	if (ret < 0) {
 		xen_dom_list_finish(&running);
 		return ret;
@@ -386,7 +387,7 @@ static int uuid_owner(struct xen_driver *drv, const char *name, const char *uuid
 	xen_dom_list_finish(&running);
 	if (ret != 0)
 		return ret;
-	ret = xen_def_list(drv, &defined, err);
+	ret = hv_record_list(drv->state_dir, HV_KIND_DOMAIN, &defined, err);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < defined.count && ret == 0; i++) {

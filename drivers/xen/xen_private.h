@@ -149,8 +149,6 @@ bool xen_def_exists(struct xen_driver *drv, const char *name);
 int xen_def_write(struct xen_driver *drv, const char *name, const char *xml, size_t len,
 		  struct hv_error *err);
 int xen_def_remove(struct xen_driver *drv, const char *name, struct hv_error *err);
-/* Names with a definition; unsorted. */
-int xen_def_list(struct xen_driver *drv, struct hv_name_list *out, struct hv_error *err);
 /* Moves the definitions of the layout before records (STATE_DIR/NAME.xml)
  * into STATE_DIR/domains/: how many it moved, or -errno. */
 int xen_defs_migrate(struct xen_driver *drv);

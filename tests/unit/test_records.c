@@ -48,7 +48,7 @@ static void test_files(void)
 
 	if (!r)
 		return;
-	CHECK_INT(hv_record_list(dir, HV_KIND_DOMAIN, &names), 0, "listing a kind never written");
+	CHECK_INT(hv_record_list(dir, HV_KIND_DOMAIN, &names, NULL), 0, "listing a kind never written");
 	CHECK_INT(names.count, 0, "lists nothing");
 	CHECK_INT(hv_record_write(dir, HV_KIND_DOMAIN, "b", "name b\n", body, strlen(body)), -ENOENT,
 		  "without domains/ a write fails: a removed directory is not made again behind one's back");
@@ -71,12 +71,21 @@ static void test_files(void)
 
 	snprintf(path, sizeof(path), "%s/domains/.tmp-b-123", dir);
 	CHECK_INT(atomic_file_write(path, "torn", 4, 0600), 0, "a crash's temporary file");
-	CHECK_INT(hv_record_list(dir, HV_KIND_DOMAIN, &names), 0, "list domains");
+	CHECK_INT(hv_record_list(dir, HV_KIND_DOMAIN, &names, NULL), 0, "list domains");
 	CHECK(names.count == 3 && strcmp(names.names[0], "a") == 0 && strcmp(names.names[1], "b") == 0 &&
 		  strcmp(names.names[2], "c") == 0,
 	      "a, b and c, in name order");
 	hv_name_list_finish(&names);
 	CHECK(access(path, F_OK) != 0, "the temporary file is removed");
+
+	/* A kind's directory that cannot be read: an error that says where. */
+	struct hv_error err = {0};
+	snprintf(path, sizeof(path), "%s/pools", dir);
+	CHECK_INT(atomic_file_write(path, "x", 1, 0600), 0, "pools is a file, not a directory");
+	CHECK_INT(hv_record_list(dir, HV_KIND_POOL, &names, &err), -EIO, "listing pools fails");
+	CHECK(strstr(err.message, "pools") != NULL, "naming it: %s", err.message);
+	CHECK_INT(names.count, 0, "and lists nothing");
+	unlink(path);
 
 	static const char *const domains[] = {"a", "b", "c", "d"};
 	for (size_t i = 0; i < ARRAY_SIZE(domains); i++)

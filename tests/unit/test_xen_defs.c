@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "drivers/records.h"
 #include "drivers/xen/xen_private.h"
 #include "tests/unit/unit.h"
 #include "util/atomic_file.h"
@@ -80,7 +81,7 @@ int main(void)
 	CHECK_STR(pv2, pv2_new, "a record already there is the newer copy and stays");
 	CHECK_INT(xen_defs_migrate(&drv), 0, "a second open moves nothing");
 
-	CHECK_INT(xen_def_list(&drv, &names, &err), 0, "list (%s)", err.message);
+	CHECK_INT(hv_record_list(drv.state_dir, HV_KIND_DOMAIN, &names, &err), 0, "list (%s)", err.message);
 	CHECK(names.count == 2 && strcmp(names.names[0], "pv1") == 0 && strcmp(names.names[1], "pv2") == 0,
 	      "pv1 and pv2 are defined");
 	hv_name_list_finish(&names);
