@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "drivers/container/container_private.h"
+#include "drivers/definition_rules.h"
 #include "drivers/lifecycle.h"
 #include "drivers/records.h"
 #include "drivers/tunables.h"
@@ -305,15 +306,12 @@ int container_domain_define(struct hv_conn *conn, const char *name, const char *
 	 * a running container keeps the one it started with (docs/paths.md,
 	 * "UUIDs"). */
 	bool new_uuid = dom && strcmp(def.uuid, dom->def.uuid) != 0;
-	if (ret == 0 && (other = uuid_owner(drv, def.uuid, name)))
-		ret = hv_error_set(err, EEXIST, "UUID %s is already used by domain '%s'", def.uuid,
-				   other->obj.name);
-	if (ret == 0 && new_uuid && hv_domain_state_is_active(dom->state))
-		ret = hv_error_set(
-		    err, EBUSY,
-		    "domain '%s' is active with UUID %s: a new UUID (%s) can be given only while it "
-		    "is shut off",
-		    name, dom->def.uuid, def.uuid);
+	if (ret == 0) {
+		other = uuid_owner(drv, def.uuid, name);
+		ret = hv_rule_define_uuid(HV_KIND_DOMAIN, name, def.uuid, other ? other->obj.name : NULL,
+					  dom ? dom->def.uuid : NULL,
+					  dom && hv_domain_state_is_active(dom->state), err);
+	}
 	if (ret == 0 && dom && hv_domain_state_is_active(dom->state))
 		ret = redefine_live(dom, &def, err);
 	if (ret == 0)
@@ -369,9 +367,8 @@ int container_domain_undefine(struct hv_conn *conn, const char *name, struct hv_
 	dom = container_find(drv, name, NULL);
 	if (!dom) {
 		hv_error_set(err, ENOENT, "no domain '%s'", name);
-	} else if (hv_domain_state_is_active(dom->state)) {
-		ret = hv_error_set(err, EBUSY, "domain is running");
-	} else {
+	} else if ((ret = hv_rule_undefine(HV_KIND_DOMAIN, hv_domain_state_is_active(dom->state), err)) ==
+		   0) {
 		container_store_remove(drv, name);
 		hv_table_remove(&drv->domains, &dom->obj);
 		domain_free(dom);
@@ -397,11 +394,11 @@ int container_domain_rename(struct hv_conn *conn, const char *name, const char *
 	dom = container_find(drv, name, err);
 	if (!dom)
 		ret = -ENOENT;
-	else if (hv_domain_state_is_active(dom->state))
-		ret = hv_error_set(err, EBUSY, "domain is running");
-	else if (strcmp(name, new_name) != 0 && container_find(drv, new_name, NULL))
-		ret = hv_error_set(err, EEXIST, "a domain '%s' exists", new_name);
-	if (ret == 0 && strcmp(name, new_name) != 0) {
+	else
+		ret = hv_rule_rename(HV_KIND_DOMAIN, name, new_name,
+				     container_find(drv, new_name, NULL) != NULL,
+				     hv_domain_state_is_active(dom->state), err);
+	if (ret == 0) {
 		def = dom->def;
 		snprintf(def.name, sizeof(def.name), "%s", new_name);
 		ret = hv_domain_xml_update(dom->obj.xml, strlen(dom->obj.xml), &def, &fixed, err);
@@ -427,7 +424,7 @@ int container_domain_rename(struct hv_conn *conn, const char *name, const char *
 	}
 	pthread_mutex_unlock(&drv->lock);
 	hv_batch_emit(drv->conn, &changes);
-	return ret;
+	return ret < 0 ? ret : 0; /* 1: the same name, nothing to do */
 }
 
 /* The lifecycle command on dom, under the lock: 0 with the transition made. */

@@ -168,8 +168,6 @@ static int domain_rename(struct hv_object *staged, const char *new_name, char **
 const struct test_kind_ops test_domain_kind = {
     .kind = HV_KIND_DOMAIN,
     .word = "domain",
-    .busy = "domain is running",
-    .idle = "shut off",
     .size = sizeof(struct test_domain),
     .table_offset = offsetof(struct test_driver, domains),
     .op =

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/definition_rules.h"
 #include "drivers/test/test_private.h"
 #include "util/log.h"
 
@@ -221,16 +222,8 @@ static int settle_uuid(struct test_driver *drv, const struct test_kind_ops *ops,
 	if (!uuid[0])
 		return hv_table_fresh_uuid(table, uuid, err);
 	other = hv_table_find_uuid(table, uuid);
-	if (other && other != obj)
-		return hv_error_set(err, EEXIST, "UUID %s is already used by %s '%s'", uuid, ops->word,
-				    other->name);
-	if (obj && strcmp(obj->uuid, uuid) != 0 && ops->is_active(obj))
-		return hv_error_set(
-		    err, EBUSY,
-		    "%s '%s' is active with UUID %s: a new UUID (%s) can be given only while it "
-		    "is %s",
-		    ops->word, name, obj->uuid, uuid, ops->idle);
-	return 0;
+	return hv_rule_define_uuid(ops->kind, name, uuid, other && other != obj ? other->name : NULL,
+				   obj ? obj->uuid : NULL, obj && ops->is_active(obj), err);
 }
 
 /* def was parsed from xml (outside the lock); settles its UUID against the
@@ -328,11 +321,10 @@ int test_kind_define(struct hv_conn *conn, const struct test_kind_ops *ops, cons
 static int undefine_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
 			   void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
-	int ret;
+	int ret = hv_rule_undefine(ops->kind, ops->is_active(obj), err);
 
-	if (ops->is_active(obj))
-		return hv_error_set(err, EBUSY, "%s", ops->busy);
-	ret = test_persist_remove(drv, ops->kind, obj->name, err);
+	if (ret == 0)
+		ret = test_persist_remove(drv, ops->kind, obj->name, err);
 	if (ret < 0)
 		return ret;
 	hv_batch_add(changes, ops->kind, HV_CHANGE_DELETED, obj->name, NULL);
@@ -362,12 +354,10 @@ static int rename_locked(struct test_driver *drv, const struct test_kind_ops *op
 	char *text = NULL;
 	int ret;
 
-	if (strcmp(obj->name, new_name) == 0)
-		return 0;
-	if (ops->is_active(obj))
-		return hv_error_set(err, EBUSY, "%s", ops->busy);
-	if (hv_table_find(table, new_name))
-		return hv_error_set(err, EEXIST, "%s '%s' already exists", ops->word, new_name);
+	ret = hv_rule_rename(ops->kind, obj->name, new_name, hv_table_find(table, new_name) != NULL,
+			     ops->is_active(obj), err);
+	if (ret != 0)
+		return ret < 0 ? ret : 0; /* 1: the same name, nothing to do */
 
 	snprintf(name, sizeof(name), "%s", obj->name);
 	stage(ops, obj, &staged);

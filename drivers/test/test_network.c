@@ -120,8 +120,6 @@ static int network_renamed(struct test_driver *drv, const char *old_name, const 
 const struct test_kind_ops test_network_kind = {
     .kind = HV_KIND_NETWORK,
     .word = "network",
-    .busy = "network is active",
-    .idle = "inactive",
     .size = sizeof(struct test_network),
     .table_offset = offsetof(struct test_driver, networks),
     .op =

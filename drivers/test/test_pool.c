@@ -109,8 +109,6 @@ static int pool_rename(struct hv_object *staged, const char *new_name, char **te
 const struct test_kind_ops test_pool_kind = {
     .kind = HV_KIND_POOL,
     .word = "pool",
-    .busy = "pool is active",
-    .idle = "inactive",
     .size = sizeof(struct test_pool),
     .table_offset = offsetof(struct test_driver, pools),
     .op =

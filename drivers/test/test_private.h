@@ -196,8 +196,6 @@ union test_staged {
 struct test_kind_ops {
 	enum hv_object_kind kind;
 	const char *word;    /* "domain": in messages */
-	const char *busy;    /* "domain is running": why an active one cannot be renamed or undefined */
-	const char *idle;    /* "shut off": what it must be for its UUID to change */
 	size_t size;	     /* of the kind's struct, which begins with its struct hv_object */
 	size_t table_offset; /* of the kind's table in struct test_driver */
 	struct {

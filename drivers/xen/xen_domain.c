@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/definition_rules.h"
 #include "drivers/lifecycle.h"
 #include "drivers/records.h"
 #include "drivers/tunables.h"
@@ -415,31 +416,22 @@ static int uuid_owner(struct xen_driver *drv, const char *name, const char *uuid
  * domain's is the hypervisor's handle, fixed until it is built again. */
 static int check_uuid(struct xen_driver *drv, const char *name, const char *uuid, struct hv_error *err)
 {
-	char owner[HV_NAME_MAX + 1];
+	char owner[HV_NAME_MAX + 1], running[HV_UUID_STRLEN + 1];
 	struct xen_dom dom;
-	int ret;
+	int owned, ret;
 
 	if (!uuid[0])
 		return 0;
-	ret = uuid_owner(drv, name, uuid, owner, err);
-	if (ret < 0)
-		return ret;
-	if (ret > 0)
-		return hv_error_set(err, EEXIST, "UUID %s is already used by domain '%s'", uuid, owner);
+	owned = uuid_owner(drv, name, uuid, owner, err);
+	if (owned < 0)
+		return owned;
 	ret = xen_dom_find(drv, name, &dom, err);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0)
+	if (ret < 0 && ret != -ENOENT)
 		return ret;
-	char running[HV_UUID_STRLEN + 1];
-	format_uuid(dom.info.handle, running);
-	if (strcmp(running, uuid) != 0)
-		return hv_error_set(
-		    err, EBUSY,
-		    "domain '%s' is active with UUID %s: a new UUID (%s) can be given only while "
-		    "it is shut off",
-		    name, running, uuid);
-	return 0;
+	if (ret == 0)
+		format_uuid(dom.info.handle, running);
+	return hv_rule_define_uuid(HV_KIND_DOMAIN, name, uuid, owned ? owner : NULL,
+				   ret == 0 ? running : NULL, ret == 0, err);
 }
 
 static int define_locked(struct xen_driver *drv, const char *name, const char *xml, size_t len, bool *existed,
