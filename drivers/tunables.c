@@ -2,6 +2,7 @@
 #include "drivers/tunables.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "drivers/driver.h"
 
@@ -99,4 +100,21 @@ uint32_t hv_tunable_fields(enum hv_tunable tunable)
 		return HV_FIELD_MAX_VCPUS | HV_FIELD_VCPUS | HV_FIELD_CONFIG;
 	}
 	return 0;
+}
+
+uint32_t hv_domain_def_fields(const struct hv_domain_def *old, const struct hv_domain_def *new)
+{
+	uint32_t fields = 0;
+
+	if (old->memory_kib != new->memory_kib)
+		fields |= HV_FIELD_MEMORY;
+	if (old->max_memory_kib != new->max_memory_kib)
+		fields |= HV_FIELD_MAX_MEMORY;
+	if (old->vcpus != new->vcpus)
+		fields |= HV_FIELD_VCPUS;
+	if (old->max_vcpus != new->max_vcpus)
+		fields |= HV_FIELD_MAX_VCPUS;
+	if (strcmp(old->os_type, new->os_type) != 0)
+		fields |= HV_FIELD_OS_TYPE;
+	return fields;
 }

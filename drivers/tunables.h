@@ -40,5 +40,9 @@ int hv_tunable_apply(struct hv_domain_def *def, bool active, enum hv_tunable tun
 		     const struct hv_tunable_limits *limits, struct hv_error *err);
 /* The hv_field bits a change of the tunable touches (config.xml included). */
 uint32_t hv_tunable_fields(enum hv_tunable tunable);
+/* The enum hv_field bits whose files show a difference between two
+ * definitions of one domain (the name and UUID are the caller's; the
+ * domain type shows only in config.xml). */
+uint32_t hv_domain_def_fields(const struct hv_domain_def *old, const struct hv_domain_def *new);
 
 #endif

@@ -54,7 +54,7 @@ void test_domain_destroy(struct hv_object *obj)
 {
 	if (obj)
 		free(domain_of(obj)->addrs);
-	test_kind_destroy(obj);
+	hv_kind_destroy(obj);
 }
 
 static void owner_of(const char *domain, char owner[OWNER_MAX])
@@ -304,9 +304,10 @@ static int parse_devices(const struct hv_object *obj, struct hv_device_defs *def
 
 /* --- the kind's hooks ----------------------------------------------------- */
 
-int test_devices_adopt(struct test_driver *drv, struct hv_object *staged, const struct hv_object *prev,
+int test_devices_adopt(void *driver, struct hv_object *staged, const struct hv_object *prev,
 		       struct hv_error *err)
 {
+	struct test_driver *drv = driver;
 	const struct test_domain *old = prev ? test_container_of(prev, const struct test_domain, obj) : NULL;
 	struct hv_device_defs defs;
 	struct records r;
@@ -326,17 +327,18 @@ int test_devices_adopt(struct test_driver *drv, struct hv_object *staged, const 
 	return 0;
 }
 
-void test_devices_adopt_end(struct test_driver *drv, struct hv_object *obj, struct hv_object *dropped,
-			    bool kept)
+void test_devices_adopt_end(void *driver, struct hv_object *obj, struct hv_object *dropped, bool kept)
 {
+	struct test_driver *drv = driver;
 	free(domain_of(dropped)->addrs);
 	domain_of(dropped)->addrs = NULL;
 	if (!kept)
 		macs_restore(drv, obj->name, domain_of(obj)->addrs, domain_of(obj)->addr_count);
 }
 
-void test_devices_forget(struct test_driver *drv, struct hv_object *obj)
+void test_devices_forget(void *driver, struct hv_object *obj)
 {
+	struct test_driver *drv = driver;
 	char owner[OWNER_MAX];
 
 	owner_of(obj->name, owner);
@@ -346,9 +348,9 @@ void test_devices_forget(struct test_driver *drv, struct hv_object *obj)
 	domain_of(obj)->addr_count = 0;
 }
 
-int test_devices_renamed(struct test_driver *drv, const char *old_name, const char *new_name,
-			 struct hv_error *err)
+int test_devices_renamed(void *driver, const char *old_name, const char *new_name, struct hv_error *err)
 {
+	struct test_driver *drv = driver;
 	char from[OWNER_MAX], to[OWNER_MAX];
 	int ret;
 
@@ -477,7 +479,7 @@ static void complete_info(struct test_driver *drv, const struct test_domain *dom
 	}
 }
 
-static int list_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+static int list_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
 		       void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	struct hv_device_list *out = args;
@@ -527,7 +529,7 @@ static int commit_edit(struct test_driver *drv, struct hv_object *obj, char *tex
 		staged.def = def;
 		staged.addrs = r->items;
 		staged.addr_count = r->count;
-		ret = test_kind_commit(drv, &test_domain_kind, obj, &staged.obj, err);
+		ret = hv_kind_commit(&drv->kinds, &test_domain_kind, obj, &staged.obj, err);
 		text = NULL; /* test_kind_commit consumed it */
 	}
 	free(text);
@@ -619,7 +621,7 @@ static unsigned count_class(const struct hv_device_defs *defs, const char *cls)
 	return n;
 }
 
-static int attach_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+static int attach_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
 			 void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	struct attach_args *attach = args;
@@ -748,7 +750,7 @@ static void renumber(struct test_dev_addr *a, const char *cls, unsigned removed)
 		snprintf(a->dev, sizeof(a->dev), "%s/%lu", cls, index - 1);
 }
 
-static int detach_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+static int detach_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
 			 void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct device_ref *ref = args;
@@ -808,7 +810,7 @@ int test_domain_device_detach(struct hv_conn *conn, const char *domain, const ch
 
 /* --- live attributes ------------------------------------------------------ */
 
-static int set_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+static int set_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
 		      void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct device_ref *ref = args;

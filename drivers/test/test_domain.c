@@ -64,25 +64,6 @@ uint64_t test_domains_active_memory(const struct test_driver *drv)
 	return total;
 }
 
-/* The fields that show a definition's values (the name and UUID cannot
- * change here; the domain type shows only in config.xml). */
-static uint32_t def_fields(const struct hv_domain_def *old, const struct hv_domain_def *new)
-{
-	uint32_t fields = 0;
-
-	if (old->memory_kib != new->memory_kib)
-		fields |= HV_FIELD_MEMORY;
-	if (old->max_memory_kib != new->max_memory_kib)
-		fields |= HV_FIELD_MAX_MEMORY;
-	if (old->vcpus != new->vcpus)
-		fields |= HV_FIELD_VCPUS;
-	if (old->max_vcpus != new->max_vcpus)
-		fields |= HV_FIELD_MAX_VCPUS;
-	if (strcmp(old->os_type, new->os_type) != 0)
-		fields |= HV_FIELD_OS_TYPE;
-	return fields;
-}
-
 /* --- the kind ------------------------------------------------------------- */
 
 static bool domain_is_active(const struct hv_object *obj)
@@ -90,8 +71,9 @@ static bool domain_is_active(const struct hv_object *obj)
 	return hv_domain_state_is_active(domain_of_const(obj)->state);
 }
 
-static void domain_boot(struct test_driver *drv, struct hv_object *obj, uint64_t now)
+static void domain_boot(void *driver, struct hv_object *obj, uint64_t now)
 {
+	struct test_driver *drv = driver;
 	struct test_domain *dom = domain_of(obj);
 
 	dom->state = HV_DOMAIN_RUNNING;
@@ -99,8 +81,9 @@ static void domain_boot(struct test_driver *drv, struct hv_object *obj, uint64_t
 	dom->running_since_ns = now;
 }
 
-static void domain_init(struct hv_object *obj, const union test_def *def)
+static void domain_init(struct hv_object *obj, const void *def_arg)
 {
+	const union test_def *def = def_arg;
 	struct test_domain *dom = domain_of(obj);
 
 	dom->def = def->domain;
@@ -108,34 +91,31 @@ static void domain_init(struct hv_object *obj, const union test_def *def)
 	dom->id = -1;
 }
 
-static int domain_parse(const char *xml, size_t len, const char *name, bool stored, union test_def *def,
+static int domain_parse(const char *xml, size_t len, const char *name, bool stored, void *def_arg,
 			struct hv_error *err)
 {
+	union test_def *def = def_arg;
 	return stored ? hv_domain_def_parse_stored(xml, len, name, &def->domain, err)
 		      : hv_domain_def_parse(xml, len, name, &def->domain, err);
 }
 
-static void domain_identity(union test_def *def, char **name, char **uuid)
+static void domain_identity(void *def_arg, char **name, char **uuid)
 {
+	union test_def *def = def_arg;
 	*name = def->domain.name;
 	*uuid = def->domain.uuid;
 }
 
-static int domain_xml_update(const char *xml, size_t len, const union test_def *def, char **out,
-			     struct hv_error *err)
-{
-	return hv_domain_xml_update(xml, len, &def->domain, out, err);
-}
-
-static int domain_xml_default(struct test_driver *drv, const char *name, const char *uuid, char **out)
+static int domain_xml_default(void *driver, const char *name, const char *uuid, char **out)
 {
 	return hv_domain_xml_default(name, uuid, "test", out);
 }
 
 /* A running domain's maxima are fixed; its live values follow. */
-static int domain_check(struct test_driver *drv, const struct hv_object *existing, const union test_def *def,
+static int domain_check(void *driver, const struct hv_object *existing, const void *def_arg,
 			struct hv_error *err)
 {
+	const union test_def *def = def_arg;
 	const struct test_domain *dom = existing ? domain_of_const(existing) : NULL;
 
 	if (!dom || !hv_domain_state_is_active(dom->state))
@@ -147,10 +127,11 @@ static int domain_check(struct test_driver *drv, const struct hv_object *existin
 	return 0;
 }
 
-static uint32_t domain_redefine(struct hv_object *staged, const union test_def *def)
+static uint32_t domain_redefine(struct hv_object *staged, const void *def_arg)
 {
+	const union test_def *def = def_arg;
 	struct test_domain *dom = domain_of(staged);
-	uint32_t fields = def_fields(&dom->def, &def->domain);
+	uint32_t fields = hv_domain_def_fields(&dom->def, &def->domain);
 
 	domain_accrue(dom, test_now_ns());
 	dom->def = def->domain;
@@ -165,10 +146,10 @@ static int domain_rename(struct hv_object *staged, const char *new_name, char **
 	return hv_domain_xml_update(staged->xml, strlen(staged->xml), &dom->def, text, err);
 }
 
-const struct test_kind_ops test_domain_kind = {
+const struct hv_kind_ops test_domain_kind = {
     .kind = HV_KIND_DOMAIN,
-    .word = "domain",
     .size = sizeof(struct test_domain),
+    .def_size = sizeof(union test_def),
     .table_offset = offsetof(struct test_driver, domains),
     .op =
 	{
@@ -188,7 +169,6 @@ const struct test_kind_ops test_domain_kind = {
     .redefine = domain_redefine,
     .rename = domain_rename,
     .xml_default = domain_xml_default,
-    .xml_update = domain_xml_update,
     .adopt = test_devices_adopt,
     .adopt_end = test_devices_adopt_end,
     .forget = test_devices_forget,
@@ -250,7 +230,7 @@ void test_domain_finish_shutdown(struct test_driver *drv, struct test_domain *do
 
 /* --- reading -------------------------------------------------------------- */
 
-static int domain_info_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+static int domain_info_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
 			      void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct test_domain *dom = domain_of(obj);
@@ -279,9 +259,8 @@ int test_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_in
 			      err);
 }
 
-static int domain_stats_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			       struct hv_object *obj, void *args, struct hv_change_batch *changes,
-			       struct hv_error *err)
+static int domain_stats_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
+			       void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct test_domain *dom = domain_of(obj);
 	struct hv_domain_stats *stats = args;
@@ -307,7 +286,7 @@ TEST_KIND_SLOTS(domain)
 
 /* Every transition is reported on the state, even a reboot that leaves
  * the word "running" as it was, and on the id when it comes or goes. */
-static int domain_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
+static int domain_control_locked(struct test_driver *drv, const struct hv_kind_ops *ops,
 				 struct hv_object *obj, void *args, struct hv_change_batch *changes,
 				 struct hv_error *err)
 {
@@ -334,7 +313,7 @@ static int domain_control_locked(struct test_driver *drv, const struct test_kind
 	staged.running_since_ns = state_accrues(next.next) ? now : 0;
 	if (staged.id != dom->id)
 		fields |= HV_FIELD_ID;
-	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
+	ret = hv_kind_commit(&drv->kinds, ops, obj, &staged.obj, err);
 	if (ret < 0)
 		return ret;
 	if (is_active && !was_active)
@@ -380,7 +359,7 @@ static int tunable_apply(const struct test_domain *dom, enum hv_tunable tunable,
 }
 
 /* A tunable is part of the definition: config.xml changes with it. */
-static int domain_tune_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+static int domain_tune_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
 			      void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct tune_args *tune = args;
@@ -399,8 +378,8 @@ static int domain_tune_locked(struct test_driver *drv, const struct test_kind_op
 		return ret;
 	domain_accrue(&staged, test_now_ns());
 	staged.def = def;
-	fields = HV_FIELD_CONFIG | def_fields(&dom->def, &def);
-	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
+	fields = HV_FIELD_CONFIG | hv_domain_def_fields(&dom->def, &def);
+	ret = hv_kind_commit(&drv->kinds, ops, obj, &staged.obj, err);
 	if (ret < 0)
 		return ret;
 	hv_batch_modified(changes, HV_KIND_DOMAIN, obj->name, fields);

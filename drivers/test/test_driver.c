@@ -238,8 +238,8 @@ static void test_driver_destroy(struct test_driver *drv)
 	test_churn_stop(drv);
 	timer_stop(drv);
 	hv_table_finish(&drv->domains, test_domain_destroy);
-	hv_table_finish(&drv->networks, test_kind_destroy);
-	hv_table_finish(&drv->pools, test_kind_destroy);
+	hv_table_finish(&drv->networks, hv_kind_destroy);
+	hv_table_finish(&drv->pools, hv_kind_destroy);
 	test_devices_finish(drv);
 	pthread_cond_destroy(&drv->timer_cond);
 	pthread_mutex_destroy(&drv->lock);
@@ -261,6 +261,7 @@ static struct test_driver *test_driver_create(struct hv_conn *conn)
 	drv->dir_fd = -1;
 	drv->next_id = 1;
 	pthread_mutex_init(&drv->lock, NULL);
+	test_kind_host_init(drv);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&drv->timer_cond, &attr);

@@ -232,7 +232,7 @@ void test_leases_renamed(struct test_driver *drv, enum hv_object_kind kind, cons
 	}
 }
 
-static int leases_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+static int leases_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
 			 void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	struct hv_lease_list *out = args;

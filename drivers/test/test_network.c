@@ -38,38 +38,36 @@ static bool network_is_active(const struct hv_object *obj)
 	return network_of_const(obj)->active;
 }
 
-static void network_boot(struct test_driver *drv, struct hv_object *obj, uint64_t now)
+static void network_boot(void *driver, struct hv_object *obj, uint64_t now)
 {
 	network_of(obj)->active = true;
 }
 
-static void network_init(struct hv_object *obj, const union test_def *def)
+static void network_init(struct hv_object *obj, const void *def_arg)
 {
+	const union test_def *def = def_arg;
 	network_of(obj)->def = def->network;
 }
 
-static int network_parse(const char *xml, size_t len, const char *name, bool stored, union test_def *def,
+static int network_parse(const char *xml, size_t len, const char *name, bool stored, void *def_arg,
 			 struct hv_error *err)
 {
+	union test_def *def = def_arg;
 	return stored ? hv_network_def_parse_stored(xml, len, name, &def->network, err)
 		      : hv_network_def_parse(xml, len, name, &def->network, err);
 }
 
-static void network_identity(union test_def *def, char **name, char **uuid)
+static void network_identity(void *def_arg, char **name, char **uuid)
 {
+	union test_def *def = def_arg;
 	*name = def->network.name;
 	*uuid = def->network.uuid;
 }
 
-static int network_xml_update(const char *xml, size_t len, const union test_def *def, char **out,
-			      struct hv_error *err)
-{
-	return hv_network_xml_update(xml, len, &def->network, out, err);
-}
-
 /* Isolated, on the first bridge virbrN that no network uses. */
-static int network_xml_default(struct test_driver *drv, const char *name, const char *uuid, char **out)
+static int network_xml_default(void *driver, const char *name, const char *uuid, char **out)
 {
+	struct test_driver *drv = driver;
 	char bridge[16];
 
 	for (unsigned n = 0;; n++) {
@@ -80,9 +78,11 @@ static int network_xml_default(struct test_driver *drv, const char *name, const 
 	return hv_network_xml_default(name, uuid, bridge, out);
 }
 
-static int network_check(struct test_driver *drv, const struct hv_object *existing, const union test_def *def,
+static int network_check(void *driver, const struct hv_object *existing, const void *def_arg,
 			 struct hv_error *err)
 {
+	struct test_driver *drv = driver;
+	const union test_def *def = def_arg;
 	const struct test_network *other = bridge_user(drv, def->network.bridge);
 
 	if (other && &other->obj != existing)
@@ -92,8 +92,9 @@ static int network_check(struct test_driver *drv, const struct hv_object *existi
 }
 
 /* Of the definition, only the bridge has a file of its own. */
-static uint32_t network_redefine(struct hv_object *staged, const union test_def *def)
+static uint32_t network_redefine(struct hv_object *staged, const void *def_arg)
 {
+	const union test_def *def = def_arg;
 	struct test_network *net = network_of(staged);
 	uint32_t fields = strcmp(net->def.bridge, def->network.bridge) != 0 ? HV_FIELD_BRIDGE : 0;
 
@@ -110,17 +111,18 @@ static int network_rename(struct hv_object *staged, const char *new_name, char *
 }
 
 /* Remembered leases follow their network's name. */
-static int network_renamed(struct test_driver *drv, const char *old_name, const char *new_name,
-			   struct hv_error *err)
+static int network_renamed(void *driver, const char *old_name, const char *new_name, struct hv_error *err)
 {
+	struct test_driver *drv = driver;
+
 	test_leases_renamed(drv, HV_KIND_NETWORK, old_name, new_name);
 	return 0;
 }
 
-const struct test_kind_ops test_network_kind = {
+const struct hv_kind_ops test_network_kind = {
     .kind = HV_KIND_NETWORK,
-    .word = "network",
     .size = sizeof(struct test_network),
+    .def_size = sizeof(union test_def),
     .table_offset = offsetof(struct test_driver, networks),
     .op =
 	{
@@ -140,15 +142,13 @@ const struct test_kind_ops test_network_kind = {
     .redefine = network_redefine,
     .rename = network_rename,
     .xml_default = network_xml_default,
-    .xml_update = network_xml_update,
     .renamed = network_renamed,
 };
 
 /* --- slots ---------------------------------------------------------------- */
 
-static int network_info_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			       struct hv_object *obj, void *args, struct hv_change_batch *changes,
-			       struct hv_error *err)
+static int network_info_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
+			       void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct test_network *net = network_of(obj);
 	struct hv_network_info *info = args;
@@ -171,7 +171,7 @@ int test_network_info(struct hv_conn *conn, const char *name, struct hv_network_
 			      err);
 }
 
-static int network_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
+static int network_control_locked(struct test_driver *drv, const struct hv_kind_ops *ops,
 				  struct hv_object *obj, void *args, struct hv_change_batch *changes,
 				  struct hv_error *err)
 {
@@ -193,7 +193,7 @@ static int network_control_locked(struct test_driver *drv, const struct test_kin
 	default:
 		return hv_error_set(err, EINVAL, "unknown network command %d", (int)command);
 	}
-	ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
+	ret = hv_kind_commit(&drv->kinds, ops, obj, &staged.obj, err);
 	if (ret < 0)
 		return ret;
 	hv_batch_lifecycle(changes, HV_KIND_NETWORK, obj->name, staged.network.active ? "started" : "stopped",

@@ -54,7 +54,7 @@
 #define SEED_TEMP_PREFIX ".seed-"
 
 /* Every kind, in the order in which they are seeded, saved and loaded. */
-static const struct test_kind_ops *const kinds[] = {&test_domain_kind, &test_network_kind, &test_pool_kind};
+static const struct hv_kind_ops *const kinds[] = {&test_domain_kind, &test_network_kind, &test_pool_kind};
 
 /* --- rendering ------------------------------------------------------------ */
 
@@ -194,7 +194,7 @@ static int seed_write_all(struct test_driver *drv, struct hv_error *err)
 			ret = -errno;
 			break;
 		}
-		for (struct hv_object *obj = test_kind_table(drv, kinds[k])->head; obj && ret == 0;
+		for (struct hv_object *obj = hv_kind_table(&drv->kinds, kinds[k])->head; obj && ret == 0;
 		     obj = obj->next) {
 			struct strbuf sb = STRBUF_INIT;
 			int rendered = render(kind, obj, &sb);
@@ -272,7 +272,7 @@ static bool domain_def_from_header(const struct hv_record *h, const char *name, 
 /* What loading every kind shares: the definition (parsed, unless the
  * caller has it from the header already), then the object in the model
  * with its autostart flag. */
-static int load_object(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
+static int load_object(struct test_driver *drv, const struct hv_kind_ops *ops, const char *name,
 		       const struct hv_record *h, union test_def *def, bool def_known, struct hv_object **out,
 		       struct hv_error *err)
 {
@@ -294,7 +294,7 @@ static int load_object(struct test_driver *drv, const struct test_kind_ops *ops,
 	xml = strndup(h->body, h->body_len);
 	if (!xml)
 		return hv_error_set(err, ENOMEM, "out of memory");
-	ret = test_kind_insert(drv, ops, def, xml, out, err);
+	ret = hv_kind_insert(&drv->kinds, ops, def, xml, out, err);
 	if (ret < 0)
 		return ret;
 	hv_record_u64(h, "autostart", 1, &autostart);
@@ -470,15 +470,15 @@ static void settle_loaded(struct test_driver *drv, uint64_t now)
 	struct hv_error err = {0};
 
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		const struct test_kind_ops *ops = kinds[k];
+		const struct hv_kind_ops *ops = kinds[k];
 
-		for (struct hv_object *obj = test_kind_table(drv, ops)->head; obj; obj = obj->next) {
+		for (struct hv_object *obj = hv_kind_table(&drv->kinds, ops)->head; obj; obj = obj->next) {
 			bool dirty = ops->kind == HV_KIND_DOMAIN &&
 				     settle_domain(drv, test_container_of(obj, struct test_domain, obj), now);
 
 			if (!ops->is_active(obj) && obj->autostart) {
 				ops->boot(drv, obj, now);
-				log_info("autostarted %s '%s'", ops->word, obj->name);
+				log_info("autostarted %s '%s'", hv_kind_words(ops->kind)->word, obj->name);
 				dirty = true;
 			}
 			if (dirty && test_persist_object(drv, ops->kind, obj, &err) < 0)

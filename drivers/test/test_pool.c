@@ -47,13 +47,14 @@ static uint32_t pool_take_sizes(struct test_pool *pool, const struct hv_pool_def
 
 /* --- the kind ------------------------------------------------------------- */
 
-static void pool_boot(struct test_driver *drv, struct hv_object *obj, uint64_t now)
+static void pool_boot(void *driver, struct hv_object *obj, uint64_t now)
 {
 	pool_of(obj)->state = HV_POOL_RUNNING;
 }
 
-static void pool_init(struct hv_object *obj, const union test_def *def)
+static void pool_init(struct hv_object *obj, const void *def_arg)
 {
+	const union test_def *def = def_arg;
 	struct test_pool *pool = pool_of(obj);
 
 	pool->def = def->pool;
@@ -61,26 +62,22 @@ static void pool_init(struct hv_object *obj, const union test_def *def)
 	pool_take_sizes(pool, &def->pool);
 }
 
-static int pool_parse(const char *xml, size_t len, const char *name, bool stored, union test_def *def,
+static int pool_parse(const char *xml, size_t len, const char *name, bool stored, void *def_arg,
 		      struct hv_error *err)
 {
+	union test_def *def = def_arg;
 	return stored ? hv_pool_def_parse_stored(xml, len, name, &def->pool, err)
 		      : hv_pool_def_parse(xml, len, name, &def->pool, err);
 }
 
-static void pool_identity(union test_def *def, char **name, char **uuid)
+static void pool_identity(void *def_arg, char **name, char **uuid)
 {
+	union test_def *def = def_arg;
 	*name = def->pool.name;
 	*uuid = def->pool.uuid;
 }
 
-static int pool_xml_update(const char *xml, size_t len, const union test_def *def, char **out,
-			   struct hv_error *err)
-{
-	return hv_pool_xml_update(xml, len, &def->pool, out, err);
-}
-
-static int pool_xml_default(struct test_driver *drv, const char *name, const char *uuid, char **out)
+static int pool_xml_default(void *driver, const char *name, const char *uuid, char **out)
 {
 	char target[sizeof(DEFAULT_TARGET_DIR) + HV_NAME_MAX + 1];
 
@@ -89,8 +86,9 @@ static int pool_xml_default(struct test_driver *drv, const char *name, const cha
 }
 
 /* Of the definition, the type and the sizes have files of their own. */
-static uint32_t pool_redefine(struct hv_object *staged, const union test_def *def)
+static uint32_t pool_redefine(struct hv_object *staged, const void *def_arg)
 {
+	const union test_def *def = def_arg;
 	struct test_pool *pool = pool_of(staged);
 	uint32_t fields = strcmp(pool->def.type, def->pool.type) != 0 ? HV_FIELD_TYPE : 0;
 
@@ -106,10 +104,10 @@ static int pool_rename(struct hv_object *staged, const char *new_name, char **te
 	return hv_pool_xml_update(staged->xml, strlen(staged->xml), &pool->def, text, err);
 }
 
-const struct test_kind_ops test_pool_kind = {
+const struct hv_kind_ops test_pool_kind = {
     .kind = HV_KIND_POOL,
-    .word = "pool",
     .size = sizeof(struct test_pool),
+    .def_size = sizeof(union test_def),
     .table_offset = offsetof(struct test_driver, pools),
     .op =
 	{
@@ -128,12 +126,11 @@ const struct test_kind_ops test_pool_kind = {
     .redefine = pool_redefine,
     .rename = pool_rename,
     .xml_default = pool_xml_default,
-    .xml_update = pool_xml_update,
 };
 
 /* --- slots ---------------------------------------------------------------- */
 
-static int pool_info_locked(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+static int pool_info_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
 			    void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	const struct test_pool *pool = pool_of(obj);
@@ -164,9 +161,8 @@ int test_pool_info(struct hv_conn *conn, const char *name, struct hv_pool_info *
  * is a transition of the pool's storage, reported on its state even where
  * the simulation keeps the state word (build, delete, refresh); a refresh
  * measures the sizes again, so readers of them must look again too. */
-static int pool_control_locked(struct test_driver *drv, const struct test_kind_ops *ops,
-			       struct hv_object *obj, void *args, struct hv_change_batch *changes,
-			       struct hv_error *err)
+static int pool_control_locked(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
+			       void *args, struct hv_change_batch *changes, struct hv_error *err)
 {
 	enum hv_pool_command command = *(enum hv_pool_command *)args;
 	union test_staged staged = {.pool = *pool_of(obj)};
@@ -214,7 +210,7 @@ static int pool_control_locked(struct test_driver *drv, const struct test_kind_o
 	}
 	/* Build, refresh and delete change nothing the model records. */
 	if (staged.pool.state != pool_of(obj)->state) {
-		ret = test_kind_commit(drv, ops, obj, &staged.obj, err);
+		ret = hv_kind_commit(&drv->kinds, ops, obj, &staged.obj, err);
 		if (ret < 0)
 			return ret;
 	}

@@ -21,7 +21,9 @@
 
 #include "drivers/change_batch.h"
 #include "drivers/conf/conf.h"
+#include "drivers/definition_rules.h"
 #include "drivers/driver.h"
+#include "drivers/object_kind.h"
 #include "drivers/object_table.h"
 #include "util/addr_alloc.h"
 #include "util/hash.h"
@@ -144,6 +146,7 @@ struct test_driver {
 	char *nodedev_root;
 
 	pthread_mutex_t lock;
+	struct hv_kind_host kinds; /* drivers/object_kind.c's view of this driver */
 	struct hv_object_table domains, networks, pools;
 	int next_id;
 	/* The host's MACs, owned by "domain NAME" (test_devices.c); a domain's
@@ -188,145 +191,64 @@ union test_staged {
 	struct test_pool pool;
 };
 
-/* What tells the kinds apart, for the code that is the same for all of
- * them (test_kind.c: lookup, staging, define, undefine, rename, autostart,
- * listing, seeding and loading).  One constant instance per kind, defined
- * in the kind's file.  Callbacks that take the driver or an object run
- * with the lock held; parse and identity need none. */
-struct test_kind_ops {
-	enum hv_object_kind kind;
-	const char *word;    /* "domain": in messages */
-	size_t size;	     /* of the kind's struct, which begins with its struct hv_object */
-	size_t table_offset; /* of the kind's table in struct test_driver */
-	struct {
-		enum test_op define, get_xml, list, rename, set_autostart, undefine;
-	} op; /* what fail= calls the generic operations */
-
-	bool (*is_active)(const struct hv_object *obj);
-	/* Makes an inactive object active without persisting or reporting it
-	 * (seeding, autostart at open). */
-	void (*boot)(struct test_driver *drv, struct hv_object *obj, uint64_t now);
-	/* Fills the kind's part of a new object from def: obj is zeroed but
-	 * for its name, UUID and text, and is to be inactive. */
-	void (*init)(struct hv_object *obj, const union test_def *def);
-
-	/* conf.h's parse for the kind; name may be NULL (seeding).  stored:
-	 * a definition read back from test:///PATH or a seed (conf.h,
-	 * the *_def_parse_stored variants). */
-	int (*parse)(const char *xml, size_t len, const char *name, bool stored, union test_def *def,
-		     struct hv_error *err);
-	/* Where def keeps its name and UUID ("" when the XML has none). */
-	void (*identity)(union test_def *def, char **name, char **uuid);
-	/* conf.h's xml_update: xml with def's name and uuid written in. */
-	int (*xml_update)(const char *xml, size_t len, const union test_def *def, char **out,
-			  struct hv_error *err);
-	/* The definition mkdir gives name; 0 or -errno. */
-	int (*xml_default)(struct test_driver *drv, const char *name, const char *uuid, char **out);
-	/* What the model demands of a definition beyond its XML (EBUSY,
-	 * EEXIST); existing is NULL for a new object.  May be NULL. */
-	int (*check)(struct test_driver *drv, const struct hv_object *existing, const union test_def *def,
-		     struct hv_error *err);
-	/* Makes def the definition of staged, a copy of the object, and
-	 * returns the enum hv_field bits whose values that changes (the
-	 * caller adds HV_FIELD_CONFIG). */
-	uint32_t (*redefine)(struct hv_object *staged, const union test_def *def);
-	/* Gives staged, a copy of the object, new_name in its definition and
-	 * sets *text to its XML saying so. */
-	int (*rename)(struct hv_object *staged, const char *new_name, char **text, struct hv_error *err);
-
-	/* What an object holds besides its definition (a domain's device
-	 * addresses); all may be NULL.  adopt() reserves it for the text in
-	 * staged->xml and fills staged's records; prev is the object staged
-	 * replaces (NULL for a new one); on failure nothing changed.
-	 * adopt_end() finishes it after the commit: kept, the records of
-	 * dropped (prev's old copy) are freed; otherwise the adoption is
-	 * undone (dropped is staged) and obj holds its own again. */
-	int (*adopt)(struct test_driver *drv, struct hv_object *staged, const struct hv_object *prev,
-		     struct hv_error *err);
-	void (*adopt_end)(struct test_driver *drv, struct hv_object *obj, struct hv_object *dropped,
-			  bool kept);
-	/* The object leaves the model: release what it holds, free records. */
-	void (*forget)(struct test_driver *drv, struct hv_object *obj);
-	/* The object is renamed from old_name to its own name (undo: swap). */
-	int (*renamed)(struct test_driver *drv, const char *old_name, const char *new_name,
-		       struct hv_error *err);
-};
-
-extern const struct test_kind_ops test_domain_kind, test_network_kind, test_pool_kind;
+/* Each kind's description for drivers/object_kind.c (test_domain.c,
+ * test_network.c, test_pool.c). */
+extern const struct hv_kind_ops test_domain_kind, test_network_kind, test_pool_kind;
 
 /* test_driver.c */
 uint64_t test_now_ns(void);
 /* Lock-free: faults is read-only after open.  -EIO if op was named in fail=. */
 int test_fault(const struct test_driver *drv, enum test_op op, struct hv_error *err);
 
-/* test_kind.c: what every kind does alike. */
-struct hv_object_table *test_kind_table(struct test_driver *drv, const struct test_kind_ops *ops);
-/* The object called name, or NULL with -ENOENT in err. */
-struct hv_object *test_kind_lookup(struct test_driver *drv, const struct test_kind_ops *ops, const char *name,
-				   struct hv_error *err);
-/* Creates an object from def and text (consumed either way) and adds it
- * to the model only: no file, no change.  0 or -errno with err set. */
-int test_kind_insert(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def,
-		     char *text, struct hv_object **out, struct hv_error *err);
-/* Frees an object of any kind (hv_table_finish's destroy_object);
- * NULL is a no-op. */
-void test_kind_destroy(struct hv_object *obj);
-/* Persists staged (a copy of obj, edited) and, only if that worked, makes
- * it obj.  Consumes staged->xml when it differs from obj->xml. */
-int test_kind_commit(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
-		     struct hv_object *staged, struct hv_error *err);
+/* test_kind.c: the shape of the test driver's own slots on one object.
+ * What every kind does alike (define, undefine, rename, autostart, list,
+ * get_xml, staging and committing) is drivers/object_kind.c's, reached
+ * through drv->kinds. */
 /* The work of a slot on one existing object, under the lock; args is the
  * slot's own (read-only unless the slot says otherwise). */
-typedef int test_object_fn(struct test_driver *drv, const struct test_kind_ops *ops, struct hv_object *obj,
+typedef int test_object_fn(struct test_driver *drv, const struct hv_kind_ops *ops, struct hv_object *obj,
 			   void *args, struct hv_change_batch *changes, struct hv_error *err);
 /* The shape of such a slot: fault check, lock, lookup (-ENOENT), fn,
  * unlock, emit the change fn recorded. */
-int test_kind_call(struct hv_conn *conn, const struct test_kind_ops *ops, enum test_op op, const char *name,
+int test_kind_call(struct hv_conn *conn, const struct hv_kind_ops *ops, enum test_op op, const char *name,
 		   test_object_fn *fn, void *args, struct hv_error *err);
-/* The slots every kind has, for ops's kind. */
-int test_kind_list(struct hv_conn *conn, const struct test_kind_ops *ops, struct hv_name_list *out,
-		   struct hv_error *err);
-int test_kind_get_xml(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name, char **xml,
-		      struct hv_error *err);
-int test_kind_define(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name, const char *xml,
-		     size_t len, struct hv_error *err);
-int test_kind_undefine(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name,
-		       struct hv_error *err);
-int test_kind_rename(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name,
-		     const char *new_name, struct hv_error *err);
-int test_kind_set_autostart(struct hv_conn *conn, const struct test_kind_ops *ops, const char *name,
-			    bool autostart, struct hv_error *err);
+/* The generic layer's view of drv (set up in open()). */
+void test_kind_host_init(struct test_driver *drv);
 
 /* Defines, in the file of kind (domain, network, pool), the slots that
- * only hand the kind's ops to test_kind.c: test_<kind>_list, _get_xml,
+ * only hand the kind's ops to drivers/object_kind.c: test_<kind>_list, _get_xml,
  * _define, _undefine, _rename and _set_autostart, declared below. */
+static inline const struct hv_kind_host *test_kinds(const struct hv_conn *conn)
+{
+	return &((const struct test_driver *)conn->priv)->kinds;
+}
 #define TEST_KIND_SLOTS(kind)                                                                                \
 	int test_##kind##_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)         \
 	{                                                                                                    \
-		return test_kind_list(conn, &test_##kind##_kind, out, err);                                  \
+		return hv_kind_list(test_kinds(conn), &test_##kind##_kind, out, err);                        \
 	}                                                                                                    \
 	int test_##kind##_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err)  \
 	{                                                                                                    \
-		return test_kind_get_xml(conn, &test_##kind##_kind, name, xml, err);                         \
+		return hv_kind_get_xml(test_kinds(conn), &test_##kind##_kind, name, xml, err);               \
 	}                                                                                                    \
 	int test_##kind##_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,        \
 				 struct hv_error *err)                                                       \
 	{                                                                                                    \
-		return test_kind_define(conn, &test_##kind##_kind, name, xml, len, err);                     \
+		return hv_kind_define(test_kinds(conn), &test_##kind##_kind, name, xml, len, err);           \
 	}                                                                                                    \
 	int test_##kind##_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)             \
 	{                                                                                                    \
-		return test_kind_undefine(conn, &test_##kind##_kind, name, err);                             \
+		return hv_kind_undefine(test_kinds(conn), &test_##kind##_kind, name, err);                   \
 	}                                                                                                    \
 	int test_##kind##_rename(struct hv_conn *conn, const char *name, const char *new_name,               \
 				 struct hv_error *err)                                                       \
 	{                                                                                                    \
-		return test_kind_rename(conn, &test_##kind##_kind, name, new_name, err);                     \
+		return hv_kind_rename(test_kinds(conn), &test_##kind##_kind, name, new_name, err);           \
 	}                                                                                                    \
 	int test_##kind##_set_autostart(struct hv_conn *conn, const char *name, bool autostart,              \
 					struct hv_error *err)                                                \
 	{                                                                                                    \
-		return test_kind_set_autostart(conn, &test_##kind##_kind, name, autostart, err);             \
+		return hv_kind_set_autostart(test_kinds(conn), &test_##kind##_kind, name, autostart, err);   \
 	}
 
 /* test_domain.c */
@@ -342,13 +264,11 @@ int test_devices_init(struct test_driver *drv, struct hv_error *err);
 void test_devices_finish(struct test_driver *drv);
 /* hv_table_finish's destroy_object for domains. */
 void test_domain_destroy(struct hv_object *obj);
-int test_devices_adopt(struct test_driver *drv, struct hv_object *staged, const struct hv_object *prev,
+int test_devices_adopt(void *driver, struct hv_object *staged, const struct hv_object *prev,
 		       struct hv_error *err);
-void test_devices_adopt_end(struct test_driver *drv, struct hv_object *obj, struct hv_object *dropped,
-			    bool kept);
-void test_devices_forget(struct test_driver *drv, struct hv_object *obj);
-int test_devices_renamed(struct test_driver *drv, const char *old_name, const char *new_name,
-			 struct hv_error *err);
+void test_devices_adopt_end(void *driver, struct hv_object *obj, struct hv_object *dropped, bool kept);
+void test_devices_forget(void *driver, struct hv_object *obj);
+int test_devices_renamed(void *driver, const char *old_name, const char *new_name, struct hv_error *err);
 /* Persistence: the header lines of dom's addresses, and reading them back
  * (a line "address DEV KIND TEXT given|auto"; false for a malformed one). */
 int test_devices_render(const struct test_domain *dom, struct strbuf *sb);

@@ -135,10 +135,10 @@ static const struct hv_domain_def generated_def = {
 };
 
 /* Adds one object to the model, started when start says so. */
-static int seed_add(struct test_driver *drv, const struct test_kind_ops *ops, union test_def *def, char *text,
+static int seed_add(struct test_driver *drv, const struct hv_kind_ops *ops, union test_def *def, char *text,
 		    bool start, uint64_t now, struct hv_object **out, struct hv_error *err)
 {
-	int ret = test_kind_insert(drv, ops, def, text, out, err);
+	int ret = hv_kind_insert(&drv->kinds, ops, def, text, out, err);
 
 	if (ret == 0 && start)
 		ops->boot(drv, *out, now);
@@ -146,7 +146,7 @@ static int seed_add(struct test_driver *drv, const struct test_kind_ops *ops, un
 }
 
 /* The demo definitions are parsed like anyone's. */
-static int seed_demo_object(struct test_driver *drv, const struct test_kind_ops *ops, const char *xml,
+static int seed_demo_object(struct test_driver *drv, const struct hv_kind_ops *ops, const char *xml,
 			    bool start, bool autostart, uint64_t now, struct hv_error *err)
 {
 	struct hv_object *obj;

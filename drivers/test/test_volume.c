@@ -46,7 +46,7 @@ bool test_pool_is_real(const struct test_pool *pool)
 static int pool_dir_locked(struct test_driver *drv, const char *name, bool for_change, char dir[4096],
 			   struct hv_error *err)
 {
-	struct hv_object *obj = test_kind_lookup(drv, &test_pool_kind, name, err);
+	struct hv_object *obj = hv_kind_lookup(&drv->kinds, &test_pool_kind, name, err);
 	const struct test_pool *pool;
 	size_t len;
 
