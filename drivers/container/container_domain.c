@@ -12,6 +12,7 @@
 #include "drivers/container/container_private.h"
 #include "drivers/definition_rules.h"
 #include "drivers/lifecycle.h"
+#include "drivers/object_kind.h"
 #include "drivers/records.h"
 #include "drivers/tunables.h"
 #include "util/atomic_file.h"
@@ -149,14 +150,8 @@ int container_domains_load(struct container_driver *drv, struct hv_error *err)
 
 int container_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err)
 {
-	struct container_driver *drv = driver_of(conn);
-	int ret;
-
 	*out = (struct hv_name_list){0};
-	pthread_mutex_lock(&drv->lock);
-	ret = hv_table_list(&drv->domains, out, err);
-	pthread_mutex_unlock(&drv->lock);
-	return ret;
+	return hv_kind_list(&driver_of(conn)->kinds, &container_domain_kind, out, err);
 }
 
 int container_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info,
@@ -215,216 +210,217 @@ int container_domain_stats(struct hv_conn *conn, const char *name, struct hv_dom
 
 int container_domain_get_xml(struct hv_conn *conn, const char *name, char **xml, struct hv_error *err)
 {
-	struct container_driver *drv = driver_of(conn);
-	struct container_domain *dom;
-	int ret = 0;
-
-	pthread_mutex_lock(&drv->lock);
-	dom = container_find(drv, name, err);
-	if (!dom)
-		ret = -ENOENT;
-	else if (!(*xml = strdup(dom->obj.xml)))
-		ret = hv_error_set(err, ENOMEM, "out of memory");
-	pthread_mutex_unlock(&drv->lock);
-	return ret;
+	return hv_kind_get_xml(&driver_of(conn)->kinds, &container_domain_kind, name, xml, err);
 }
 
-/* A new definition of a running domain (docs/paths.md, config.xml): the
- * maxima are fixed while it runs; memory and vcpus follow at once. */
-static int redefine_live(struct container_domain *dom, const struct hv_domain_def *def, struct hv_error *err)
-{
-	int ret = 0;
+/* --- the kind (drivers/object_kind.h): definitions are staged, stored as
+ * records, then committed; the rules are drivers/definition_rules.c's --- */
 
+static bool domain_is_active(const struct hv_object *obj)
+{
+	return hv_domain_state_is_active(((const struct container_domain *)obj)->state);
+}
+
+static void domain_init(struct hv_object *obj, const void *def)
+{
+	struct container_domain *dom = (struct container_domain *)obj;
+
+	dom->def = *(const struct hv_domain_def *)def;
+	dom->state = HV_DOMAIN_SHUTOFF;
+	dom->pidfd = -1;
+}
+
+static int domain_parse(const char *xml, size_t len, const char *name, bool stored, void *def,
+			struct hv_error *err)
+{
+	return parse(xml, len, name, stored, def, err);
+}
+
+static void domain_identity(void *def, char **name, char **uuid)
+{
+	struct hv_domain_def *d = def;
+
+	*name = d->name;
+	*uuid = d->uuid;
+}
+
+/* The definition is kept with its name and UUID written in, as libvirt
+ * keeps it (docs/container.md). */
+static int domain_keep_text(const char *xml, size_t len, const void *def, char **text, struct hv_error *err)
+{
+	return hv_domain_xml_update(xml, len, def, text, err);
+}
+
+static int domain_xml_default(void *driver, const char *name, const char *uuid, char **out)
+{
+	(void)driver;
+	return container_default_xml(name, uuid, out);
+}
+
+/* A running container's maxima are fixed (docs/paths.md, config.xml). */
+static int domain_check(void *driver, const struct hv_object *existing, const void *def_arg,
+			struct hv_error *err)
+{
+	const struct container_domain *dom = (const struct container_domain *)existing;
+	const struct hv_domain_def *def = def_arg;
+
+	(void)driver;
+	if (!dom || !hv_domain_state_is_active(dom->state))
+		return 0;
 	if (def->max_memory_kib != dom->def.max_memory_kib || def->max_vcpus != dom->def.max_vcpus)
 		return hv_error_set(err, EBUSY, "<memory> and <vcpu> of a running domain cannot change");
-	if (def->memory_kib != dom->live_memory_kib)
-		ret = container_apply_memory(dom, def->memory_kib, err);
-	if (ret == 0 && def->vcpus != dom->live_vcpus)
-		ret = container_apply_vcpus(dom, def->vcpus, err);
-	if (ret == 0) {
-		dom->live_memory_kib = def->memory_kib;
-		dom->live_vcpus = def->vcpus;
-	}
-	return ret;
+	return 0;
 }
 
-/* A new shut-off domain in the table, with no definition yet. */
-static int add_domain(struct container_driver *drv, const char *name, const char *uuid,
-		      struct container_domain **out, struct hv_error *err)
+/* The cgroup/ files of a shut-off container show its definition. */
+static uint32_t domain_redefine(struct hv_object *staged, const void *def_arg)
 {
-	struct container_domain *dom = calloc(1, sizeof(*dom));
+	struct container_domain *dom = (struct container_domain *)staged;
+	const struct hv_domain_def *def = def_arg;
+	uint32_t fields = hv_domain_def_fields(&dom->def, def) | HV_FIELD_KEYS;
 
-	if (dom) {
-		dom->pidfd = -1;
-		dom->state = HV_DOMAIN_SHUTOFF;
-		snprintf(dom->obj.name, sizeof(dom->obj.name), "%s", name);
-		snprintf(dom->obj.uuid, sizeof(dom->obj.uuid), "%s", uuid);
+	dom->def = *def;
+	return fields;
+}
+
+static int domain_rename(struct hv_object *staged, const char *new_name, char **text, struct hv_error *err)
+{
+	struct container_domain *dom = (struct container_domain *)staged;
+
+	snprintf(dom->def.name, sizeof(dom->def.name), "%s", new_name);
+	return hv_domain_xml_update(staged->xml, strlen(staged->xml), &dom->def, text, err);
+}
+
+/* A new definition of a running container: memory and vCPUs follow at
+ * once (staged is the copy whose definition it is); both or neither. */
+static int domain_adopt(void *driver, struct hv_object *staged, const struct hv_object *prev,
+			struct hv_error *err)
+{
+	struct container_domain *dom = (struct container_domain *)staged;
+	uint64_t memory_kib = dom->live_memory_kib;
+	int ret = 0;
+
+	(void)driver;
+	if (!prev || !hv_domain_state_is_active(dom->state))
+		return 0;
+	if (dom->def.memory_kib != memory_kib) {
+		ret = container_apply_memory(dom, dom->def.memory_kib, err);
+		if (ret < 0)
+			return ret;
+		dom->live_memory_kib = dom->def.memory_kib;
 	}
-	if (!dom || hv_table_add(&drv->domains, &dom->obj) < 0) {
-		free(dom);
-		return hv_error_set(err, ENOMEM, "out of memory");
+	if (dom->def.vcpus != dom->live_vcpus) {
+		ret = container_apply_vcpus(dom, dom->def.vcpus, err);
+		if (ret < 0) {
+			if (dom->live_memory_kib != memory_kib &&
+			    container_apply_memory(dom, memory_kib, NULL) < 0)
+				log_error("domain %s: its memory limit could not be set back", dom->obj.name);
+			return ret;
+		}
+		dom->live_vcpus = dom->def.vcpus;
 	}
-	*out = dom;
 	return 0;
+}
+
+/* The record could not be written: the cgroup gets obj's values back from
+ * those of dropped, the definition that was not stored. */
+static void domain_adopt_end(void *driver, struct hv_object *obj, struct hv_object *dropped, bool kept)
+{
+	struct container_domain *dom = (struct container_domain *)obj;
+	const struct container_domain *gone = (const struct container_domain *)dropped;
+	int ret = 0;
+
+	(void)driver;
+	if (kept || !hv_domain_state_is_active(dom->state))
+		return;
+	if (gone->live_memory_kib != dom->live_memory_kib)
+		ret = container_apply_memory(dom, dom->live_memory_kib, NULL);
+	if (gone->live_vcpus != dom->live_vcpus && container_apply_vcpus(dom, dom->live_vcpus, NULL) < 0)
+		ret = -EIO;
+	if (ret < 0)
+		log_error("domain %s: its cgroup keeps the values of a definition that was not stored",
+			  dom->obj.name);
+}
+
+/* What runs left (a crash report) follows the name. */
+static int domain_renamed(void *driver, const char *old_name, const char *new_name, struct hv_error *err)
+{
+	(void)err;
+	container_store_move_runs(driver, old_name, new_name);
+	return 0;
+}
+
+static void object_destroy(struct hv_object *obj)
+{
+	domain_free((struct container_domain *)obj);
+}
+
+const struct hv_kind_ops container_domain_kind = {
+    .kind = HV_KIND_DOMAIN,
+    .size = sizeof(struct container_domain),
+    .def_size = sizeof(struct hv_domain_def),
+    .table_offset = offsetof(struct container_driver, domains),
+    .is_active = domain_is_active,
+    .init = domain_init,
+    .parse = domain_parse,
+    .identity = domain_identity,
+    .keep_text = domain_keep_text,
+    .xml_default = domain_xml_default,
+    .check = domain_check,
+    .redefine = domain_redefine,
+    .rename = domain_rename,
+    .adopt = domain_adopt,
+    .adopt_end = domain_adopt_end,
+    .renamed = domain_renamed,
+    .destroy = object_destroy,
+};
+
+static int persist(void *driver, enum hv_object_kind kind, const struct hv_object *obj, struct hv_error *err)
+{
+	(void)kind;
+	return container_store_write(driver, obj->name, obj->xml, obj->uuid, obj->autostart, err);
+}
+
+static int unpersist(void *driver, enum hv_object_kind kind, const char *name, struct hv_error *err)
+{
+	(void)kind;
+	(void)err;
+	container_store_remove(driver, name);
+	return 0;
+}
+
+void container_kind_host_init(struct container_driver *drv)
+{
+	drv->kinds = (struct hv_kind_host){
+	    .lock = &drv->lock,
+	    .conn = drv->conn,
+	    .driver = drv,
+	    .persist = persist,
+	    .unpersist = unpersist,
+	};
 }
 
 int container_domain_define(struct hv_conn *conn, const char *name, const char *xml, size_t len,
 			    struct hv_error *err)
 {
-	struct container_driver *drv = driver_of(conn);
-	struct hv_change_batch changes = {0};
-	struct container_domain *dom, *created = NULL;
-	const struct container_domain *other;
-	struct hv_domain_def def;
-	auto_free char *text = NULL, *fixed = NULL;
-	char uuid[HV_UUID_STRLEN + 1];
-	bool uuid_added = false;
-	int ret;
-
-	if (!xml) {
-		if (hv_uuid_generate(uuid) < 0 || container_default_xml(name, uuid, &text) < 0)
-			return hv_error_set(err, ENOMEM, "out of memory");
-		xml = text;
-		len = strlen(text);
-	}
-	ret = parse(xml, len, name, false, &def, err);
-	if (ret < 0)
-		return ret;
-
-	pthread_mutex_lock(&drv->lock);
-	dom = container_find(drv, name, NULL);
-	/* A definition without a UUID keeps the one the domain has (or gets
-	 * a new one), written into the text as libvirt would. */
-	if (!def.uuid[0]) {
-		if (dom)
-			snprintf(def.uuid, sizeof(def.uuid), "%s", dom->def.uuid);
-		else if (hv_uuid_generate(def.uuid) < 0)
-			ret = hv_error_set(err, EIO, "cannot generate a UUID");
-	}
-	/* Any UUID no other domain has is taken while the domain is shut off
-	 * (an exported definition written into the directory mkdir made);
-	 * a running container keeps the one it started with (docs/paths.md,
-	 * "UUIDs"). */
-	bool new_uuid = dom && strcmp(def.uuid, dom->def.uuid) != 0;
-	if (ret == 0) {
-		other = uuid_owner(drv, def.uuid, name);
-		ret = hv_rule_define_uuid(HV_KIND_DOMAIN, name, def.uuid, other ? other->obj.name : NULL,
-					  dom ? dom->def.uuid : NULL,
-					  dom && hv_domain_state_is_active(dom->state), err);
-	}
-	if (ret == 0 && dom && hv_domain_state_is_active(dom->state))
-		ret = redefine_live(dom, &def, err);
-	if (ret == 0)
-		ret = hv_domain_xml_update(xml, len, &def, &fixed, err);
-	/* The model makes room first (running out of memory then leaves no
-	 * file behind), the file is written, then the model commits or goes
-	 * back. */
-	if (ret == 0 && !dom)
-		ret = add_domain(drv, name, def.uuid, &created, err);
-	if (ret == 0 && new_uuid) {
-		if (hv_table_add_uuid(&drv->domains, &dom->obj, def.uuid) < 0)
-			ret = hv_error_set(err, ENOMEM, "out of memory");
-		else
-			uuid_added = true;
-	}
-	if (ret == 0)
-		ret =
-		    container_store_write(drv, name, fixed, def.uuid, dom ? dom->obj.autostart : false, err);
-	if (ret < 0) {
-		if (created) {
-			hv_table_remove(&drv->domains, &created->obj);
-			domain_free(created);
-			created = NULL;
-		}
-		if (uuid_added)
-			hv_table_drop_uuid(&drv->domains, def.uuid);
-	} else {
-		if (created)
-			dom = created;
-		if (uuid_added) {
-			hv_table_drop_uuid(&drv->domains, dom->obj.uuid);
-			snprintf(dom->obj.uuid, sizeof(dom->obj.uuid), "%s", def.uuid);
-		}
-		free(dom->obj.xml);
-		dom->obj.xml = move_ptr(fixed);
-		dom->def = def;
-		hv_batch_add(&changes, HV_KIND_DOMAIN, created ? HV_CHANGE_CREATED : HV_CHANGE_MODIFIED, name,
-			     NULL);
-	}
-	pthread_mutex_unlock(&drv->lock);
-	hv_batch_emit(drv->conn, &changes);
-	return ret;
+	return hv_kind_define(&driver_of(conn)->kinds, &container_domain_kind, name, xml, len, err);
 }
 
 int container_domain_undefine(struct hv_conn *conn, const char *name, struct hv_error *err)
 {
-	struct container_driver *drv = driver_of(conn);
-	struct hv_change_batch changes = {0};
-	struct container_domain *dom;
-	int ret = -ENOENT;
-
-	pthread_mutex_lock(&drv->lock);
-	dom = container_find(drv, name, NULL);
-	if (!dom) {
-		hv_error_set(err, ENOENT, "no domain '%s'", name);
-	} else if ((ret = hv_rule_undefine(HV_KIND_DOMAIN, hv_domain_state_is_active(dom->state), err)) ==
-		   0) {
-		container_store_remove(drv, name);
-		hv_table_remove(&drv->domains, &dom->obj);
-		domain_free(dom);
-		hv_batch_add(&changes, HV_KIND_DOMAIN, HV_CHANGE_DELETED, name, NULL);
-		ret = 0;
-	}
-	pthread_mutex_unlock(&drv->lock);
-	hv_batch_emit(drv->conn, &changes);
-	return ret;
+	return hv_kind_undefine(&driver_of(conn)->kinds, &container_domain_kind, name, err);
 }
 
 int container_domain_rename(struct hv_conn *conn, const char *name, const char *new_name,
 			    struct hv_error *err)
 {
-	struct container_driver *drv = driver_of(conn);
-	struct hv_change_batch changes = {0};
-	struct container_domain *dom;
-	struct hv_domain_def def;
-	auto_free char *fixed = NULL;
-	int ret = 0;
+	return hv_kind_rename(&driver_of(conn)->kinds, &container_domain_kind, name, new_name, err);
+}
 
-	pthread_mutex_lock(&drv->lock);
-	dom = container_find(drv, name, err);
-	if (!dom)
-		ret = -ENOENT;
-	else
-		ret = hv_rule_rename(HV_KIND_DOMAIN, name, new_name,
-				     container_find(drv, new_name, NULL) != NULL,
-				     hv_domain_state_is_active(dom->state), err);
-	if (ret == 0) {
-		def = dom->def;
-		snprintf(def.name, sizeof(def.name), "%s", new_name);
-		ret = hv_domain_xml_update(dom->obj.xml, strlen(dom->obj.xml), &def, &fixed, err);
-		/* Indexed under the new name before the file is written, so
-		 * that running out of memory leaves nothing to undo on disk. */
-		if (ret == 0 && hv_table_rename(&drv->domains, &dom->obj, new_name) < 0)
-			ret = hv_error_set(err, ENOMEM, "out of memory");
-		else if (ret == 0 &&
-			 (ret = container_store_write(drv, new_name, fixed, def.uuid, dom->obj.autostart,
-						      err)) < 0 &&
-			 hv_table_rename(&drv->domains, &dom->obj, name) < 0)
-			log_error("domain %s: out of memory: it is listed as %s until restart", name,
-				  new_name);
-		if (ret == 0) {
-			/* The new definition is in place; the rest follows it. */
-			container_store_move_runs(drv, name, new_name);
-			container_store_remove(drv, name);
-			dom->def = def;
-			free(dom->obj.xml);
-			dom->obj.xml = move_ptr(fixed);
-			hv_batch_add(&changes, HV_KIND_DOMAIN, HV_CHANGE_RENAMED, name, new_name);
-		}
-	}
-	pthread_mutex_unlock(&drv->lock);
-	hv_batch_emit(drv->conn, &changes);
-	return ret < 0 ? ret : 0; /* 1: the same name, nothing to do */
+int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool autostart,
+				   struct hv_error *err)
+{
+	return hv_kind_set_autostart(&driver_of(conn)->kinds, &container_domain_kind, name, autostart, err);
 }
 
 /* The lifecycle command on dom, under the lock: 0 with the transition made. */
@@ -601,28 +597,4 @@ int container_domain_set_max_vcpus(struct hv_conn *conn, const char *name, unsig
 				   struct hv_error *err)
 {
 	return set_value(conn, name, HV_TUNABLE_MAX_VCPUS, vcpus, err);
-}
-
-int container_domain_set_autostart(struct hv_conn *conn, const char *name, bool autostart,
-				   struct hv_error *err)
-{
-	struct container_driver *drv = driver_of(conn);
-	struct hv_change_batch changes = {0};
-	struct container_domain *dom;
-	int ret = 0;
-
-	pthread_mutex_lock(&drv->lock);
-	dom = container_find(drv, name, err);
-	if (!dom) {
-		ret = -ENOENT;
-	} else if (dom->obj.autostart != autostart) {
-		ret = container_store_write(drv, name, dom->obj.xml, dom->def.uuid, autostart, err);
-		if (ret == 0) {
-			dom->obj.autostart = autostart;
-			hv_batch_modified(&changes, HV_KIND_DOMAIN, name, HV_FIELD_AUTOSTART);
-		}
-	}
-	pthread_mutex_unlock(&drv->lock);
-	hv_batch_emit(drv->conn, &changes);
-	return ret;
 }

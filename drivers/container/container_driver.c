@@ -171,6 +171,7 @@ static int container_open(struct hv_conn *conn, const struct uri *uri, struct hv
 	drv->conn = conn;
 	drv->state_dir_fd = drv->epoll_fd = drv->wake_fd = -1;
 	pthread_mutex_init(&drv->lock, NULL);
+	container_kind_host_init(drv);
 	ret = hv_table_init(&drv->domains);
 	if (ret < 0) {
 		free(priv);

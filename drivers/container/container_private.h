@@ -34,6 +34,7 @@
 #include "drivers/change_batch.h"
 #include "drivers/conf/conf.h"
 #include "drivers/driver.h"
+#include "drivers/object_kind.h"
 #include "drivers/object_table.h"
 
 #define CONTAINER_STATE_DIR_DEFAULT	"/var/lib/hvfs/lxc"
@@ -125,6 +126,7 @@ struct container_driver {
 	int state_dir_fd; /* flock()ed: one hvfs per state directory */
 
 	pthread_mutex_t lock;
+	struct hv_kind_host kinds;	/* drivers/object_kind.c's view of this driver */
 	struct hv_object_table domains; /* of struct container_domain */
 	uint64_t next_serial;
 
@@ -200,6 +202,9 @@ int container_monitor_watch(struct container_driver *drv, struct container_domai
 void container_monitor_wake(struct container_driver *drv);
 
 /* container_domain.c: the slots. */
+/* The domains as drivers/object_kind.c sees them; set up in open(). */
+extern const struct hv_kind_ops container_domain_kind;
+void container_kind_host_init(struct container_driver *drv);
 int container_domain_list(struct hv_conn *conn, struct hv_name_list *out, struct hv_error *err);
 int container_domain_info(struct hv_conn *conn, const char *name, struct hv_domain_info *info,
 			  struct hv_error *err);
