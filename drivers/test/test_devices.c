@@ -530,7 +530,7 @@ static int commit_edit(struct test_driver *drv, struct hv_object *obj, char *tex
 		staged.addrs = r->items;
 		staged.addr_count = r->count;
 		ret = hv_kind_commit(&drv->kinds, &test_domain_kind, obj, &staged.obj, err);
-		text = NULL; /* test_kind_commit consumed it */
+		text = NULL; /* hv_kind_commit consumed it */
 	}
 	free(text);
 	if (ret < 0) {

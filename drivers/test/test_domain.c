@@ -2,7 +2,8 @@
 /* Domains of the test driver: the lifecycle (through the shared state
  * machine in drivers/lifecycle.c), live tunables, statistics, and the rules
  * a domain's definition must follow while it runs.  What domains do like
- * every kind (define, undefine, rename, autostart) is in test_kind.c. */
+ * every kind (define, undefine, rename, autostart) is in
+ * drivers/object_kind.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,7 +280,7 @@ int test_domain_stats(struct hv_conn *conn, const char *name, struct hv_domain_s
 }
 
 /* The slots every kind has: list, get_xml, define, undefine, rename and
- * set_autostart, in test_kind.c. */
+ * set_autostart, in drivers/object_kind.c. */
 TEST_KIND_SLOTS(domain)
 
 /* --- the lifecycle -------------------------------------------------------- */

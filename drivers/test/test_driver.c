@@ -3,7 +3,8 @@
  * under a directory (test:///ABS/PATH), in the spirit of libvirt's test
  * driver.  This file holds the connection (URI knobs, open/close), the host,
  * the shutdown timer and the slot table; the objects live in test_domain.c,
- * test_network.c and test_pool.c, and what they do alike in test_kind.c. */
+ * test_network.c and test_pool.c, and what they do alike in
+ * drivers/object_kind.c. */
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Virtual networks of the test driver: active or inactive, with a bridge
  * name that no two networks share (as libvirt insists).  What networks do
- * like every kind is in test_kind.c. */
+ * like every kind is in drivers/object_kind.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,5 +211,5 @@ int test_network_control(struct hv_conn *conn, const char *name, enum hv_network
 }
 
 /* The slots every kind has: list, get_xml, define, undefine, rename and
- * set_autostart, in test_kind.c. */
+ * set_autostart, in drivers/object_kind.c. */
 TEST_KIND_SLOTS(network)

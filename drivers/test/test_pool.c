@@ -2,7 +2,7 @@
 /* Storage pools of the test driver.  States are libvirt's; the simulation
  * uses inactive and running (build and delete complete at once), and sizes
  * are simulated: taken from the definition when it states them.  What pools
- * do like every kind is in test_kind.c. */
+ * do like every kind is in drivers/object_kind.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,5 +226,5 @@ int test_pool_control(struct hv_conn *conn, const char *name, enum hv_pool_comma
 }
 
 /* The slots every kind has: list, get_xml, define, undefine, rename and
- * set_autostart, in test_kind.c. */
+ * set_autostart, in drivers/object_kind.c. */
 TEST_KIND_SLOTS(pool)
