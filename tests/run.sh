@@ -33,6 +33,12 @@ count_tap() {
 		printf '%s\n' "$line"
 		failed=$((failed + 1)); failures+=("$name: $line")
 	done < <(tap_missing "$name")
+	# No plan at all: the suite never started (a directory that is not
+	# there, bats that cannot load it).  That is a failure, never 0 of 0.
+	if [ "$TAP_PLAN_SEEN" -eq 0 ]; then
+		echo "not ok - $name: no TAP plan: the suite did not run"
+		failed=$((failed + 1)); failures+=("$name: no TAP plan: the suite did not run")
+	fi
 }
 
 run_unit() {

@@ -19,12 +19,14 @@
 declare -A TAP_SEEN=() TAP_SETUP_FAILED=()
 TAP_PLANNED=0
 TAP_MISSING=0
+TAP_PLAN_SEEN=0 # 1 once a plan line came: without one the suite never started
 
 tap_reset() {
 	TAP_SEEN=()
 	TAP_SETUP_FAILED=()
 	TAP_PLANNED=0
 	TAP_MISSING=0
+	TAP_PLAN_SEEN=0
 }
 
 # tap_see LINE: notes a result's number or the plan.
@@ -43,6 +45,7 @@ tap_see() {
 		n=${line#1..}
 		n=${n%%[!0-9]*}
 		TAP_PLANNED=$((10#$n))
+		TAP_PLAN_SEEN=1
 		;;
 	esac
 }

@@ -63,3 +63,14 @@ setup() {
 	assert_line --partial 'bats/plain: test 3 of 4 did not run'
 	assert_line '1 passed, 3 failed'
 }
+
+@test "tests/run.sh fails a suite that never started, rather than count 0 of 0" {
+	# A tree whose tests/build/ is missing: bats prints no plan at all.
+	local top=$BATS_TEST_DIRNAME/../../.. T=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$T/tests"
+	cp "$top/tests/run.sh" "$top/tests/tap.bash" "$T/tests/"
+	run clean "$T/tests/run.sh" build
+	assert_failure
+	assert_line --partial 'build: no TAP plan: the suite did not run'
+	assert_line '0 passed, 1 failed'
+}
