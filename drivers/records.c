@@ -195,3 +195,51 @@ nomem:
 	hv_name_list_finish(&list);
 	return hv_error_set(err, ENOMEM, "out of memory listing %s", path);
 }
+
+static int definition_error(const char *dir, enum hv_object_kind kind, const char *what, const char *name,
+			    int ret, struct hv_error *err)
+{
+	char path[PATH_MAX];
+
+	hv_record_path(dir, kind, name, path, sizeof(path));
+	return hv_error_set(err, ret == -ENOMEM ? ENOMEM : EIO, "cannot %s %s: %s", what, path,
+			    strerror(-ret));
+}
+
+int hv_definition_write(const char *dir, enum hv_object_kind kind, const char *name, const char *xml,
+			const char *uuid, bool autostart, struct hv_error *err)
+{
+	char header[HV_NAME_MAX + HV_UUID_STRLEN + 48];
+	int ret;
+
+	snprintf(header, sizeof(header), "name %s\nuuid %s\nautostart %d\n", name, uuid, autostart);
+	ret = hv_record_write(dir, kind, name, header, xml, strlen(xml));
+	return ret < 0 ? definition_error(dir, kind, "write", name, ret, err) : 0;
+}
+
+int hv_definition_read(const char *dir, enum hv_object_kind kind, const char *name, char **xml, size_t *len,
+		       char uuid[HV_UUID_STRLEN + 1], bool *autostart, struct hv_error *err)
+{
+	struct hv_record *record = malloc(sizeof(*record));
+	char *text = NULL;
+	int ret;
+
+	if (!record)
+		return hv_error_set(err, ENOMEM, "out of memory");
+	ret = hv_record_read(dir, kind, name, &text, record);
+	if (ret == 0) {
+		const char *value = hv_record_get(record, "uuid");
+		if (!value || hv_uuid_normalize(value, uuid) < 0)
+			uuid[0] = '\0';
+		value = hv_record_get(record, "autostart");
+		*autostart = value && strcmp(value, "1") == 0;
+		*len = record->body_len;
+		memmove(text, record->body, record->body_len + 1);
+		*xml = text;
+	}
+	free(record);
+	if (ret == -EINVAL)
+		return hv_error_set(err, EINVAL, "%s/%s/%s has no header naming it", dir,
+				    hv_object_kind_dir(kind), name);
+	return ret < 0 ? definition_error(dir, kind, "read", name, ret, err) : 0;
+}

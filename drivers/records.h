@@ -61,4 +61,15 @@ int hv_record_read(const char *dir, enum hv_object_kind kind, const char *name, 
  * and logged.  0, or -errno with err set (ENOMEM, else EIO). */
 int hv_record_list(const char *dir, enum hv_object_kind kind, struct hv_name_list *out, struct hv_error *err);
 
+/* The record of a definition as the lxc and qemu drivers keep it: "name",
+ * "uuid" (the one the object has, which its text may not state) and
+ * "autostart" lines, then the text.  0, or -errno with err set (EIO
+ * naming the file, ENOMEM). */
+int hv_definition_write(const char *dir, enum hv_object_kind kind, const char *name, const char *xml,
+			const char *uuid, bool autostart, struct hv_error *err);
+/* 0 with *xml (heap, *len), the stored UUID ("" when none) and autostart;
+ * -EINVAL (no header naming it) or -EIO (ENOENT among them) with err set. */
+int hv_definition_read(const char *dir, enum hv_object_kind kind, const char *name, char **xml, size_t *len,
+		       char uuid[HV_UUID_STRLEN + 1], bool *autostart, struct hv_error *err);
+
 #endif

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "drivers/container/container_private.h"
+#include "drivers/host_linux.h"
 #include "drivers/lifecycle.h"
 #include "drivers/nodedev/sysfs.h"
 #include "util/atomic_file.h"
@@ -221,121 +222,22 @@ static void container_close(struct hv_conn *conn)
 
 /* --- host ----------------------------------------------------------------- */
 
-static uint64_t meminfo_kib(const char *key)
-{
-	auto_fclose FILE *file = fopen("/proc/meminfo", "re");
-	char line[256];
-	size_t len = strlen(key);
-	uint64_t value = 0;
-
-	while (file && fgets(line, sizeof(line), file))
-		if (strncmp(line, key, len) == 0 && line[len] == ':') {
-			sscanf(line + len + 1, "%" SCNu64, &value);
-			break;
-		}
-	return value;
-}
-
-static void cpu_model(char *out, size_t size)
-{
-	auto_fclose FILE *file = fopen("/proc/cpuinfo", "re");
-	char line[512];
-
-	snprintf(out, size, "unknown");
-	while (file && fgets(line, sizeof(line), file)) {
-		char *colon = strchr(line, ':');
-		if (strncmp(line, "model name", 10) != 0 || !colon)
-			continue;
-		colon++;
-		while (*colon == ' ' || *colon == '\t')
-			colon++;
-		colon[strcspn(colon, "\n")] = '\0';
-		snprintf(out, size, "%s", colon);
-		return;
-	}
-}
-
 static int container_host_info(struct hv_conn *conn, struct hv_host_info *info, struct hv_error *err)
 {
 	struct utsname uts;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char version[64] = "linux";
 
-	memset(info, 0, sizeof(*info));
-	if (gethostname(info->hostname, sizeof(info->hostname) - 1) < 0)
-		return hv_error_set(err, errno, "gethostname: %s", strerror(errno));
-	cpu_model(info->cpu_model, sizeof(info->cpu_model));
 	/* The "hypervisor" of containers is the kernel. */
 	if (uname(&uts) == 0)
-		snprintf(info->hypervisor_version, sizeof(info->hypervisor_version), "linux %.50s",
-			 uts.release);
-	info->cpus = cpus > 0 ? (unsigned)cpus : 1;
-	info->memory_kib = meminfo_kib("MemTotal");
-	info->free_memory_kib = meminfo_kib("MemFree");
-	return 0;
-}
-
-/* The host's UUID: /etc/machine-id in UUID form (DMI's product_uuid is
- * root-only and absent in VMs). */
-static void host_uuid(char out[HV_UUID_STRLEN + 1])
-{
-	auto_fclose FILE *file = fopen("/etc/machine-id", "re");
-	char id[64] = "";
-
-	if (!file || !fgets(id, sizeof(id), file) || strspn(id, "0123456789abcdef") < 32) {
-		snprintf(out, HV_UUID_STRLEN + 1, "00000000-0000-0000-0000-000000000000");
-		return;
-	}
-	snprintf(out, HV_UUID_STRLEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", id, id + 8, id + 12, id + 16, id + 20);
+		snprintf(version, sizeof(version), "linux %.50s", uts.release);
+	return hv_linux_host_info(info, version, err);
 }
 
 static int container_host_capabilities(struct hv_conn *conn, char **xml, struct hv_error *err)
 {
-	struct strbuf sb = STRBUF_INIT;
-	struct utsname uts;
-	char uuid[HV_UUID_STRLEN + 1], model[128];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	static const char *const types[] = {"lxc", NULL};
 
-	host_uuid(uuid);
-	cpu_model(model, sizeof(model));
-	if (uname(&uts) < 0)
-		snprintf(uts.machine, sizeof(uts.machine), "x86_64");
-	for (char *p = uts.machine; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_')
-			*p = '_';
-	/* The model goes in as text: escape what XML needs escaped. */
-	struct strbuf esc = STRBUF_INIT;
-	for (const char *p = model; *p; p++)
-		strbuf_puts(&esc, *p == '<'   ? "&lt;"
-				  : *p == '>' ? "&gt;"
-				  : *p == '&' ? "&amp;"
-					      : (char[]){*p, 0});
-	int ret = strbuf_printf(&sb,
-				"<capabilities>\n"
-				"  <host>\n"
-				"    <uuid>%s</uuid>\n"
-				"    <cpu>\n"
-				"      <arch>%s</arch>\n"
-				"      <model>%s</model>\n"
-				"      <topology sockets='1' cores='%ld' threads='1'/>\n"
-				"    </cpu>\n"
-				"  </host>\n"
-				"  <guest>\n"
-				"    <os_type>exe</os_type>\n"
-				"    <arch name='%s'>\n"
-				"      <wordsize>%d</wordsize>\n"
-				"      <domain type='lxc'/>\n"
-				"    </arch>\n"
-				"  </guest>\n"
-				"</capabilities>\n",
-				uuid, uts.machine, strbuf_str(&esc), cpus > 0 ? cpus : 1, uts.machine,
-				(int)(sizeof(long) * 8));
-	strbuf_finish(&esc);
-	if (ret < 0) {
-		strbuf_finish(&sb);
-		return hv_error_set(err, ENOMEM, "out of memory");
-	}
-	*xml = strbuf_steal(&sb);
-	return 0;
+	return hv_linux_host_capabilities("exe", types, xml, err);
 }
 
 static const char *devices_root(struct hv_conn *conn)

@@ -36,6 +36,7 @@
 #include "drivers/driver.h"
 #include "drivers/object_kind.h"
 #include "drivers/object_table.h"
+#include "util/proc.h"
 
 #define CONTAINER_STATE_DIR_DEFAULT	"/var/lib/hvfs/lxc"
 #define CONTAINER_CGROUP_PARENT_DEFAULT "hvfs"
@@ -93,8 +94,6 @@ struct container_launch {
 	pid_t supervisor_pid;	   /* out */
 };
 int container_launch(struct container_launch *launch, struct hv_error *err);
-/* Field 22 of /proc/PID/stat (clock ticks since boot); 0 when gone or a zombie. */
-uint64_t container_proc_start_time(pid_t pid);
 
 struct container_domain {
 	struct hv_object obj;	  /* name, UUID (def.uuid's), xml, autostart; first */

@@ -166,8 +166,8 @@ int container_start(struct container_driver *drv, struct container_domain *dom, 
 	if (ret == 0) {
 		dom->init_pid = launch.init_pid;
 		dom->supervisor_pid = launch.supervisor_pid;
-		dom->init_start = container_proc_start_time(launch.init_pid);
-		dom->supervisor_start = container_proc_start_time(launch.supervisor_pid);
+		dom->init_start = proc_start_time(launch.init_pid);
+		dom->supervisor_start = proc_start_time(launch.supervisor_pid);
 		ret = watch(drv, dom, launch.supervisor_pid, err);
 	}
 	if (ret == 0)
@@ -249,7 +249,7 @@ void container_ended(struct container_driver *drv, struct container_domain *dom,
 
 	/* The supervisor went but init did not (someone killed it): watch
 	 * init itself rather than end a container that still runs. */
-	if (!dom->watching_init && container_proc_start_time(dom->init_pid) == dom->init_start) {
+	if (!dom->watching_init && proc_start_time(dom->init_pid) == dom->init_start) {
 		log_warning("domain %s: its supervisor is gone; watching init (pid %d) directly",
 			    dom->obj.name, (int)dom->init_pid);
 		close(dom->pidfd);
@@ -319,9 +319,9 @@ void container_reattach(struct container_driver *drv, struct container_domain *d
 	}
 	/* Same pid, same start time and still in our cgroup: the same
 	 * process, not a stranger that got a recycled pid. */
-	init_alive = container_proc_start_time(dom->init_pid) == dom->init_start &&
-		     group_holds(dom->group, dom->init_pid);
-	supervisor_alive = container_proc_start_time(dom->supervisor_pid) == dom->supervisor_start;
+	init_alive =
+	    proc_start_time(dom->init_pid) == dom->init_start && group_holds(dom->group, dom->init_pid);
+	supervisor_alive = proc_start_time(dom->supervisor_pid) == dom->supervisor_start;
 	if (!init_alive) {
 		/* It ended while hvfs was away. */
 		settle(drv, dom, read_exit_status(drv, dom->obj.name), oom_since_start(dom), NULL);

@@ -21,58 +21,16 @@
 #include "util/log.h"
 #include "util/names.h"
 
-static int store_error(struct container_driver *drv, const char *what, const char *name, int ret,
-		       struct hv_error *err)
-{
-	char path[PATH_MAX];
-
-	hv_record_path(drv->state_dir, HV_KIND_DOMAIN, name, path, sizeof(path));
-	return hv_error_set(err, ret == -ENOMEM ? ENOMEM : EIO, "cannot %s %s: %s", what, path,
-			    strerror(-ret));
-}
-
-static int write_record(struct container_driver *drv, const char *name, const char *xml, size_t len,
-			const char *uuid, bool autostart)
-{
-	char header[HV_NAME_MAX + HV_UUID_STRLEN + 48];
-
-	snprintf(header, sizeof(header), "name %s\nuuid %s\nautostart %d\n", name, uuid, autostart);
-	return hv_record_write(drv->state_dir, HV_KIND_DOMAIN, name, header, xml, len);
-}
-
 int container_store_write(struct container_driver *drv, const char *name, const char *xml, const char *uuid,
 			  bool autostart, struct hv_error *err)
 {
-	int ret = write_record(drv, name, xml, strlen(xml), uuid, autostart);
-
-	return ret < 0 ? store_error(drv, "write", name, ret, err) : 0;
+	return hv_definition_write(drv->state_dir, HV_KIND_DOMAIN, name, xml, uuid, autostart, err);
 }
 
 int container_store_read(struct container_driver *drv, const char *name, char **xml, size_t *len,
 			 char uuid[HV_UUID_STRLEN + 1], bool *autostart, struct hv_error *err)
 {
-	struct hv_record *record = malloc(sizeof(*record));
-	char *text = NULL;
-	int ret;
-
-	if (!record)
-		return hv_error_set(err, ENOMEM, "out of memory");
-	ret = hv_record_read(drv->state_dir, HV_KIND_DOMAIN, name, &text, record);
-	if (ret == 0) {
-		const char *value = hv_record_get(record, "uuid");
-		if (!value || hv_uuid_normalize(value, uuid) < 0)
-			uuid[0] = '\0';
-		value = hv_record_get(record, "autostart");
-		*autostart = value && strcmp(value, "1") == 0;
-		*len = record->body_len;
-		memmove(text, record->body, record->body_len + 1);
-		*xml = text;
-	}
-	free(record);
-	if (ret == -EINVAL)
-		return hv_error_set(err, EINVAL, "%s/domains/%s has no header naming it", drv->state_dir,
-				    name);
-	return ret < 0 ? store_error(drv, "read", name, ret, err) : 0;
+	return hv_definition_read(drv->state_dir, HV_KIND_DOMAIN, name, xml, len, uuid, autostart, err);
 }
 
 /* Leftovers of a run, kept beside domains/: they follow a rename. */
@@ -124,7 +82,8 @@ static int migrate_one(struct container_driver *drv, const char *name)
 		}
 		container_path(drv, name, "autostart", path, sizeof(path));
 		if (ret == 0)
-			ret = write_record(drv, name, xml, len, uuid, access(path, F_OK) == 0);
+			ret = hv_definition_write(drv->state_dir, HV_KIND_DOMAIN, name, xml, uuid,
+						  access(path, F_OK) == 0, NULL);
 	}
 	for (size_t i = 0; ret == 0 && i < ARRAY_SIZE(legacy_files); i++)
 		if (container_path(drv, name, legacy_files[i], path, sizeof(path)) == 0)

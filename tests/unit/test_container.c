@@ -229,26 +229,26 @@ static void test_shutdown_signal(void)
 
 static void test_start_time(void)
 {
-	uint64_t mine = container_proc_start_time(getpid());
+	uint64_t mine = proc_start_time(getpid());
 	pid_t child = fork();
 
 	if (child == 0) {
 		pause();
 		_exit(0);
 	}
-	uint64_t theirs = container_proc_start_time(child);
+	uint64_t theirs = proc_start_time(child);
 	CHECK(mine > 0, "start time: of this process");
 	CHECK(theirs >= mine, "start time: a child starts no earlier (%llu >= %llu)",
 	      (unsigned long long)theirs, (unsigned long long)mine);
-	CHECK_INT(container_proc_start_time(getpid()), mine, "start time: stable");
+	CHECK_INT(proc_start_time(getpid()), mine, "start time: stable");
 	kill(child, SIGKILL);
 	/* Not reaped yet: a zombie is no longer the process. */
-	for (int i = 0; i < 200 && container_proc_start_time(child) != 0; i++)
+	for (int i = 0; i < 200 && proc_start_time(child) != 0; i++)
 		usleep(5000);
-	CHECK_INT(container_proc_start_time(child), 0, "start time: 0 for a zombie");
+	CHECK_INT(proc_start_time(child), 0, "start time: 0 for a zombie");
 	waitpid(child, NULL, 0);
-	CHECK_INT(container_proc_start_time(child), 0, "start time: 0 for a process that is gone");
-	CHECK_INT(container_proc_start_time(0), 0, "start time: 0 for pid 0");
+	CHECK_INT(proc_start_time(child), 0, "start time: 0 for a process that is gone");
+	CHECK_INT(proc_start_time(0), 0, "start time: 0 for pid 0");
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/unit/unit.h"
@@ -20,6 +21,7 @@
 #include "util/hash.h"
 #include "util/names.h"
 #include "util/parse.h"
+#include "util/proc.h"
 #include "util/strbuf.h"
 #include "util/uri.h"
 #include "util/uuid.h"
@@ -936,6 +938,34 @@ static void test_mkdir_parents(void)
 	remove_tree(dir);
 }
 
+/* util/proc.c: this very process, a child after it is reaped, no process. */
+static void test_proc(void)
+{
+	volatile uint64_t spin = 0;
+	uint64_t before = proc_cpu_time_ns(getpid()), after;
+	pid_t child;
+
+	CHECK(proc_start_time(getpid()) > 0, "proc_start_time of this process");
+	CHECK(before != UINT64_MAX, "proc_cpu_time_ns of this process");
+	/* Enough work for the clock tick (10 ms) to count some. */
+	do {
+		for (int i = 0; i < 10000000; i++)
+			spin += (uint64_t)i;
+		after = proc_cpu_time_ns(getpid());
+	} while (after == before);
+	CHECK(after > before && after % 1000000 == 0, "cpu time advances with work, in whole ticks (%llu ns)",
+	      (unsigned long long)after);
+	CHECK(proc_rss_kib(getpid()) > 100 && proc_rss_kib(getpid()) != UINT64_MAX,
+	      "proc_rss_kib of this process");
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	CHECK_INT(proc_start_time(child), 0, "proc_start_time of a reaped child: 0");
+	CHECK(proc_cpu_time_ns(child) == UINT64_MAX, "proc_cpu_time_ns of a reaped child: unknown");
+	CHECK(proc_rss_kib(child) == UINT64_MAX, "proc_rss_kib of a reaped child: unknown");
+}
+
 int main(void)
 {
 	test_names();
@@ -951,5 +981,6 @@ int main(void)
 	test_strbuf_more();
 	test_atomic_file();
 	test_mkdir_parents();
+	test_proc();
 	return UNIT_DONE();
 }
