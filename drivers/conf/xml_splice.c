@@ -666,7 +666,7 @@ int splice_append_raw(struct splice_doc *doc, const char *parent, const char *fr
 	struct strbuf sb = STRBUF_INIT;
 	struct element el, child, last;
 	unsigned long count = 0;
-	size_t line;
+	size_t line, indent;
 	int ret = resolve(doc, parent, &el, err);
 
 	if (ret < 0)
@@ -683,13 +683,16 @@ int splice_append_raw(struct splice_doc *doc, const char *parent, const char *fr
 			ret = strbuf_puts(&sb, fragment);
 		return splice(doc, last.end, last.end, &sb, ret, err);
 	}
-	/* The parent's own indentation, from the start of its line. */
+	/* The parent's own indentation: the blanks that begin its line (not
+	 * what precedes it there, <domain><devices> on one line). */
 	for (line = el.open.start; line > 0 && doc->text[line - 1] != '\n'; line--)
+		;
+	for (indent = 0; line + indent < el.open.start && is_space(doc->text[line + indent]); indent++)
 		;
 	ret = strbuf_puts(&sb, el.open.kind == TOKEN_START ? "" : ">");
 	if (ret == 0)
-		ret = strbuf_printf(&sb, "\n%.*s  %s\n%.*s", (int)(el.open.start - line), doc->text + line,
-				    fragment, (int)(el.open.start - line), doc->text + line);
+		ret = strbuf_printf(&sb, "\n%.*s  %s\n%.*s", (int)indent, doc->text + line, fragment,
+				    (int)indent, doc->text + line);
 	if (ret == 0 && el.open.kind != TOKEN_START)
 		ret = strbuf_printf(&sb, "</%.*s>", (int)el.open.name_len, doc->text + el.open.start + 1);
 	if (el.open.kind == TOKEN_START) {

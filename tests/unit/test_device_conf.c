@@ -199,6 +199,11 @@ static void test_splice_devices(void)
 		    "<domain>\n  <devices>\n    <disk/>\n  </devices>\n</domain>\n");
 	splice_case("<domain>\n  <devices>\n  </devices>\n</domain>\n", "append", "domain/devices", "<disk/>",
 		    "<domain>\n  <devices>\n    <disk/>\n  </devices>\n</domain>\n");
+	/* What precedes the parent on its line is not its indentation. */
+	splice_case("<domain><devices></devices></domain>", "append", "domain/devices", "<disk/>",
+		    "<domain><devices>\n  <disk/>\n</devices></domain>");
+	splice_case("<domain>\n  <x/><devices/>\n</domain>\n", "append", "domain/devices", "<disk/>",
+		    "<domain>\n  <x/><devices>\n    <disk/>\n  </devices>\n</domain>\n");
 	splice_case("<disk><target dev='a'/></disk>", "append", "disk", "<address type='pci'/>",
 		    "<disk><target dev='a'/><address type='pci'/></disk>");
 	splice_case("<domain>\n  <devices>\n    <disk/>\n    <disk>\n      <x/>\n    </disk>\n  "
