@@ -25,7 +25,7 @@ PKG_CONFIG ?= pkg-config
 # reads this again (see "the two commands" below).
 have_pkgs   = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 # MODULE:DEBIAN-PACKAGE
-REQUIRED    := fuse3:libfuse3-dev libxml-2.0:libxml2-dev
+REQUIRED    := fuse3:libfuse3-dev libxml-2.0:libxml2-dev json-c:libjson-c-dev
 XEN_PKGS    := xencontrol xenstore xenlight xentoollog
 CGROUP_PKGS := libcgroup
 WITH_XEN    ?= auto
@@ -38,7 +38,7 @@ MISSING    := $(if $(shell command -v $(CC)),,gcc) \
               $(if $(filter yes,$(WITH_XEN)),$(if $(call have_pkgs,$(XEN_PKGS)),,libxen-dev)) \
               $(if $(filter yes,$(WITH_CGROUP)),$(if $(call have_pkgs,$(CGROUP_PKGS)),,libcgroup-dev))
 MISSING    := $(strip $(MISSING))
-PKGS       := fuse3 libxml-2.0 $(if $(filter yes,$(WITH_XEN)),$(XEN_PKGS)) $(if $(filter yes,$(WITH_CGROUP)),$(CGROUP_PKGS))
+PKGS       := fuse3 libxml-2.0 json-c $(if $(filter yes,$(WITH_XEN)),$(XEN_PKGS)) $(if $(filter yes,$(WITH_CGROUP)),$(CGROUP_PKGS))
 FEATURES   := $(if $(filter yes,$(WITH_XEN)),-DHVFS_WITH_XEN) $(if $(filter yes,$(WITH_CGROUP)),-DHVFS_WITH_CGROUP)
 PKG_CFLAGS := $(if $(MISSING),,$(shell $(PKG_CONFIG) --cflags $(PKGS)))
 PKG_LIBS   := $(if $(MISSING),,$(shell $(PKG_CONFIG) --libs $(PKGS)))
@@ -53,6 +53,7 @@ TSAN_FLAGS := -fsanitize=thread -O1 -g
 # never see FUSE, so their tests need none either.
 CORE_SRC   := $(wildcard util/*.c) $(wildcard schema/*.c) $(wildcard drivers/*.c) \
               $(wildcard drivers/conf/*.c) $(wildcard drivers/nodedev/*.c) $(wildcard drivers/test/*.c) \
+              $(wildcard drivers/qemu/*.c) \
               $(if $(filter yes,$(WITH_CGROUP)),$(wildcard cgroupctl/*.c) $(wildcard drivers/container/*.c)) \
               $(if $(filter yes,$(WITH_XEN)),$(wildcard drivers/xen/*.c))
 CORE_ASM   := schema/schemas.S

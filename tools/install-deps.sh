@@ -7,10 +7,11 @@
 #                                 (the dom0 kernel and the hypervisor are fetched,
 #                                 not installed: tests/xen/harness/setup-host.sh)
 set -eu
-BUILD="gcc make pkg-config libc6-dev libfuse3-dev fuse3 libxml2-dev libxml2-utils libcgroup-dev libxen-dev"
+BUILD="gcc make pkg-config libc6-dev libfuse3-dev fuse3 libxml2-dev libxml2-utils libjson-c-dev libcgroup-dev libxen-dev"
 TEST="$BUILD bats bats-assert bats-support valgrind busybox-static inotify-tools util-linux mount python3 procps prometheus
 	systemd man-db groff-base
-	ansible-core puppet vim libvirt-clients libvirt0 virtinst strace"
+	ansible-core puppet vim libvirt-clients libvirt0 virtinst strace
+	qemu-system-x86 qemu-utils xz-utils cpio"
 # The Xen stage: QEMU, the Xen 4.17 toolstack that goes into dom0, and what
 # the suite runs there (bash, bats, inotifywait, fusermount3).
 XEN="qemu-system-x86 xen-utils-4.17 xenstore-utils libxen-dev busybox-static cpio gzip file

@@ -31,22 +31,22 @@ pc() {
 @test "without the required packages the build stops at once, naming them" {
 	run env PKG_CONFIG_LIBDIR="$PCDIR" make --no-print-directory B="$OUT" all
 	assert_failure
-	assert_output --partial "hvfs: cannot build: missing Debian packages: libfuse3-dev libxml2-dev"
-	assert_output --partial "'make deps' installs them (as root), or: apt-get install libfuse3-dev libxml2-dev"
+	assert_output --partial "hvfs: cannot build: missing Debian packages: libfuse3-dev libxml2-dev libjson-c-dev"
+	assert_output --partial "'make deps' installs them (as root), or: apt-get install libfuse3-dev libxml2-dev libjson-c-dev"
 	refute_output --partial "No such file"
 	run find "$OUT" -name '*.o'
 	assert_output ''
 }
 
 @test "WITH_XEN=yes without libxen-dev is an error naming it" {
-	pc fuse3 libxml-2.0
+	pc fuse3 libxml-2.0 json-c
 	run env PKG_CONFIG_LIBDIR="$PCDIR" make --no-print-directory B="$OUT" WITH_XEN=yes WITH_CGROUP=no all
 	assert_failure
 	assert_output --partial "missing Debian packages: libxen-dev"
 }
 
 @test "without Xen and libcgroup hvfs builds, and their URIs say what is missing" {
-	pc fuse3 libxml-2.0
+	pc fuse3 libxml-2.0 json-c
 	run env PKG_CONFIG_LIBDIR="$PCDIR" make --no-print-directory -j2 B="$OUT" "$OUT/hvfs"
 	assert_success
 	refute_output --partial "HVFS_WITH_XEN"
