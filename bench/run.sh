@@ -9,6 +9,7 @@
 #   m1k   ...&domains=1000                      metrics with 1,000 domains, RSS
 #   m10k  test:///WORK/state10k?domains=10000   listing 10,000 domains, RSS, persisted mount time
 #   ms10, ms10k  ...?domains=10 / 10000, --cache-timeout=0: uncached stat
+#   mq    qemu:///system                        one TCG guest (bench/qemu.sh)
 # References: a tmpfs laid out in the same shape (domains/NAME/state ...),
 # procfs and sysfs files of similar size, virsh (a process per operation)
 # and lxcfs (/proc/meminfo through its own mount), when they can run here.
@@ -304,6 +305,10 @@ stop_hvfs "$M10" "$PID10"
 out=$("$OPS" mount 5 "$M10" "$WORK/state10k" -- \
 	"$B/hvfs" --log-level=warning -c "test://$WORK/state10k" "$M10") || die "mount timing failed"
 row "mount persisted 10,000" "hvfs (exec to domains/)" "$out" "" median_us 1000000
+
+# --- the QEMU driver: one TCG guest, against virsh -c qemu:///system --------
+. bench/qemu.sh
+bench_qemu
 
 # --- memory ---------------------------------------------------------------------
 echo

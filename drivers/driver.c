@@ -14,6 +14,7 @@
 #include "util/uri.h"
 
 extern const struct hv_driver_ops hv_container_driver_ops;
+extern const struct hv_driver_ops hv_qemu_driver_ops;
 extern const struct hv_driver_ops hv_test_driver_ops;
 extern const struct hv_driver_ops hv_xen_driver_ops;
 
@@ -23,6 +24,7 @@ static const struct hv_driver_ops *const drivers[] = {
 #ifdef HVFS_WITH_CGROUP
     &hv_container_driver_ops,
 #endif
+    &hv_qemu_driver_ops,
     &hv_test_driver_ops,
 #ifdef HVFS_WITH_XEN
     &hv_xen_driver_ops,
@@ -51,6 +53,7 @@ const char *hv_built_drivers(void)
 #ifdef HVFS_WITH_CGROUP
 	       " lxc"
 #endif
+	       " qemu"
 #ifdef HVFS_WITH_XEN
 	       " xen"
 #endif

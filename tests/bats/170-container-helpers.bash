@@ -112,19 +112,6 @@ no_process_left() {
 	[ ! -e "$f" ] || [ -z "$(cat "$f")" ]
 }
 
-# Suites that restart the daemon keep its variables in a file, because what
-# one test exports the next does not see: save_daemon after starting one,
-# load_daemon at the top of every test that uses it.
-save_daemon() {
-	declare -p MNT HVFS_PID HVFS_LOG HVFS_STATUS | sed 's/^declare -x/export/; s/^declare --/export/' \
-		>"$BATS_FILE_TMPDIR/daemon"
-}
-
-load_daemon() {
-	# shellcheck disable=SC1091
-	. "$BATS_FILE_TMPDIR/daemon"
-}
-
 # destroy_after_failure: for a suite's teardown.  A failed test must not
 # leave its containers running for the next (tests that pass may hand a
 # running container on to the next).

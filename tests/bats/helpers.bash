@@ -197,3 +197,16 @@ ansible_env() {
 	export ANSIBLE_LOCAL_TEMP=$BATS_FILE_TMPDIR/ansible-local ANSIBLE_REMOTE_TEMP=$BATS_FILE_TMPDIR/ansible-remote
 	export HOME=$BATS_FILE_TMPDIR
 }
+
+# Suites that restart the daemon keep its variables in a file, because what
+# one test exports the next does not see: save_daemon after starting one,
+# load_daemon at the top of every test that uses it.
+save_daemon() {
+	declare -p MNT HVFS_PID HVFS_LOG HVFS_STATUS | sed 's/^declare -x/export/; s/^declare --/export/' \
+		>"$BATS_FILE_TMPDIR/daemon"
+}
+
+load_daemon() {
+	# shellcheck disable=SC1091
+	. "$BATS_FILE_TMPDIR/daemon"
+}
